@@ -1,0 +1,1 @@
+"""Scheduled jobs (APScheduler): refresh sources, weekly report, send the outbox."""

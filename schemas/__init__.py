@@ -1,0 +1,1 @@
+"""Spreadsheet value parsing and pandera schemas built from a framework."""

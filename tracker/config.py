@@ -1,0 +1,334 @@
+"""``tracker.toml``: boards, their sources and recipients, e-mail, schedule and web access.
+
+Every key the file may hold is declared here; any other key is reported by name, so a typo
+(``recipent``) is an error rather than a board that silently gets no e-mail. Relative paths are
+read relative to the config file's folder. Secrets never live in the file: it names environment
+variables that hold them.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+NATIONS = ("england", "wales", "scotland", "northern-ireland")
+CONFIG_ENV = "TRACKER_CONFIG"
+DEFAULT_NAME = "tracker.toml"
+
+
+class ConfigError(ValueError):
+    """The config file cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class BoardConfig:
+    name: str
+    nation: str
+    sources: tuple[str, ...]
+    recipients: tuple[str, ...] = ()
+    #: "framework.stage" -> rule text, as written (parsed and checked by tracker.overrides)
+    timescales: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"  # starttls, tls or none
+    username: str | None = None
+    password_env: str | None = None
+    timeout_seconds: float = 30.0
+
+    def password(self) -> str | None:
+        return os.environ.get(self.password_env) if self.password_env else None
+
+
+@dataclass(frozen=True)
+class EmailConfig:
+    backend: str = "outbox"  # outbox or smtp
+    sender: str = "tracker@example.org"
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    timezone: str = "Europe/London"
+    weekly_report: str = "mon 08:00"
+    refresh_minutes: int = 15
+
+
+@dataclass(frozen=True)
+class WebConfig:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    secret_key_env: str = "TRACKER_SECRET_KEY"
+    stale_after_minutes: int = 60
+
+
+@dataclass(frozen=True)
+class GoogleConfig:
+    credentials: str | None = None  # service-account JSON; else GOOGLE_APPLICATION_CREDENTIALS
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path | None
+    state_dir: Path
+    boards: tuple[BoardConfig, ...] = ()
+    national_recipients: tuple[str, ...] = ()
+    email: EmailConfig = field(default_factory=EmailConfig)
+    schedule: ScheduleConfig = field(default_factory=ScheduleConfig)
+    web: WebConfig = field(default_factory=WebConfig)
+    google: GoogleConfig = field(default_factory=GoogleConfig)
+
+    def board(self, name: str) -> BoardConfig:
+        for board in self.boards:
+            if board.name == name:
+                return board
+        raise KeyError(name)
+
+    def source_boards(self) -> list[tuple[str, BoardConfig]]:
+        """Every (source, board) pair the config names, in file order."""
+        return [(source, board) for board in self.boards for source in board.sources]
+
+
+# The documented shape: section -> key -> expected type(s).
+_TOP = {
+    "state_dir": str,
+    "boards": list,
+    "national": dict,
+    "email": dict,
+    "schedule": dict,
+    "web": dict,
+    "google": dict,
+}
+_BOARD = {"name": str, "nation": str, "sources": list, "recipients": list, "timescales": dict}
+_NATIONAL = {"recipients": list}
+_EMAIL = {"backend": str, "from": str, "smtp": dict}
+_SMTP = {
+    "host": str,
+    "port": int,
+    "security": str,
+    "username": str,
+    "password_env": str,
+    "timeout_seconds": (int, float),
+}
+_SCHEDULE = {"timezone": str, "weekly_report": str, "refresh_minutes": int}
+_WEB = {"host": str, "port": int, "secret_key_env": str, "stale_after_minutes": int}
+_GOOGLE = {"credentials": str}
+
+
+class _Reader:
+    def __init__(self, path: Path | None) -> None:
+        self.where = str(path) if path else "config"
+
+    def fail(self, key: str, message: str) -> ConfigError:
+        return ConfigError(f"{self.where}: {key}: {message}")
+
+    def section(self, data: dict[str, Any], shape: dict[str, Any], prefix: str) -> dict[str, Any]:
+        for key, value in data.items():
+            name = f"{prefix}{key}"
+            if key not in shape:
+                known = ", ".join(sorted(shape))
+                raise self.fail(name, f"unknown key (expected one of: {known})")
+            expected = shape[key]
+            if isinstance(value, bool) or not isinstance(value, expected):
+                kind = expected.__name__ if isinstance(expected, type) else "number"
+                raise self.fail(name, f"must be a {_KIND.get(kind, kind)}, not {value!r}")
+        return data
+
+    def strings(self, values: list[Any], key: str) -> tuple[str, ...]:
+        for value in values:
+            if not isinstance(value, str) or not value.strip():
+                raise self.fail(key, f"must be a list of text values, found {value!r}")
+        return tuple(v.strip() for v in values)
+
+
+_KIND = {"str": "text value", "list": "list", "dict": "table", "int": "whole number"}
+
+
+def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
+    """Check ``data`` (a parsed TOML document) against the documented shape."""
+    r = _Reader(path)
+    base = path.parent if path else Path.cwd()
+    r.section(data, _TOP, "")
+
+    def resolve(value: str) -> str:
+        if value.startswith("gsheet:") or "://" in value:
+            return value
+        p = Path(value).expanduser()
+        full = p if p.is_absolute() else (base / p)
+        return _display(full)
+
+    boards: list[BoardConfig] = []
+    seen: set[str] = set()
+    for i, raw in enumerate(data.get("boards", [])):
+        prefix = f"boards[{i}]."
+        if not isinstance(raw, dict):
+            raise r.fail(f"boards[{i}]", "each board must be a [[boards]] table")
+        r.section(raw, _BOARD, prefix)
+        for key in ("name", "nation", "sources"):
+            if key not in raw:
+                raise r.fail(prefix + key, "is required")
+        name = raw["name"].strip()
+        if not name:
+            raise r.fail(prefix + "name", "must not be empty")
+        if name in seen:
+            raise r.fail(prefix + "name", f"board {name!r} is named twice")
+        seen.add(name)
+        if raw["nation"] not in NATIONS:
+            raise r.fail(
+                prefix + "nation", f"must be one of {', '.join(NATIONS)}, not {raw['nation']!r}"
+            )
+        sources = r.strings(raw["sources"], prefix + "sources")
+        recipients = r.strings(raw.get("recipients", []), prefix + "recipients")
+        _check_addresses(r, recipients, prefix + "recipients")
+        timescales: dict[str, str] = {}
+        for key, value in raw.get("timescales", {}).items():
+            if not isinstance(value, str):
+                raise r.fail(f"{prefix}timescales.{key}", f"must be a rule in text, not {value!r}")
+            timescales[key] = value
+        boards.append(
+            BoardConfig(
+                name, raw["nation"], tuple(resolve(s) for s in sources), recipients, timescales
+            )
+        )
+
+    national = r.section(data.get("national", {}), _NATIONAL, "national.")
+    national_recipients = r.strings(national.get("recipients", []), "national.recipients")
+    _check_addresses(r, national_recipients, "national.recipients")
+
+    email_raw = r.section(data.get("email", {}), _EMAIL, "email.")
+    smtp_raw = r.section(email_raw.get("smtp", {}), _SMTP, "email.smtp.")
+    backend = email_raw.get("backend", "outbox")
+    if backend not in ("outbox", "smtp"):
+        raise r.fail("email.backend", f'must be "outbox" or "smtp", not {backend!r}')
+    security = smtp_raw.get("security", "starttls")
+    if security not in ("starttls", "tls", "none"):
+        raise r.fail("email.smtp.security", f"must be starttls, tls or none, not {security!r}")
+    if "password" in smtp_raw:  # pragma: no cover - rejected as unknown key above
+        raise r.fail("email.smtp.password", "secrets come from the environment: use password_env")
+    sender = email_raw.get("from", EmailConfig.sender)
+    _check_addresses(r, (sender,), "email.from")
+    smtp = SmtpConfig(
+        host=smtp_raw.get("host", SmtpConfig.host),
+        port=smtp_raw.get("port", 465 if security == "tls" else 587),
+        security=security,
+        username=smtp_raw.get("username"),
+        password_env=smtp_raw.get("password_env"),
+        timeout_seconds=float(smtp_raw.get("timeout_seconds", SmtpConfig.timeout_seconds)),
+    )
+    if backend == "smtp" and "host" not in smtp_raw:
+        raise r.fail("email.smtp.host", 'is required when email.backend is "smtp"')
+
+    sched_raw = r.section(data.get("schedule", {}), _SCHEDULE, "schedule.")
+    schedule = ScheduleConfig(
+        timezone=sched_raw.get("timezone", ScheduleConfig.timezone),
+        weekly_report=sched_raw.get("weekly_report", ScheduleConfig.weekly_report),
+        refresh_minutes=sched_raw.get("refresh_minutes", ScheduleConfig.refresh_minutes),
+    )
+    _check_schedule(r, schedule)
+
+    web_raw = r.section(data.get("web", {}), _WEB, "web.")
+    web = WebConfig(
+        host=web_raw.get("host", WebConfig.host),
+        port=web_raw.get("port", WebConfig.port),
+        secret_key_env=web_raw.get("secret_key_env", WebConfig.secret_key_env),
+        stale_after_minutes=web_raw.get("stale_after_minutes", WebConfig.stale_after_minutes),
+    )
+    if not 0 < web.port < 65536:
+        raise r.fail("web.port", f"must be between 1 and 65535, not {web.port}")
+
+    google_raw = r.section(data.get("google", {}), _GOOGLE, "google.")
+    creds = google_raw.get("credentials")
+    google = GoogleConfig(credentials=resolve(creds) if creds else None)
+
+    state_dir = Path(resolve(data.get("state_dir", "var")))
+    return Config(
+        path=path,
+        state_dir=state_dir,
+        boards=tuple(boards),
+        national_recipients=national_recipients,
+        email=EmailConfig(backend=backend, sender=sender, smtp=smtp),
+        schedule=schedule,
+        web=web,
+        google=google,
+    )
+
+
+def _display(path: Path) -> str:
+    """A path under the working folder is shown relative to it, as a person would type it."""
+    full = path.resolve()
+    try:
+        return str(full.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(full)
+
+
+def _check_addresses(r: _Reader, addresses: tuple[str, ...], key: str) -> None:
+    for address in addresses:
+        local, _, domain = address.partition("@")
+        if not local or "." not in domain or " " in address:
+            raise r.fail(key, f"{address!r} is not an e-mail address")
+
+
+_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def parse_weekly(text: str) -> tuple[str, int, int]:
+    """``"mon 08:00"`` -> ("mon", 8, 0); raises ValueError."""
+    parts = text.strip().lower().split()
+    if len(parts) != 2 or parts[0][:3] not in _DAYS:
+        raise ValueError(f'expected a day and a time like "mon 08:00", not {text!r}')
+    hour_text, _, minute_text = parts[1].partition(":")
+    hour, minute = int(hour_text), int(minute_text or 0)
+    if not (0 <= hour < 24 and 0 <= minute < 60):
+        raise ValueError(f"{parts[1]!r} is not a time of day")
+    return parts[0][:3], hour, minute
+
+
+def _check_schedule(r: _Reader, schedule: ScheduleConfig) -> None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(schedule.timezone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise r.fail("schedule.timezone", f"unknown time zone {schedule.timezone!r}") from None
+    try:
+        parse_weekly(schedule.weekly_report)
+    except ValueError as exc:
+        raise r.fail("schedule.weekly_report", str(exc)) from None
+    if schedule.refresh_minutes < 1:
+        raise r.fail("schedule.refresh_minutes", "must be at least 1")
+
+
+def load_config(path: str | Path) -> Config:
+    p = Path(path)
+    try:
+        data = tomllib.loads(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: config file not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{p}: not valid TOML: {exc}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{p}: cannot read: {exc}") from None
+    return parse_config(data, p.resolve())
+
+
+def find_config(explicit: str | Path | None) -> Path | None:
+    """``--config``, else ``$TRACKER_CONFIG``, else ``./tracker.toml`` if present."""
+    if explicit:
+        return Path(explicit)
+    env = os.environ.get(CONFIG_ENV)
+    if env:
+        return Path(env)
+    local = Path.cwd() / DEFAULT_NAME
+    return local if local.is_file() else None
+
+
+def default_config() -> Config:
+    """No file at all: no boards, an outbox under ./var."""
+    return parse_config({}, None)

@@ -1,0 +1,1 @@
+"""Where review tables come from: Excel workbooks and Google Sheets."""
