@@ -81,7 +81,7 @@ def check_source(spec: SourceSpec, as_of: date, **read_options: Any) -> CheckRes
     try:
         workbook = read_source(spec.source, set(by_title), **read_options)
     except SourceError as exc:
-        log.warning("source unusable: %s", exc)
+        log.info("source unusable: %s", exc)
         result.unusable.append(str(exc))
         result.problems.append(Problem.make(exc.slug, source=spec.source, detail=str(exc)))
         return result
