@@ -21,6 +21,7 @@ from tracker.overrides import apply_overrides
 from tracker.problems import Problem
 from tracker.registry import all_frameworks
 from tracker.sources import SourceError, read_source
+from tracker.sources.base import is_gsheet
 
 log = logging.getLogger(__name__)
 
@@ -148,4 +149,8 @@ def check_config(config: Config, as_of: date | None = None) -> CheckResult:
     options: dict[str, Any] = {}
     if config.google.credentials:
         options["credentials"] = config.google.credentials
+    if any(is_gsheet(source) for source, _ in config.source_boards()):
+        from tracker.sources.google_api import GSheetSettings
+
+        options["settings"] = GSheetSettings.from_config(config.google)
     return run_check(specs_from_config(config), as_of, **options)

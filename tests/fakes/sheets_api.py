@@ -392,7 +392,9 @@ class _Handler(BaseHTTPRequestHandler):
                 hashes.SHA256(),
             )
         except (ValueError, KeyError, InvalidSignature):
-            self._json(400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."})
+            self._json(
+                400, {"error": "invalid_grant", "error_description": "Invalid JWT Signature."}
+            )
             return
         scopes = set(str(claims.get("scope", "")).split())
         token = "fake-" + secrets.token_hex(12)
@@ -579,4 +581,6 @@ def _sheet(by_id: dict[int, FakeSheet], sheet_id: Any) -> FakeSheet:
 
 def _check_grid(sheet: FakeSheet, at: tuple[int, int]) -> None:
     if at[0] >= sheet.row_count or at[1] >= sheet.column_count:
-        raise ApiError(400, f"Range ({sheet.title}!{column_letter(at[1] + 1)}{at[0] + 1}) exceeds grid limits.")
+        raise ApiError(
+            400, f"Range ({sheet.title}!{column_letter(at[1] + 1)}{at[0] + 1}) exceeds grid limits."
+        )

@@ -28,6 +28,7 @@ from gspread.http_client import FileType, HTTPClient, ParamsType
 from gspread.urls import SPREADSHEETS_API_V4_BASE_URL
 from requests.adapters import BaseAdapter, HTTPAdapter
 
+from tracker.config import GoogleConfig
 from tracker.sources.pacing import Clock, Sleep, SlidingWindowLimiter, limiter_for
 
 SHEETS_API_ENV = "TRACKER_SHEETS_API"
@@ -61,6 +62,14 @@ class GSheetSettings:
     rng: random.Random = field(default_factory=random.Random)
     #: a limiter of one's own; by default the process-wide one for the credential
     limiter: SlidingWindowLimiter | None = None
+
+    @classmethod
+    def from_config(cls, google: GoogleConfig) -> GSheetSettings:
+        return cls(
+            retry_seconds=google.retry_seconds,
+            timeout_seconds=google.timeout_seconds,
+            requests_per_minute=google.requests_per_minute,
+        )
 
 
 class GoogleAccessError(Exception):
@@ -236,17 +245,21 @@ class SheetsHTTPClient(HTTPClient):
             else:
                 if response.ok:
                     return response
-                if not repeatable or response.status_code not in RETRY_STATUSES:
+                if response.status_code not in RETRY_STATUSES:
                     raise APIError(response)
                 failure = f"kept answering {response.status_code}"
-            if not repeatable:
-                raise GaveUp(f"Google Sheets {failure} to a change; changes are never repeated")
+                if not repeatable:
+                    failure = f"answered {response.status_code}"
+            if not repeatable:  # a change is never sent twice: it might have been applied
+                raise GaveUp(
+                    f"Google Sheets {failure} to a change; changes are never repeated: "
+                    "try again later"
+                )
             elapsed = s.clock() - started
             remaining = s.retry_seconds - elapsed
             if remaining <= 0 or attempt >= s.max_attempts:
                 raise GaveUp(
-                    f"Google Sheets {failure} for {elapsed:.0f} s "
-                    f"({attempt} attempts); gave up"
+                    f"Google Sheets {failure} for {elapsed:.0f} s ({attempt} attempts); gave up"
                 )
             s.sleep(min(self._delay(attempt, response), remaining))
 

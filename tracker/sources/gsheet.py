@@ -17,7 +17,7 @@ import requests
 from google.auth import exceptions as auth_exceptions
 from gspread.exceptions import APIError
 
-from tracker.model import Framework, FieldType
+from tracker.model import FieldType, Framework
 from tracker.sources.base import RawSheet, RawWorkbook, SourceError
 from tracker.sources.google_api import (
     READ_SCOPES,
@@ -297,7 +297,9 @@ def init_gsheet(
         meta = api.fetch_sheet_metadata(key, params={"fields": METADATA_FIELDS})
         props = _grid_sheets(meta)
         by_title = {str(p["title"]).casefold(): p for p in props}
-        existing = [by_title[f.sheet.casefold()] for f in frameworks if f.sheet.casefold() in by_title]
+        existing = [
+            by_title[f.sheet.casefold()] for f in frameworks if f.sheet.casefold() in by_title
+        ]
         empty = _empty_sheets(api, key, existing)
         used_ids = {int(p.get("sheetId", 0)) for p in props}
         requests_: list[dict[str, Any]] = []
@@ -443,4 +445,3 @@ def _template_requests(framework: Framework, sheet_id: int) -> list[dict[str, An
                 }
             )
     return out
-
