@@ -347,24 +347,26 @@ def test_a_missing_credentials_file_is_named(
         read_gsheet(f"gsheet:{KEY}", ALL_TITLES, credentials=str(missing), settings=settings)
 
 
-def test_a_spreadsheet_without_the_expected_tabs_lists_what_it_has(
-    sheets_api: FakeSheetsAPI, sa_file: Path, settings: GSheetSettings
+def test_a_spreadsheet_without_the_expected_tabs_is_reported_like_an_excel_file(
+    sheets_api: FakeSheetsAPI, sa_file: Path, settings: GSheetSettings, tmp_path: Path
 ) -> None:
-    sheets_api.add_spreadsheet(
-        KEY, {"Sheet1": [["a"]], "Budget": [["b"]]}, shared_with={READER: "reader"}
+    content: dict[str, list[list[Any]]] = {"Sheet1": [["a"]], "Budget": [["b"]]}
+    sheets_api.add_spreadsheet(KEY, content, shared_with={READER: "reader"})
+    book = read_gsheet(
+        f"gsheet:{KEY}", {"england scr", "wales cpr"}, credentials=str(sa_file), settings=settings
     )
-    with pytest.raises(SourceError) as caught:
-        read_gsheet(
-            f"gsheet:{KEY}",
-            {"england scr", "wales cpr"},
-            credentials=str(sa_file),
-            settings=settings,
-        )
-    assert str(caught.value) == (
-        f"gsheet:{KEY}: has none of the framework sheets (England SCR, Wales CPR); "
-        "its sheets are: Sheet1, Budget"
-    )
+    assert book.sheets == [] and book.all_titles == ["Sheet1", "Budget"]
     assert sheets_api.count("batchGet") == 0  # nothing worth fetching
+
+    xlsx = save_xlsx(tmp_path / "budget.xlsx", content)
+    google = run_check(
+        [SourceSpec(f"gsheet:{KEY}")], AS_OF, credentials=str(sa_file), settings=settings
+    )
+    excel = run_check([SourceSpec(str(xlsx))], AS_OF)
+    assert google.unusable == [
+        message.replace(str(xlsx), f"gsheet:{KEY}") for message in excel.unusable
+    ]
+    assert google.unusable[0].startswith(f"gsheet:{KEY}: none of the sheets is named after")
 
 
 def test_a_proxy_that_answers_html_is_a_clear_message(

@@ -91,7 +91,7 @@ class HostRefused(GoogleAccessError):
     """A request aimed at a host the tracker must not contact."""
 
     def __init__(self, message: str) -> None:
-        super().__init__(message, "gsheet-refused-host")
+        super().__init__(message, "gsheet-failed")
 
 
 @dataclass(frozen=True)

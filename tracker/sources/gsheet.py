@@ -86,8 +86,6 @@ def read_gsheet(
         meta = api.fetch_sheet_metadata(key, params={"fields": METADATA_FIELDS})
         props = _grid_sheets(meta)
         wanted = [p for p in props if str(p["title"]).casefold() in titles]
-        if titles and not wanted:
-            raise _missing_tabs(source, titles, [str(p["title"]) for p in props])
         ranges: list[dict[str, Any]] = []
         if wanted:
             answer = api.values_batch_get(
@@ -102,7 +100,7 @@ def read_gsheet(
         raise SourceError(
             source,
             f"Google Sheets answered {len(ranges)} ranges for {len(wanted)} sheets",
-            "gsheet-bad-answer",
+            "gsheet-failed",
         )
     sheets = [_raw_sheet(p, r) for p, r in zip(wanted, ranges, strict=True)]
     return RawWorkbook(
@@ -153,28 +151,17 @@ def _column_number(letters: str) -> int:
     return number
 
 
-def _missing_tabs(source: str, titles: set[str], present: list[str]) -> SourceError:
-    names = _pretty_titles(titles)
-    have = ", ".join(present) or "none"
-    return SourceError(
-        source,
-        f"has none of the framework sheets ({', '.join(names)}); its sheets are: {have}",
-        "no-framework-sheets",
-    )
-
-
-def _pretty_titles(titles: Iterable[str]) -> list[str]:
-    """The frameworks' own spelling of case-folded titles, where a framework has one."""
-    from tracker.registry import all_frameworks
-
-    spelled = {f.sheet.casefold(): f.sheet for f in all_frameworks()}
-    return sorted(spelled.get(t, t) for t in titles)
-
-
 def _explain(source: str, key: str, exc: Exception, account: ServiceAccount | None) -> SourceError:
     """One clear line for each way Google can refuse."""
     if isinstance(exc, GoogleAccessError):
         return SourceError(source, str(exc), exc.slug)
+    if isinstance(exc, auth_exceptions.RefreshError) and getattr(exc, "retryable", False):
+        where = f" {account.token_uri}" if account else ""
+        return SourceError(
+            source,
+            f"the token endpoint{where} is unavailable ({_google_reason(exc)})",
+            "gsheet-unavailable",
+        )
     if isinstance(exc, auth_exceptions.RefreshError):
         where = f" ({account.path})" if account else ""
         return SourceError(
@@ -188,13 +175,13 @@ def _explain(source: str, key: str, exc: Exception, account: ServiceAccount | No
         return SourceError(
             source,
             f"cannot reach the token endpoint{where}: {_short(str(exc))}",
-            "gsheet-credentials",
+            "gsheet-unavailable",
         )
     if isinstance(exc, APIError):
         return _explain_status(source, key, exc, account)
     if isinstance(exc, requests.RequestException | ValueError):
         return SourceError(
-            source, f"Google Sheets gave no usable answer: {_short(str(exc))}", "gsheet-bad-answer"
+            source, f"Google Sheets gave no usable answer: {_short(str(exc))}", "gsheet-failed"
         )
     return SourceError(
         source, f"Google Sheets failed: {type(exc).__name__}: {_short(str(exc))}", "gsheet-failed"
