@@ -17,6 +17,7 @@ import re
 import secrets
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -141,6 +142,8 @@ class FakeSheetsAPI:
         self.revoked: set[str] = set()
         self.granted_scopes: list[set[str]] = []
         self.batch_updates: list[list[dict[str, Any]]] = []
+        #: what ``Seen.at`` is measured with (a test's fake clock, to check pacing)
+        self.clock: Callable[[], float] = time.monotonic
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._server: ThreadingHTTPServer | None = None
@@ -262,7 +265,7 @@ class FakeSheetsAPI:
 
     def _record(self, method: str, path: str, kind: str, query: dict[str, list[str]]) -> None:
         with self._lock:
-            self.requests.append(Seen(method, path, kind, query, time.monotonic()))
+            self.requests.append(Seen(method, path, kind, query, self.clock()))
 
     def wait(self, seconds: float) -> None:
         self._stop.wait(seconds)

@@ -69,8 +69,8 @@ def limiter_for(
         if (
             limiter is None
             or limiter.limit != limit
-            or limiter.clock is not clock
-            or limiter.sleep is not sleep
+            or limiter.clock != clock
+            or limiter.sleep != sleep
         ):
             limiter = SlidingWindowLimiter(limit, clock=clock, sleep=sleep)
             _limiters[credential] = limiter
