@@ -23,7 +23,8 @@ from tests.gsheet_fixtures import (  # noqa: F401  (pytest fixtures)
     settings,
     sheets_api,
 )
-from tracker.check import SourceSpec, run_check
+from tracker.check import SourceSpec, check_config, run_check
+from tracker.config import ConfigError, load_config
 from tracker.registry import all_frameworks, get_framework
 from tracker.sources import read_source
 from tracker.sources.base import SourceError
@@ -551,3 +552,60 @@ def test_init_with_an_unknown_framework_sends_nothing(
     with pytest.raises(KeyError, match="unknown framework"):
         init_gsheet(f"gsheet:{KEY}", ["atlantis-scr"], credentials=str(sa_file), settings=settings)
     assert sheets_api.count() == 0
+
+
+# --- config ------------------------------------------------------------------------------------
+
+
+def test_a_config_names_the_credentials_and_google_settings(
+    sheets_api: FakeSheetsAPI, sa_file: Path, tmp_path: Path
+) -> None:
+    sheets_api.add_spreadsheet(KEY, four_sheets(), shared_with={READER: "reader"})
+    config_file = tmp_path / "tracker.toml"
+    config_file.write_text(
+        f"""
+[[boards]]
+name = "Northshire LSCB"
+nation = "england"
+sources = ["gsheet:{KEY}"]
+
+[google]
+credentials = "{sa_file.name}"
+retry_seconds = 20
+timeout_seconds = 5.5
+requests_per_minute = 30
+""",
+        encoding="utf-8",
+    )
+    config = load_config(config_file)
+    assert config.google.credentials is not None
+    assert Path(config.google.credentials).resolve() == sa_file.resolve()
+    settings = GSheetSettings.from_config(config.google)
+    assert (settings.retry_seconds, settings.timeout_seconds, settings.requests_per_minute) == (
+        20,
+        5.5,
+        30,
+    )
+
+    result = check_config(config, AS_OF)
+    assert result.unusable == []
+    # only England's frameworks for an English board; its board name fills blank cells
+    assert {r["framework"] for r in result.reviews} == {"england-scr"}
+    assert {r["board"] for r in result.reviews} == {"Northshire LSCB"}
+    assert result.reviews[0]["source"] == f"gsheet:{KEY}"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        ("retry_seconds = 0", "google.retry_seconds: must be more than 0"),
+        ('timeout_seconds = "soon"', "google.timeout_seconds: must be a number"),
+        ("requests_per_minute = 0", "google.requests_per_minute: must be more than 0"),
+        ("retries = 3", "google.retries: unknown key"),
+    ],
+)
+def test_bad_google_settings_are_named(tmp_path: Path, line: str, expected: str) -> None:
+    config_file = tmp_path / "tracker.toml"
+    config_file.write_text(f"[google]\n{line}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=expected):
+        load_config(config_file)
