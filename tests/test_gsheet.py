@@ -477,6 +477,11 @@ def test_init_adds_missing_sheets_with_headers_and_dropdowns_and_leaves_content_
     assert outcome.added == ["England SCR"]
     assert outcome.filled == ["NI CMR"]
     assert outcome.kept == ["Wales CPR"]
+    assert outcome.lines() == [
+        f"gsheet:{KEY}: added sheet 'England SCR' with headers and dropdowns",
+        f"gsheet:{KEY}: sheet 'NI CMR' was empty: headers and dropdowns added",
+        f"gsheet:{KEY}: sheet 'Wales CPR' already has content: left as it is",
+    ]
     sheets = {s.title: s for s in sheets_api.spreadsheets[KEY].sheets}
     assert sheets["Sheet1"].cells == before["Sheet1"]
     assert sheets["Wales CPR"].cells == before["Wales CPR"]

@@ -483,17 +483,13 @@ def _values(sheet: FakeSheet, render: str, dates: str, locale: str) -> list[list
     """As Google answers: trailing empty cells and rows left out, empty cells mid-row as ""."""
     if not sheet.cells:
         return []
-    last_row = max(r for r, _ in sheet.cells)
-    rows: list[list[Any]] = []
-    for r in range(last_row + 1):
-        cols = [c for (rr, c) in sheet.cells if rr == r]
-        if not cols:
-            rows.append([])
-            continue
-        rows.append(
-            [_render(sheet.cells.get((r, c)), render, dates, locale) for c in range(max(cols) + 1)]
-        )
-    return rows
+    widths: dict[int, int] = {}
+    for r, c in sheet.cells:
+        widths[r] = max(widths.get(r, 0), c + 1)
+    return [
+        [_render(sheet.cells.get((r, c)), render, dates, locale) for c in range(widths.get(r, 0))]
+        for r in range(max(widths) + 1)
+    ]
 
 
 def _render(value: Any, render: str, dates: str, locale: str) -> Any:

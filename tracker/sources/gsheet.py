@@ -259,6 +259,16 @@ class InitOutcome:
     #: sheets that already hold something: left exactly as they are
     kept: list[str] = field(default_factory=list)
 
+    def lines(self) -> list[str]:
+        """What ``tracker init`` prints, one line per sheet."""
+        out = [f"{self.source}: added sheet {t!r} with headers and dropdowns" for t in self.added]
+        out += [
+            f"{self.source}: sheet {t!r} was empty: headers and dropdowns added"
+            for t in self.filled
+        ]
+        out += [f"{self.source}: sheet {t!r} already has content: left as it is" for t in self.kept]
+        return out
+
 
 def init_gsheet(
     source: str,
