@@ -13,16 +13,19 @@ import requests
 
 from tests.fakes.sheets_api import FakeSheetsAPI, Fault
 from tests.gsheet_fixtures import (  # noqa: F401  (pytest fixtures)
+    ALL_TITLES,
+    KEY,
     READER,
     FakeClock,
     NetworkGuard,
     clock,
+    four_sheets,
     no_external_network,
     sa_file,
+    save_xlsx,
     settings,
     sheets_api,
 )
-from tests.test_gsheet import ALL_TITLES, KEY, four_sheets, save_xlsx
 from tracker.check import SourceSpec, run_check
 from tracker.sources.base import SourceError
 from tracker.sources.google_api import (

@@ -8,122 +8,34 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from gspread.auth import READONLY_SCOPES
 
 from tests.fakes.sheets_api import FakeSheetsAPI, Fault
 from tests.gsheet_fixtures import (  # noqa: F401  (pytest fixtures)
+    ALL_TITLES,
+    AS_OF,
+    KEY,
     READER,
     STRANGER,
     FakeClock,
     clock,
+    four_sheets,
+    headers,
     no_external_network,
     sa_file,
+    save_xlsx,
     settings,
     sheets_api,
+    wales_rows,
 )
 from tracker.check import SourceSpec, check_config, run_check
 from tracker.config import ConfigError, load_config
-from tracker.registry import all_frameworks, get_framework
+from tracker.registry import get_framework
 from tracker.sources import read_source
 from tracker.sources.base import SourceError
 from tracker.sources.google_api import WRITE_SCOPES, GSheetSettings
 from tracker.sources.gsheet import init_gsheet, read_gsheet, spreadsheet_key
-
-KEY = "1AbCdEfGhIjKlMnOpQrStUvWxYz0123456789_-xyzw"
-ALL_TITLES = {f.sheet.casefold() for f in all_frameworks()}
-AS_OF = date(2024, 9, 2)
-
-
-def headers(framework_id: str) -> list[str]:
-    return [f.header for f in get_framework(framework_id).all_fields]
-
-
-def row(framework_id: str, **values: Any) -> list[Any]:
-    """A row in the framework's column order, from field ids."""
-    return [values.get(f.id) for f in get_framework(framework_id).all_fields]
-
-
-def england_rows() -> list[list[Any]]:
-    return [
-        headers("england-scr"),
-        row(
-            "england-scr",
-            review_id="NS-2024-01",
-            trigger="Death",
-            la_aware=date(2024, 1, 2),
-            notified=date(2024, 1, 5),
-            decision=date(2024, 2, 1),
-            decision_outcome="Initiate SCR",
-            panel_notified=date(2024, 2, 2),
-            reviewer_appointed=date(2024, 2, 20),
-            reviewer_independent="Yes",
-            report_link="https://example.org/reports/ns-2024-01",
-            notes="free text that must never travel",
-        ),
-        row(
-            "england-scr",
-            review_id="NS-2024-02",
-            trigger="Serious harm",
-            notified=date(2024, 3, 1),
-            decision=date(2024, 4, 15),
-            decision_outcome="Do not initiate",
-            reviewer_independent=True,
-        ),
-        row(
-            "england-scr",
-            review_id="NS-2024-03",
-            notified="31/02/2024",  # not a date: a problem with a cell address
-            decision_outcome="Initiate SCR",
-        ),
-        [],  # an empty row mid-sheet
-        row("england-scr", review_id="NS-2024-04", notified=date(2024, 7, 1)),
-    ]
-
-
-def scotland_rows() -> list[list[Any]]:
-    return [
-        headers("scotland-scr"),
-        row(
-            "scotland-scr",
-            review_id="HC/2024/7",
-            notified=date(2024, 5, 6),
-            icr_completed=date(2024, 6, 20),
-            decision=date(2024, 7, 1),
-            decision_outcome="Proceed to SCR",
-        ),
-        row("scotland-scr", review_id="HC/2024/8", notified="2024-06-03"),
-    ]
-
-
-def wales_rows() -> list[list[Any]]:
-    return [
-        headers("wales-cpr"),
-        row(
-            "wales-cpr",
-            review_id="CPR-1",
-            referred=date(2024, 2, 1),
-            cp_or_lac_6m="No",
-            decision=date(2024, 2, 20),
-            decision_outcome="Concise CPR",
-        ),
-    ]
-
-
-def ni_rows() -> list[list[Any]]:
-    return [headers("ni-cmr"), row("ni-cmr", review_id="CMR-1", notified=date(2024, 4, 2))]
-
-
-def four_sheets() -> dict[str, list[list[Any]]]:
-    return {
-        "Read me": [["Guidance for officers"]],
-        "England SCR": england_rows(),
-        "Wales CPR": wales_rows(),
-        "NI CMR": ni_rows(),
-        "Scotland SCR": scotland_rows(),
-    }
-
 
 # --- reading -----------------------------------------------------------------------------------
 
@@ -380,21 +292,6 @@ def test_a_proxy_that_answers_html_is_a_clear_message(
 
 
 # --- the same results as Excel -----------------------------------------------------------------
-
-
-def save_xlsx(path: Path, sheets: dict[str, list[list[Any]]]) -> Path:
-    book = openpyxl.Workbook()
-    book.remove(book.active)
-    for title, rows in sheets.items():
-        sheet = book.create_sheet(title)
-        for r, values in enumerate(rows, start=1):
-            for c, value in enumerate(values, start=1):
-                if value is not None:
-                    cell = sheet.cell(r, c, value)
-                    if isinstance(value, date):
-                        cell.number_format = "dd/mm/yyyy"
-    book.save(path)
-    return path
 
 
 def without_source_and_links(result: dict[str, Any]) -> dict[str, Any]:

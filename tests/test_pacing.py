@@ -10,15 +10,16 @@ import pytest
 
 from tests.fakes.sheets_api import FakeSheetsAPI
 from tests.gsheet_fixtures import (  # noqa: F401  (pytest fixtures)
+    ALL_TITLES,
     READER,
     FakeClock,
     clock,
+    four_sheets,
     no_external_network,
     sa_file,
     settings,
     sheets_api,
 )
-from tests.test_gsheet import ALL_TITLES, four_sheets
 from tracker.sources.google_api import GSheetSettings
 from tracker.sources.gsheet import read_gsheet
 from tracker.sources.pacing import SlidingWindowLimiter, forget_limiters, limiter_for
