@@ -511,3 +511,14 @@ def test_bad_google_settings_are_named(tmp_path: Path, line: str, expected: str)
     config_file.write_text(f"[google]\n{line}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=expected):
         load_config(config_file)
+
+
+def test_sheet_titles_match_like_excel_ignoring_case_and_stray_spaces(
+    sheets_api: FakeSheetsAPI, sa_file: Path, settings: GSheetSettings
+) -> None:
+    sheets_api.add_spreadsheet(
+        KEY, {"england scr ": [headers("england-scr")]}, shared_with={READER: "reader"}
+    )
+    book = read_gsheet(f"gsheet:{KEY}", ALL_TITLES, credentials=str(sa_file), settings=settings)
+    assert [s.title for s in book.sheets] == ["england scr "]
+    assert sheets_api.api_requests()[1].query["ranges"] == ["'england scr '"]

@@ -45,7 +45,11 @@ _GSPREAD_PREFIX = SPREADSHEETS_API_V4_BASE_URL.removesuffix("/v4/spreadsheets")
 
 @dataclass(frozen=True)
 class GSheetSettings:
-    """How patiently to talk to Google. Clock, sleep and jitter are injectable for tests."""
+    """How patiently to talk to Google. Clock, sleep and jitter are injectable for tests.
+
+    One request ends within ``retry_seconds`` of its first attempt plus at most one
+    ``timeout_seconds`` (the attempt in flight when the limit passes).
+    """
 
     #: total time one read may spend retrying before it gives up
     retry_seconds: float = 60.0

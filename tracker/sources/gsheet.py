@@ -3,7 +3,9 @@
 A refresh costs two requests: the spreadsheet's metadata (sheet titles and ids), then one
 ``values:batchGet`` for every framework sheet, asking for unformatted values and serial-number
 dates so nothing depends on the sheet's locale. Serial numbers go to validation as numbers, exactly
-as Excel's do, and become dates there. Every failure becomes one ``SourceError`` line.
+as Excel's do, and become dates there. Every failure becomes one ``SourceError`` line; a
+spreadsheet with no framework sheet comes back with no sheets, so the pipeline reports it in the
+same words as for an Excel file.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ def read_gsheet(
         api, account = connect(credentials, READ_SCOPES, settings)
         meta = api.fetch_sheet_metadata(key, params={"fields": METADATA_FIELDS})
         props = _grid_sheets(meta)
-        wanted = [p for p in props if str(p["title"]).casefold() in titles]
+        wanted = [p for p in props if str(p["title"]).strip().casefold() in titles]
         ranges: list[dict[str, Any]] = []
         if wanted:
             answer = api.values_batch_get(
@@ -293,7 +295,7 @@ def init_gsheet(
         api, account = connect(credentials, WRITE_SCOPES, settings)
         meta = api.fetch_sheet_metadata(key, params={"fields": METADATA_FIELDS})
         props = _grid_sheets(meta)
-        by_title = {str(p["title"]).casefold(): p for p in props}
+        by_title = {str(p["title"]).strip().casefold(): p for p in props}
         existing = [
             by_title[f.sheet.casefold()] for f in frameworks if f.sheet.casefold() in by_title
         ]
