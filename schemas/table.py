@@ -48,11 +48,29 @@ class SheetTable:
         return f"{column_letter(col)}{row}" if col else None
 
 
+def _header_values(sheet: RawSheet, index: int) -> list[Any]:
+    """The header row's values, with a header merged down into it from above filled in.
+
+    A two-row header often merges a column's title over both rows (``A1:A2``); the reader gives
+    the value only in the merged range's top-left cell, so the header row would show a blank.
+    """
+    values = list(sheet.rows[index])
+    row = sheet.first_row + index
+    for r0, c0, r1, _c1 in sheet.merged:
+        if not (r0 < row <= r1) or c0 > len(values) or not is_blank(values[c0 - 1]):
+            continue
+        top = r0 - sheet.first_row
+        if 0 <= top < len(sheet.rows) and c0 - 1 < len(sheet.rows[top]):
+            values[c0 - 1] = sheet.rows[top][c0 - 1]
+    return values
+
+
 def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTable:
     table = SheetTable(source=source, sheet=sheet, framework=framework)
     headers = {normalise_header(f.header): f.id for f in framework.all_fields}
     best_index, best_hits = None, 0
-    for i, values in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+    for i in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
+        values = _header_values(sheet, i)
         hits = sum(1 for v in values if normalise_header(v) in headers)
         if hits > best_hits:
             best_index, best_hits = i, hits
@@ -64,7 +82,7 @@ def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTab
     header_row = sheet.first_row + best_index
     table.header_row = header_row
     seen: dict[str, list[int]] = {}
-    for j, value in enumerate(sheet.rows[best_index]):
+    for j, value in enumerate(_header_values(sheet, best_index)):
         fid = headers.get(normalise_header(value))
         if fid:
             seen.setdefault(fid, []).append(j + 1)

@@ -36,6 +36,9 @@ class RawSheet:
     formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
     #: sheet id for links (Google Sheets ``gid``); None for Excel
     gid: int | None = None
+    #: merged ranges as (first row, first column, last row, last column), 1-based, inclusive;
+    #: a merged cell's value is only in its top-left cell
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass

@@ -21,18 +21,35 @@ from tracker.sources.base import RawSheet, RawWorkbook, SourceError
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed/compressed for the whole archive
 
+_OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _SIGNATURES = {
-    b"\xd0\xcf\x11\xe0": "a legacy .xls file or an encrypted (password-protected) workbook",
     b"%PDF": "a PDF document",
     b"{\\rtf": "a rich-text document",
 }
+#: How much of an OLE2 compound file is searched for its stream names.
+_OLE2_SCAN_BYTES = 64 * 1024 * 1024
+
+
+def _describe_ole2(path: Path) -> str:
+    """Tell an encrypted .xlsx from a legacy .xls: both are OLE2 compound files.
+
+    Stream names sit in the compound file's directory as UTF-16LE: an encrypted OOXML workbook
+    has ``EncryptedPackage``, a BIFF workbook ``Workbook`` (or ``Book`` before Excel 97).
+    """
+    with path.open("rb") as fh:
+        data = fh.read(_OLE2_SCAN_BYTES)
+    if "EncryptedPackage".encode("utf-16-le") in data:
+        return "is password-protected (encrypted): save a copy without a password"
+    if "Workbook".encode("utf-16-le") in data or "Book\0".encode("utf-16-le") in data:
+        return "is a legacy Excel 97-2003 workbook (.xls): save it as an Excel Workbook (.xlsx)"
+    return "is a Microsoft Office compound file, not an Excel workbook (.xlsx)"
 
 
 def _describe_not_xlsx(path: Path, head: bytes) -> str:
+    if head.startswith(_OLE2):
+        return _describe_ole2(path)
     for sig, what in _SIGNATURES.items():
         if head.startswith(sig):
-            if sig == b"\xd0\xcf\x11\xe0":
-                return f"is {what}; save it as an Excel Workbook (.xlsx) without a password"
             return f"is {what}, not an Excel workbook (.xlsx)"
     suffix = path.suffix.lower()
     if suffix == ".csv" or (head and all(32 <= b < 127 or b in (9, 10, 13) for b in head[:512])):
@@ -90,20 +107,23 @@ def read_xlsx(source: str, titles: set[str]) -> RawWorkbook:
         raise SourceError(source, f"is corrupt: {_short(exc)}") from None
     try:
         all_titles = list(workbook.sheet_names)
-        visible = {m.name: str(m.visible) for m in workbook.sheets_metadata}
+        hidden = {
+            m.name for m in workbook.sheets_metadata if m.visible != calamine.SheetVisibleEnum.Visible
+        }
         sheets: list[RawSheet] = []
         for title in all_titles:
             if title.strip().casefold() not in titles:
                 continue
             try:
-                rows: list[list[Any]] = workbook.get_sheet_by_name(title).to_python(
-                    skip_empty_area=False
-                )
+                found = workbook.get_sheet_by_name(title)
+                rows: list[list[Any]] = found.to_python(skip_empty_area=False)
+                merged = [
+                    (r0 + 1, c0 + 1, r1 + 1, c1 + 1)
+                    for (r0, c0), (r1, c1) in (found.merged_cell_ranges or ())
+                ]
             except Exception as exc:
                 raise SourceError(source, f"sheet {title!r} is corrupt: {_short(exc)}") from None
-            sheet = RawSheet(
-                title=title, rows=rows, hidden="Visible" not in visible.get(title, "Visible")
-            )
+            sheet = RawSheet(title=title, rows=rows, hidden=title in hidden, merged=merged)
             sheets.append(sheet)
     finally:
         workbook.close()
