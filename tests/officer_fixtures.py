@@ -1,0 +1,186 @@
+"""Builders for officers' workbooks as they really arrive: every file here is a real file on disk.
+
+Used by test_xlsx, test_validate, test_templates, test_output and test_properties. Nothing is
+mocked: encrypted workbooks are encrypted with msoffcrypto-tool, legacy .xls files are written by
+xlwt, .ods files are valid OpenDocument zips.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+
+from tests.conftest import framework_rows, write_workbook
+from tracker.registry import get_framework
+
+#: A review with every England SCR stage filled in order (decision within a month, etc.).
+GOOD_SCR: dict[str, Any] = {
+    "review_id": "NS-2024-01",
+    "trigger": "Death",
+    "la_aware": date(2024, 1, 2),
+    "notified": date(2024, 1, 5),
+    "decision": date(2024, 1, 20),
+    "decision_outcome": "Initiate SCR",
+    "panel_notified": date(2024, 1, 22),
+}
+
+
+def column_of(framework_id: str, field_id: str) -> str:
+    """The column letter a field has in a sheet written by ``framework_rows``."""
+    from tracker.sources.base import column_letter
+
+    fw = get_framework(framework_id)
+    return column_letter([f.id for f in fw.all_fields].index(field_id) + 1)
+
+
+def scr_workbook(path: Path, reviews: Iterable[dict[str, Any]] = (GOOD_SCR,)) -> Path:
+    return write_workbook(path, {"England SCR": framework_rows("england-scr", reviews)})
+
+
+def encrypted_workbook(path: Path, password: str = "secret") -> Path:
+    """A real password-protected .xlsx (ECMA-376 agile encryption, as Excel writes it)."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = scr_workbook(path.with_name(path.stem + "-plain.xlsx"))
+    with plain.open("rb") as src, path.open("wb") as out:
+        OOXMLFile(src).encrypt(password, out)
+    plain.unlink()
+    return path
+
+
+def legacy_xls(path: Path) -> Path:
+    """A real Excel 97-2003 (BIFF8) workbook with the framework's headers."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("England SCR")
+    for j, header in enumerate(framework_rows("england-scr", [])[0]):
+        sheet.write(0, j, header)
+    sheet.write(1, 0, "NS-2024-01")
+    book.save(str(path))
+    return path
+
+
+_ODS_MANIFEST = """<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">
+ <manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/>
+ <manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>
+</manifest:manifest>
+"""
+_ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+ xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+ xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">
+ <office:body><office:spreadsheet><table:table table:name="England SCR">
+  <table:table-row>{cells}</table:table-row>
+ </table:table></office:spreadsheet></office:body>
+</office:document-content>
+"""
+
+
+def ods_workbook(path: Path) -> Path:
+    """A valid OpenDocument spreadsheet: ``mimetype`` stored first, then manifest and content."""
+    cells = "".join(
+        f"<table:table-cell office:value-type=\"string\"><text:p>{h}</text:p></table:table-cell>"
+        for h in framework_rows("england-scr", [])[0]
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            zipfile.ZipInfo("mimetype"),
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        z.writestr("META-INF/manifest.xml", _ODS_MANIFEST, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr(
+            "content.xml", _ODS_CONTENT.format(cells=cells), compress_type=zipfile.ZIP_DEFLATED
+        )
+    return path
+
+
+def csv_file(path: Path) -> Path:
+    rows = framework_rows("england-scr", [{"review_id": "NS-2024-01", "notified": "05/01/2024"}])
+    path.write_text("\n".join(",".join("" if v is None else str(v) for v in r) for r in rows) + "\n")
+    return path
+
+
+def docx_like(path: Path) -> Path:
+    """A zip that is a Word document, not a workbook."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("[Content_Types].xml", "<Types/>")
+        z.writestr("word/document.xml", "<w:document/>")
+    return path
+
+
+def zip_bomb(path: Path, unpacked_mb: int = 64) -> Path:
+    """A genuine workbook padded with a member that deflates ~1000:1 (zeros)."""
+    good = scr_workbook(path.with_name(path.stem + "-base.xlsx"))
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            out.writestr(name, src.read(name))
+        chunk = b"\0" * (1024 * 1024)
+        with out.open("xl/media/padding.bin", "w") as member:
+            for _ in range(unpacked_mb):
+                member.write(chunk)
+    good.unlink()
+    return path
+
+
+def zip_declaring_huge_size(path: Path) -> Path:
+    """A workbook whose central directory claims a 4 GB member: refused without unpacking.
+
+    Parsing it would fail with some other error, so a zip-bomb message proves the size check
+    ran first.
+    """
+    good = scr_workbook(path.with_name(path.stem + "-base.xlsx"))
+    buf = io.BytesIO()
+    with zipfile.ZipFile(good) as src, zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as out:
+        for name in src.namelist():
+            out.writestr(name, src.read(name))
+        out.writestr("xl/media/big.bin", b"\0" * 1024)
+    good.unlink()
+    data = bytearray(buf.getvalue())
+    # patch the member's uncompressed size (offset 24 in its central directory header)
+    name = b"xl/media/big.bin"
+    at = data.rindex(name) - 46
+    assert data[at : at + 4] == b"PK\x01\x02"
+    data[at + 24 : at + 28] = (0xFFFF_FFF0).to_bytes(4, "little")
+    path.write_bytes(bytes(data))
+    return path
+
+
+def formatted_empty_rows(path: Path, rows: int = 5000) -> Path:
+    """A sheet formatted far below its data, whose "empty" cells hold only spaces."""
+    scr_workbook(path)
+    wb = load_workbook(path)
+    ws = wb["England SCR"]
+    col = [f.id for f in get_framework("england-scr").all_fields].index("notified") + 1
+    for r in range(3, rows + 3):
+        ws.cell(r, col).number_format = "DD/MM/YYYY"
+        # what "cleared" cells often still hold: a space, a non-breaking space
+        ws.cell(r, 1).value = " " if r % 2 else "\u00a0"
+    wb.save(path)
+    return path
+
+
+def sheet_with(path: Path, title: str, rows: list[list[Any]], **options: Any) -> Path:
+    """One sheet from raw rows; options: ``merge`` (ranges), ``hidden`` (bool)."""
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = title
+    for row in rows:
+        ws.append(row)
+    for rng in options.get("merge", ()):
+        ws.merge_cells(rng)
+    if options.get("hidden"):
+        ws.sheet_state = "hidden"
+        wb.create_sheet("Cover")
+        wb.active = 1
+    wb.save(path)
+    return path
