@@ -186,6 +186,7 @@ def validate_table(
 
     _warn_future_dates(dates, as_of, report, table)
     _warn_out_of_order(fw, dates, report, table)
+    _warn_not_applicable(fw, dates, choices, report, table)
     if table.sheet.formulas_without_value:
         for r, c in sorted(table.sheet.formulas_without_value):
             located = next((k for k, col in table.columns.items() if col == c), None)
@@ -249,6 +250,31 @@ def _warn_out_of_order(
                 table.raw[stage][i],
                 detail=f"{fw.label(anchor)} ({before[i].astype(date).strftime('%d/%m/%Y')})",
             )
+
+
+def _warn_not_applicable(
+    fw: Framework,
+    dates: dict[str, np.ndarray],
+    choices: dict[str, np.ndarray],
+    report: Callable[..., None],
+    table: SheetTable,
+) -> None:
+    """A date for a stage whose every rule is ruled out by the decision (e.g. a completion date
+    on a review that was not initiated): often the decision or the row is wrong."""
+    for stage in fw.stages:
+        rules = stage.rules
+        if stage.id not in dates or not rules or any(r.when is None for r in rules):
+            continue
+        conditions = [r.when for r in rules if r.when is not None]
+        fields = sorted({c.field for c in conditions})
+        for i in np.flatnonzero(~np.isnat(dates[stage.id])).tolist():
+            chosen = {f: choices[f][i] for f in fields if f in choices}
+            if len(chosen) < len(fields) or any(v is None for v in chosen.values()):
+                continue  # no decision recorded yet: nothing to say
+            if any(chosen[c.field] in c.values for c in conditions):
+                continue
+            detail = "; ".join(f"{fw.label(f)} is {v}" for f, v in chosen.items())
+            report("not-applicable-date", int(i), stage.id, table.raw[stage.id][i], detail=detail)
 
 
 def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) -> None:

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.check import CheckResult
-from tracker.problems import Problem
+from tracker.problems import Problem, display_value
 
 WIDTH = 100
 _LABEL = {
@@ -198,9 +198,11 @@ def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str
             )
             for p in sorted(problems, key=lambda p: (p.row or 0, p.cell or "")):
                 cell = f"{key[1]}!{p.cell}" if p.cell else key[1]
+                typed = f"  typed: {typed_value(p.value)}" if p.value is not None else ""
                 lines.append(
                     _cut(
-                        f"    {p.severity.upper():<7} {cell:<22} {p.review_id or '-':<14} {p.column or ''}",
+                        f"    {p.severity.upper():<7} {cell:<22} {p.review_id or '-':<14}"
+                        f" {p.column or ''}{typed}",
                         WIDTH,
                     )
                 )
@@ -215,6 +217,12 @@ def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str
         + (f", {len(result.unusable)} unusable sources" if result.unusable else "")
     )
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def typed_value(value: Any) -> str:
+    """The value as the officer typed it; text is quoted so stray spaces show."""
+    text = display_value(value)
+    return f'"{text}"' if isinstance(value, str) else text
 
 
 def check_json_text(result: CheckResult) -> str:
