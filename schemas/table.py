@@ -78,6 +78,7 @@ def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTab
     if best_index is None or best_hits < 2:
         table.usable = False
         table.problems.append(Problem.make("no-header", source=source, **where))
+        table.raw = {f.id: [] for f in framework.all_fields}
         return table
     header_row = sheet.first_row + best_index
     table.header_row = header_row

@@ -87,7 +87,7 @@ _ODS_CONTENT = """<?xml version="1.0" encoding="UTF-8"?>
 def ods_workbook(path: Path) -> Path:
     """A valid OpenDocument spreadsheet: ``mimetype`` stored first, then manifest and content."""
     cells = "".join(
-        f"<table:table-cell office:value-type=\"string\"><text:p>{h}</text:p></table:table-cell>"
+        f'<table:table-cell office:value-type="string"><text:p>{h}</text:p></table:table-cell>'
         for h in framework_rows("england-scr", [])[0]
     )
     with zipfile.ZipFile(path, "w") as z:
@@ -105,7 +105,9 @@ def ods_workbook(path: Path) -> Path:
 
 def csv_file(path: Path) -> Path:
     rows = framework_rows("england-scr", [{"review_id": "NS-2024-01", "notified": "05/01/2024"}])
-    path.write_text("\n".join(",".join("" if v is None else str(v) for v in r) for r in rows) + "\n")
+    path.write_text(
+        "\n".join(",".join("" if v is None else str(v) for v in r) for r in rows) + "\n"
+    )
     return path
 
 

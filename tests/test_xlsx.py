@@ -111,7 +111,9 @@ UNREADABLE: list[tuple[str, str, Callable[[Path], Path], tuple[str, ...]]] = [
 ]
 
 
-@pytest.mark.parametrize(("name", "builder", "words"), [c[1:] for c in UNREADABLE], ids=[c[0] for c in UNREADABLE])
+@pytest.mark.parametrize(
+    ("name", "builder", "words"), [c[1:] for c in UNREADABLE], ids=[c[0] for c in UNREADABLE]
+)
 def test_unreadable_file_gets_one_clear_line(
     tmp_path: Path, name: str, builder: Callable[[Path], Path], words: tuple[str, ...]
 ) -> None:
@@ -131,14 +133,18 @@ def test_missing_path(tmp_path: Path) -> None:
         read_xlsx(str(tmp_path / "nothere.xlsx"), TITLES)
 
 
-@pytest.mark.parametrize(("name", "builder", "words"), [c[1:] for c in UNREADABLE], ids=[c[0] for c in UNREADABLE])
+@pytest.mark.parametrize(
+    ("name", "builder", "words"), [c[1:] for c in UNREADABLE], ids=[c[0] for c in UNREADABLE]
+)
 def test_run_goes_on_with_the_other_sources(
     tmp_path: Path, name: str, builder: Callable[[Path], Path], words: tuple[str, ...]
 ) -> None:
     bad = builder(tmp_path / name)
     before = scr_workbook(tmp_path / "before.xlsx", [dict(GOOD_SCR, review_id="B-1")])
     after = scr_workbook(tmp_path / "after.xlsx", [dict(GOOD_SCR, review_id="A-1")])
-    result = run_check([SourceSpec(str(before)), SourceSpec(str(bad)), SourceSpec(str(after))], AS_OF)
+    result = run_check(
+        [SourceSpec(str(before)), SourceSpec(str(bad)), SourceSpec(str(after))], AS_OF
+    )
     assert [r["review_id"] for r in result.reviews] == ["B-1", "A-1"]
     assert all(r["assessable"] for r in result.reviews)
     assert len(result.unusable) == 1 and result.unusable[0].startswith(str(bad))
@@ -170,7 +176,9 @@ def test_formatted_but_empty_rows_are_not_reviews(tmp_path: Path) -> None:
 
 
 def test_header_row_below_title_rows(tmp_path: Path) -> None:
-    rows = framework_rows("england-scr", [GOOD_SCR, dict(GOOD_SCR, review_id="NS-2024-02", decision="31/02/2024")])
+    rows = framework_rows(
+        "england-scr", [GOOD_SCR, dict(GOOD_SCR, review_id="NS-2024-02", decision="31/02/2024")]
+    )
     path = sheet_with(
         tmp_path / "titled.xlsx",
         "England SCR",
@@ -178,7 +186,10 @@ def test_header_row_below_title_rows(tmp_path: Path) -> None:
         merge=["A1:F1"],
     )
     result = run_check([SourceSpec(str(path))], AS_OF)
-    assert [(r["review_id"], r["row"]) for r in result.reviews] == [("NS-2024-01", 5), ("NS-2024-02", 6)]
+    assert [(r["review_id"], r["row"]) for r in result.reviews] == [
+        ("NS-2024-01", 5),
+        ("NS-2024-02", 6),
+    ]
     [problem] = result.problems
     assert problem.cell == f"{column_of('england-scr', 'decision')}6"
     assert problem.row == 6 and problem.type == "impossible-date"
@@ -209,7 +220,7 @@ def test_header_merged_across_two_columns(tmp_path: Path) -> None:
     # put a blank spacer column after Notes and merge the Notes header over it
     notes = header.index("Notes")
     rows = [r[: notes + 1] + [None] + r[notes + 1 :] for r in rows]
-    path = sheet_with(tmp_path / "wide.xlsx", "England SCR", rows, merge=[f"D1:E1"])
+    path = sheet_with(tmp_path / "wide.xlsx", "England SCR", rows, merge=["D1:E1"])
     result = run_check([SourceSpec(str(path))], AS_OF)
     assert result.problems == []
     [review] = result.reviews
@@ -220,7 +231,9 @@ def test_merge_that_swallows_a_header_is_reported_as_a_missing_column(tmp_path: 
     rows = framework_rows("england-scr", [GOOD_SCR])
     decision = column_of("england-scr", "decision")
     notified = column_of("england-scr", "notified")
-    path = sheet_with(tmp_path / "swallowed.xlsx", "England SCR", rows, merge=[f"{notified}1:{decision}1"])
+    path = sheet_with(
+        tmp_path / "swallowed.xlsx", "England SCR", rows, merge=[f"{notified}1:{decision}1"]
+    )
     result = run_check([SourceSpec(str(path))], AS_OF)
     [problem] = result.problems
     assert problem.type == "missing-optional-column" and problem.column == "Decision date"

@@ -293,6 +293,8 @@ class Problem:
         **where: Any,
     ) -> Problem:
         kind = PROBLEM_TYPES[slug]
+        if isinstance(value, str) and value == "":
+            value = None  # an empty cell: readers give "" (Excel) or nothing (Google Sheets)
         fields = {
             "value": display_value(value),
             "column": column or "",

@@ -108,7 +108,9 @@ def read_xlsx(source: str, titles: set[str]) -> RawWorkbook:
     try:
         all_titles = list(workbook.sheet_names)
         hidden = {
-            m.name for m in workbook.sheets_metadata if m.visible != calamine.SheetVisibleEnum.Visible
+            m.name
+            for m in workbook.sheets_metadata
+            if m.visible != calamine.SheetVisibleEnum.Visible
         }
         sheets: list[RawSheet] = []
         for title in all_titles:

@@ -1,0 +1,408 @@
+"""Validation of officers' sheets: every problem slug on a real workbook, located to the cell.
+
+Each test writes a real .xlsx, runs the real pipeline (calamine reader, header location, parsing,
+pandera) and checks the problem's sheet, cell, row, column, review id, the value as typed, its
+severity, and that errors stop the review being assessed while warnings do not.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import load_workbook
+
+from tests.conftest import framework_rows, write_workbook
+from tests.officer_fixtures import GOOD_SCR, column_of, scr_workbook
+from tracker.check import CheckResult, SourceSpec, run_check
+from tracker.config import BoardConfig
+from tracker.problems import PROBLEM_TYPES, Problem
+
+AS_OF = date(2024, 3, 1)
+SHEET = "England SCR"
+
+
+def check_rows(tmp_path: Path, *changes: dict[str, Any], name: str = "board.xlsx") -> CheckResult:
+    """A sheet with a good review (row 2) and, from row 3, the good review with each change."""
+    reviews = [GOOD_SCR] + [
+        {**GOOD_SCR, "review_id": f"NS-2024-{i + 2:02d}", **c} for i, c in enumerate(changes)
+    ]
+    path = scr_workbook(tmp_path / name, reviews)
+    return run_check([SourceSpec(str(path))], AS_OF)
+
+
+def only(result: CheckResult, slug: str) -> Problem:
+    found = [p for p in result.problems if p.type == slug]
+    assert len(found) == 1, result.problems
+    return found[0]
+
+
+def assessable(result: CheckResult) -> dict[str, bool]:
+    return {r["review_id"]: r["assessable"] for r in result.reviews}
+
+
+def assert_located(p: Problem, field_id: str, row: int, review_id: str, value: Any) -> None:
+    assert p.sheet == SHEET
+    assert p.cell == f"{column_of('england-scr', field_id)}{row}"
+    assert p.row == row
+    assert p.review_id == review_id
+    assert p.value == value
+    assert p.message and p.fix
+    assert p.severity == PROBLEM_TYPES[p.type].severity
+
+
+# --- errors: each stops its review being assessed -------------------------------------------------
+
+ERROR_CASES: list[tuple[str, str, Any, tuple[str, ...]]] = [
+    ("invalid-date", "decision", "next week", ("next week is not a date", "dd/mm/yyyy")),
+    ("us-date-order", "decision", "01/20/2024", ("month/day order", "20/01/2024")),
+    ("impossible-date", "decision", "31/02/2024", ("February 2024 has no day 31",)),
+    ("two-digit-year", "decision", "20/01/24", ("two-digit year", "20/01/2024")),
+    ("implausible-date", "decision", "20/01/1924", ("1990 to 2060",)),
+    (
+        "unknown-choice",
+        "decision_outcome",
+        "Maybe",
+        ("Maybe is not one of: Initiate SCR, Do not initiate",),
+    ),
+    (
+        "invalid-yes-no",
+        "reviewer_independent",
+        "perhaps",
+        ("perhaps is not Yes or No", "Yes or No"),
+    ),
+    ("invalid-id", "review_id", "NS 2024 02", ("characters a review ID cannot have",)),
+]
+
+
+@pytest.mark.parametrize(
+    ("slug", "field_id", "typed", "words"), ERROR_CASES, ids=[c[0] for c in ERROR_CASES]
+)
+def test_error_slugs(
+    tmp_path: Path, slug: str, field_id: str, typed: str, words: tuple[str, ...]
+) -> None:
+    result = check_rows(tmp_path, {field_id: typed})
+    p = only(result, slug)
+    rid = typed if field_id == "review_id" else "NS-2024-02"
+    assert_located(p, field_id, 3, rid, typed)
+    assert p.severity == "error"
+    text = f"{p.message} {p.fix}"
+    for word in words:
+        assert word in text, text
+    assert p.column == next(
+        f.header
+        for f in __import__("tracker.registry", fromlist=["x"])
+        .get_framework("england-scr")
+        .all_fields
+        if f.id == field_id
+    )
+    assert assessable(result) == {"NS-2024-01": True, rid: False}
+    assert len(result.problems) == 1
+
+
+def test_missing_required_value(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"notified": None})
+    p = only(result, "missing-required")
+    assert_located(p, "notified", 3, "NS-2024-02", None)
+    assert p.column == "Date notified to LSCB" and "required" in p.message
+    assert assessable(result)["NS-2024-02"] is False
+
+
+def test_missing_review_id(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"review_id": None})
+    p = only(result, "missing-required")
+    assert p.cell == "A3" and p.column == "Review ID" and p.review_id is None
+    assert [r["assessable"] for r in result.reviews] == [True, False]
+
+
+def test_unreadable_required_date_is_reported_once(tmp_path: Path) -> None:
+    """An unreadable required date is a parse error, not also a missing value."""
+    result = check_rows(tmp_path, {"notified": "soon"})
+    assert [p.type for p in result.problems] == ["invalid-date"]
+
+
+def test_duplicate_id_in_one_sheet_names_both_cells(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"review_id": "NS-2024-01"})
+    dupes = [p for p in result.problems if p.type == "duplicate-id"]
+    assert [(p.cell, p.row) for p in dupes] == [("A2", 2), ("A3", 3)]
+    assert "also England SCR!A3" in dupes[0].message
+    assert "also England SCR!A2" in dupes[1].message
+    assert all(p.value == "NS-2024-01" and p.severity == "error" for p in dupes)
+    assert [r["assessable"] for r in result.reviews] == [False, False]
+
+
+def test_duplicate_id_across_sheets(tmp_path: Path) -> None:
+    path = write_workbook(
+        tmp_path / "two.xlsx",
+        {
+            "England SCR": framework_rows("england-scr", [GOOD_SCR]),
+            "England LCSPR": framework_rows(
+                "england-lcspr",
+                [{"review_id": "NS-2024-01", "la_aware": date(2024, 1, 3)}],
+            ),
+        },
+    )
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    dupes = sorted((p.sheet, p.cell) for p in result.problems if p.type == "duplicate-id")
+    assert dupes == [("England LCSPR", "A2"), ("England SCR", "A2")]
+    messages = {p.sheet: p.message for p in result.problems}
+    assert "also England LCSPR!A2" in messages["England SCR"]
+    assert not any(r["assessable"] for r in result.reviews)
+
+
+def test_same_id_in_two_workbooks_is_not_a_duplicate(tmp_path: Path) -> None:
+    a = scr_workbook(tmp_path / "a.xlsx")
+    b = scr_workbook(tmp_path / "b.xlsx")
+    result = run_check([SourceSpec(str(a)), SourceSpec(str(b))], AS_OF)
+    assert result.problems == []
+
+
+def test_id_written_as_number_and_as_text_are_the_same_review(tmp_path: Path) -> None:
+    path = scr_workbook(
+        tmp_path / "n.xlsx", [dict(GOOD_SCR, review_id=2024), dict(GOOD_SCR, review_id="2024")]
+    )
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    assert sorted(p.cell for p in result.problems if p.type == "duplicate-id") == ["A2", "A3"]
+
+
+# --- warnings: reported, review still assessed ---------------------------------------------------
+
+
+def test_future_date_warning(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"panel_notified": date(2024, 6, 1)})
+    p = only(result, "future-date")
+    assert_located(p, "panel_notified", 3, "NS-2024-02", date(2024, 6, 1))
+    assert p.severity == "warning" and "01/06/2024 is after the as-of date 01/03/2024" in p.message
+    assert all(assessable(result).values())
+
+
+def test_future_date_depends_on_as_of(tmp_path: Path) -> None:
+    path = scr_workbook(tmp_path / "f.xlsx", [dict(GOOD_SCR, panel_notified=date(2024, 6, 1))])
+    later = run_check([SourceSpec(str(path))], date(2024, 7, 1))
+    assert later.problems == []
+
+
+def test_out_of_order_warning(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"decision": "03/01/2024"})  # before notified on 05/01
+    p = only(result, "out-of-order")
+    assert_located(p, "decision", 3, "NS-2024-02", "03/01/2024")
+    assert p.severity == "warning"
+    assert "Decision date (03/01/2024) is before Date notified to LSCB (05/01/2024)" in p.message
+    assert all(assessable(result).values())
+
+
+def test_choice_case_warning(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"decision_outcome": "  initiate scr"})
+    p = only(result, "choice-case")
+    assert_located(p, "decision_outcome", 3, "NS-2024-02", "  initiate scr")
+    assert "read as Initiate SCR" in p.message and p.severity == "warning"
+    assert all(assessable(result).values())
+    stages = {s["id"]: s for s in result.reviews[1]["stages"]}
+    assert stages["completed"]["status"] != "not_applicable"  # the choice was understood
+
+
+def test_invalid_link_warning(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"report_link": "http://example.org/report.pdf"})
+    p = only(result, "invalid-link")
+    assert_located(p, "report_link", 3, "NS-2024-02", "http://example.org/report.pdf")
+    assert all(assessable(result).values())
+    assert result.reviews[1]["report_link"] is None
+
+
+def test_https_link_is_kept(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"report_link": " https://example.org/r.pdf "})
+    assert result.problems == []
+    assert result.reviews[1]["report_link"] == "https://example.org/r.pdf"
+
+
+def test_not_applicable_date_warning(tmp_path: Path) -> None:
+    result = check_rows(
+        tmp_path, {"decision_outcome": "Do not initiate", "completed": date(2024, 2, 20)}
+    )
+    p = only(result, "not-applicable-date")
+    assert_located(p, "completed", 3, "NS-2024-02", date(2024, 2, 20))
+    assert "Decision is Do not initiate" in p.message and p.severity == "warning"
+    assert all(assessable(result).values())
+
+
+def test_no_not_applicable_warning_before_a_decision(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"decision_outcome": None, "completed": date(2024, 2, 20)})
+    assert not [p for p in result.problems if p.type == "not-applicable-date"]
+
+
+def test_formula_without_value_warning(tmp_path: Path) -> None:
+    path = scr_workbook(tmp_path / "f.xlsx", [GOOD_SCR, dict(GOOD_SCR, review_id="NS-2024-02")])
+    wb = load_workbook(path)
+    notified = column_of("england-scr", "notified")
+    wb[SHEET][f"{column_of('england-scr', 'decision')}3"] = f"={notified}3+14"
+    wb.save(path)
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    p = only(result, "formula-without-value")
+    assert_located(p, "decision", 3, "NS-2024-02", None)
+    assert p.severity == "warning" and "formula" in p.message
+    assert all(assessable(result).values())
+
+
+def test_formula_in_notes_is_not_reported(tmp_path: Path) -> None:
+    path = scr_workbook(tmp_path / "f.xlsx")
+    wb = load_workbook(path)
+    wb[SHEET][f"{column_of('england-scr', 'notes')}2"] = '=CONCAT("a","b")'
+    wb.save(path)
+    assert run_check([SourceSpec(str(path))], AS_OF).problems == []
+
+
+# --- sheet layout ------------------------------------------------------------------------------
+
+
+def test_missing_required_column(tmp_path: Path) -> None:
+    rows = framework_rows("england-scr", [GOOD_SCR])
+    col = rows[0].index("Date notified to LSCB")
+    rows = [r[:col] + r[col + 1 :] for r in rows]
+    path = write_workbook(tmp_path / "m.xlsx", {SHEET: rows})
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    p = only(result, "missing-column")
+    assert p.severity == "error" and p.column == "Date notified to LSCB" and p.sheet == SHEET
+    assert "tracker init" in p.fix
+    assert [r["assessable"] for r in result.reviews] == [False]
+
+
+def test_missing_optional_column(tmp_path: Path) -> None:
+    rows = framework_rows("england-scr", [GOOD_SCR])
+    col = rows[0].index("Date published")
+    rows = [r[:col] + r[col + 1 :] for r in rows]
+    path = write_workbook(tmp_path / "m.xlsx", {SHEET: rows})
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    p = only(result, "missing-optional-column")
+    assert p.severity == "warning" and p.column == "Date published"
+    assert [r["assessable"] for r in result.reviews] == [True]
+
+
+def test_columns_in_any_order_with_extra_columns(tmp_path: Path) -> None:
+    rows = framework_rows(
+        "england-scr", [GOOD_SCR, dict(GOOD_SCR, review_id="NS-2024-02", decision="x")]
+    )
+    rows = [[f"extra {i}"] + list(reversed(r)) for i, r in enumerate(rows)]
+    rows[0][0] = "Officer"
+    path = write_workbook(tmp_path / "o.xlsx", {SHEET: rows})
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    p = only(result, "invalid-date")
+    width = len(rows[0])
+    decision_index = width - 1 - framework_rows("england-scr", [])[0].index("Decision date")
+    from tracker.sources.base import column_letter
+
+    assert p.cell == f"{column_letter(decision_index + 1)}3"
+
+
+def test_headers_match_ignoring_case_and_spaces(tmp_path: Path) -> None:
+    rows = framework_rows("england-scr", [GOOD_SCR])
+    rows[0] = [f"  {h.upper()}\u00a0" for h in rows[0]]
+    path = write_workbook(tmp_path / "h.xlsx", {SHEET: rows})
+    assert run_check([SourceSpec(str(path))], AS_OF).problems == []
+
+
+def test_no_header_row(tmp_path: Path) -> None:
+    path = write_workbook(tmp_path / "nh.xlsx", {SHEET: [["a", "b"], [1, 2]]})
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    p = only(result, "no-header")
+    assert p.severity == "error" and p.sheet == SHEET
+
+
+def test_wrong_nation_sheet(tmp_path: Path) -> None:
+    path = write_workbook(
+        tmp_path / "w.xlsx",
+        {
+            SHEET: framework_rows("england-scr", [GOOD_SCR]),
+            "Wales CPR": framework_rows("wales-cpr", []),
+        },
+    )
+    board = BoardConfig(name="Northshire LSCB", nation="england", sources=(str(path),))
+    result = run_check([SourceSpec(str(path), board)], AS_OF)
+    p = only(result, "wrong-nation-sheet")
+    assert p.sheet == "Wales CPR" and p.value == "Wales CPR" and p.severity == "warning"
+    assert "Northshire LSCB is in england" in p.message
+    assert [r["board"] for r in result.reviews] == ["Northshire LSCB"]
+
+
+def test_blank_rows_between_reviews_are_skipped_and_rows_kept(tmp_path: Path) -> None:
+    rows = framework_rows(
+        "england-scr", [GOOD_SCR, dict(GOOD_SCR, review_id="NS-2024-02", decision="x")]
+    )
+    rows.insert(2, [None] * len(rows[0]))
+    rows.insert(2, [" "] * len(rows[0]))
+    path = write_workbook(tmp_path / "b.xlsx", {SHEET: rows})
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    assert [r["row"] for r in result.reviews] == [2, 5]
+    assert only(result, "invalid-date").row == 5
+
+
+def test_every_problem_in_one_row_is_reported(tmp_path: Path) -> None:
+    result = check_rows(
+        tmp_path,
+        {
+            "trigger": "DEATH",
+            "decision": "31/02/2024",
+            "decision_outcome": "Perhaps",
+            "reviewer_independent": "dunno",
+            "published": "01/13/2024",
+        },
+    )
+    kinds = sorted(p.type for p in result.problems)
+    assert kinds == [
+        "choice-case",
+        "impossible-date",
+        "invalid-yes-no",
+        "unknown-choice",
+        "us-date-order",
+    ]
+    assert {p.row for p in result.problems} == {3}
+    assert len({p.cell for p in result.problems}) == 5
+
+
+def test_problem_json_shape(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"decision": "31/02/2024"})
+    [data] = result.to_json()["problems"]
+    assert data == {
+        "source": str(tmp_path / "board.xlsx"),
+        "sheet": SHEET,
+        "cell": f"{column_of('england-scr', 'decision')}3",
+        "row": 3,
+        "column": "Decision date",
+        "review_id": "NS-2024-02",
+        "value": "31/02/2024",
+        "type": "impossible-date",
+        "severity": "error",
+        "message": "31/02/2024 is not a real date: February 2024 has no day 31",
+        "fix": "Check the day and month and correct it.",
+        "link": None,
+    }
+
+
+def test_notes_never_appear_in_problems(tmp_path: Path) -> None:
+    secret = "Child's mother disclosed XYZ"
+    result = check_rows(tmp_path, {"notes": secret, "decision": "bad"}, {"notes": secret})
+    text = repr(result.to_json())
+    assert secret not in text
+    assert "bad" in text
+
+
+def test_every_declared_slug_is_raised_somewhere() -> None:
+    """A slug nobody raises is a promise the tool does not keep."""
+    import subprocess
+
+    root = Path(__file__).resolve().parent.parent
+    code = subprocess.run(
+        ["grep", "-rhoE", r"\"[a-z]+(-[a-z]+)+\"", "schemas", "tracker"],
+        cwd=root,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    raised = {s.strip('"') for s in code.split()}
+    tests = (root / "tests").glob("test_*.py")
+    mentioned = " ".join(t.read_text() for t in tests)
+    for slug in PROBLEM_TYPES:
+        assert slug in raised, slug
+        if not slug.startswith("gsheet-"):
+            assert f'"{slug}"' in mentioned, f"no test mentions {slug}"
