@@ -47,8 +47,12 @@ def runner() -> CliRunner:
 def make_workbook(tmp_path: Path) -> Callable[..., Path]:
     """``make_workbook("england-scr", [{...}, ...], name="x.xlsx")``: one framework sheet."""
 
-    def make(framework_id: str, reviews: Iterable[dict[str, Any]], name: str = "board.xlsx",
-             extra: dict[str, list[list[Any]]] | None = None) -> Path:
+    def make(
+        framework_id: str,
+        reviews: Iterable[dict[str, Any]],
+        name: str = "board.xlsx",
+        extra: dict[str, list[list[Any]]] | None = None,
+    ) -> Path:
         fw = get_framework(framework_id)
         sheets = {fw.sheet: framework_rows(framework_id, reviews)}
         sheets.update(extra or {})
