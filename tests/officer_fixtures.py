@@ -186,3 +186,37 @@ def sheet_with(path: Path, title: str, rows: list[list[Any]], **options: Any) ->
         wb.active = 1
     wb.save(path)
     return path
+
+
+def calculate(path: Path, sheet: str, values: dict[str, str | float]) -> Path:
+    """Give formula cells cached results, as Excel does when it saves (openpyxl never does).
+
+    ``values`` maps a cell ref to its result: a number, or text (stored with ``t="str"``).
+    """
+    from tracker.sources.xlsx import FORMULA_CELL, sheet_members
+
+    with zipfile.ZipFile(path) as z:
+        infos = z.infolist()
+        parts = {i.filename: z.read(i.filename) for i in infos}
+        member = sheet_members(z)[sheet]
+
+    def fill(match: Any) -> bytes:
+        element: bytes = match.group(0)
+        ref = (match.group(1) + match.group(2)).decode()
+        if ref not in values:
+            return element
+        value = values.pop(ref)
+        text = str(value).encode()
+        if isinstance(value, str):
+            element = element.replace(b"<c ", b'<c t="str" ', 1)
+        for empty in (b"<v />", b"<v/>", b"<v></v>"):
+            if empty in element:
+                return element.replace(empty, b"<v>" + text + b"</v>", 1)
+        return element[: -len(b"</c>")] + b"<v>" + text + b"</v></c>"
+
+    parts[member] = FORMULA_CELL.sub(fill, parts[member])
+    assert not values, f"no formula in {sorted(values)}"
+    with zipfile.ZipFile(path, "w") as z:
+        for info in infos:
+            z.writestr(info, parts[info.filename], compress_type=info.compress_type)
+    return path

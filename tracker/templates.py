@@ -10,8 +10,11 @@ added, the new file replaces the old atomically and a backup copy is kept beside
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import tempfile
+import zipfile
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from schemas.table import HEADER_SEARCH_ROWS, normalise_header
 from tracker.describe import describe_rule
 from tracker.model import Field, FieldType, Framework
+from tracker.sources.xlsx import FORMULA_CELL, sheet_members
 
 #: Rows given formats and validation below the header.
 TEMPLATE_ROWS = 1000
@@ -54,6 +58,8 @@ def _prompt(fw: Framework, f: Field) -> tuple[str, str]:
         parts.append("Free text for the board only: never shown to inspectors or e-mailed.")
     elif f.id == "report_link":
         parts.append("The published report's https:// address.")
+    elif f.id == "board":
+        parts.append("The board's name; blank means the board the tracker's config names.")
     if f.required:
         parts.append("Required.")
     stage = next((s for s in fw.stages if s.id == f.id), None)
@@ -208,40 +214,48 @@ def _guide(wb: Workbook, frameworks: list[Framework]) -> None:
         cell.font = _HEADER_FONT
         cell.fill = _HEADER_FILL
     for fw in frameworks:
-        for stage in fw.stages:
-            if stage.untimed:
-                ws.append(
-                    [
-                        fw.id,
-                        fw.sheet,
-                        stage.id,
-                        fw.label(stage.id),
-                        "start (no timescale)",
-                        "",
-                        "",
-                        "",
-                        "",
-                        "",
-                    ]
-                )
-            for rule in stage.rules:
-                ws.append(
-                    [
-                        fw.id,
-                        fw.sheet,
-                        stage.id,
-                        fw.label(stage.id),
-                        describe_rule(rule, fw),
-                        rule.when.describe() if rule.when else "always",
-                        rule.basis.value,
-                        rule.must_label(),
-                        rule.confidence.value,
-                        rule.citation,
-                    ]
-                )
+        for row in _guide_rows(fw):
+            ws.append(row)
     for letter, width in zip("ABCDEFGHIJ", (14, 14, 22, 34, 50, 22, 20, 12, 14, 80), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A3"
+
+
+def _guide_rows(fw: Framework) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for stage in fw.stages:
+        if stage.untimed:
+            label = fw.label(stage.id)
+            rows.append([fw.id, fw.sheet, stage.id, label, "start (no timescale)"] + [""] * 5)
+        for rule in stage.rules:
+            rows.append(
+                [
+                    fw.id,
+                    fw.sheet,
+                    stage.id,
+                    fw.label(stage.id),
+                    describe_rule(rule, fw),
+                    rule.when.describe() if rule.when else "always",
+                    rule.basis.value,
+                    rule.must_label(),
+                    rule.confidence.value,
+                    rule.citation,
+                ]
+            )
+    return rows
+
+
+def _extend_guide(ws: Worksheet, frameworks: list[Framework]) -> list[str]:
+    """Append the rules of frameworks the Guide does not list yet, below what is there."""
+    listed = {str(v).strip() for (v,) in ws.iter_rows(min_col=1, max_col=1, values_only=True) if v}
+    added: list[str] = []
+    for fw in frameworks:
+        if fw.id in listed:
+            continue
+        for row in _guide_rows(fw):
+            ws.append(row)
+        added.append(fw.id)
+    return added
 
 
 def create_template(path: Path, frameworks: list[Framework]) -> None:
@@ -277,22 +291,98 @@ def update_workbook(
     if GUIDE.casefold() not in titles:
         _guide(wb, frameworks)
         report["sheets_added"].append(GUIDE)
+    else:
+        listed = _extend_guide(wb[titles[GUIDE.casefold()]], frameworks)
+        if listed:
+            report["columns_added"][titles[GUIDE.casefold()]] = [f"rules of {i}" for i in listed]
     if not report["sheets_added"] and not report["columns_added"]:
         return report
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     backup = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
     shutil.copy2(path, backup)
     report["backup"] = str(backup)
-    _save_atomic(wb, path)
+    _save_atomic(wb, path, finish=lambda tmp: restore_cached_values(backup, tmp))
     return report
 
 
-def _save_atomic(wb: Workbook, path: Path) -> None:
+_CACHED = re.compile(rb"<v>([^<]+)</v>")
+_TYPE = re.compile(rb'\st="[^"]*"')
+_EMPTY_V = re.compile(rb"<v\s*/>|<v></v>")
+
+
+def _cached_values(archive: zipfile.ZipFile) -> dict[str, dict[bytes, tuple[bytes, bytes]]]:
+    """Sheet title -> cell ref -> (the cell's type attribute, its formula's cached value)."""
+    found: dict[str, dict[bytes, tuple[bytes, bytes]]] = {}
+    for title, member in sheet_members(archive).items():
+        xml = archive.read(member)
+        if b"<f" not in xml:
+            continue
+        cells: dict[bytes, tuple[bytes, bytes]] = {}
+        for match in FORMULA_CELL.finditer(xml):
+            element = match.group(0)
+            value = _CACHED.search(element)
+            if value:
+                opening = element[: element.index(b">") + 1]
+                kind = _TYPE.search(opening)
+                cells[match.group(1) + match.group(2)] = (kind.group(0) if kind else b"", value[1])
+        if cells:
+            found[title] = cells
+    return found
+
+
+def restore_cached_values(original: Path, written: Path) -> int:
+    """Put back the cached results of formulas that openpyxl drops when it rewrites a workbook.
+
+    Without them every formula cell would read as empty (a stage done by formula would look not
+    done) until someone opened and saved the file in Excel. Returns how many were restored.
+    """
+    with zipfile.ZipFile(original) as src:
+        cached = _cached_values(src)
+    if not cached:
+        return 0
+    restored = 0
+    with zipfile.ZipFile(written) as out:
+        members = sheet_members(out)
+        infos = out.infolist()
+        parts = {i.filename: out.read(i.filename) for i in infos}
+
+    def patch(cells: dict[bytes, tuple[bytes, bytes]]) -> Callable[[re.Match[bytes]], bytes]:
+        def one(match: re.Match[bytes]) -> bytes:
+            nonlocal restored
+            element = match.group(0)
+            ref = match.group(1) + match.group(2)
+            if ref not in cells or _CACHED.search(element):
+                return element
+            kind, value = cells[ref]
+            end = element.index(b">")
+            opening = _TYPE.sub(b"", element[:end]) + kind + b">"
+            body = element[end + 1 :]
+            body, n = _EMPTY_V.subn(b"<v>" + value + b"</v>", body, count=1)
+            if not n:
+                body = body[: -len(b"</c>")] + b"<v>" + value + b"</v></c>"
+            restored += 1
+            return opening + body
+
+        return one
+
+    for title, cells in cached.items():
+        member = members.get(title)
+        if member is not None:
+            parts[member] = FORMULA_CELL.sub(patch(cells), parts[member])
+    with zipfile.ZipFile(written, "w") as out:
+        for info in infos:
+            out.writestr(info, parts[info.filename], compress_type=info.compress_type)
+    return restored
+
+
+def _save_atomic(wb: Workbook, path: Path, finish: Callable[[Path], object] | None = None) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     os.close(fd)
     try:
         wb.save(tmp)
+        if finish is not None:
+            finish(Path(tmp))
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

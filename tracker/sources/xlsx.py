@@ -142,8 +142,10 @@ def _short(exc: Exception) -> str:
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"')
 _REL_ALT = re.compile(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
 _SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"')
-_FORMULA_CELL = re.compile(
-    rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:(?!</c>).)*?<f\b(?:(?!</c>).)*?</c>', re.S
+#: a cell element holding a formula; the opening tag must not be self-closing (``<c r="G2"/>``,
+#: a formatted empty cell), or the match would run on into the next cell's formula
+FORMULA_CELL = re.compile(
+    rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:(?!</c>).)*?<f\b(?:(?!</c>).)*?</c>', re.S
 )
 _HAS_VALUE = re.compile(rb"<v>[^<]+</v>|<is>")
 
@@ -155,25 +157,34 @@ def _col_index(letters: bytes) -> int:
     return n
 
 
+def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
+    """Sheet title -> the zip member holding its XML."""
+    book = archive.read("xl/workbook.xml")
+    rels = archive.read("xl/_rels/workbook.xml.rels")
+    targets = {rid: tgt for rid, tgt in _REL.findall(rels)}
+    targets.update({rid: tgt for tgt, rid in _REL_ALT.findall(rels)})
+    members: dict[str, str] = {}
+    for name, rid in _SHEET.findall(book):
+        if rid in targets:
+            target = targets[rid].decode("utf-8").lstrip("/")
+            members[_unescape(name.decode("utf-8"))] = (
+                target if target.startswith("xl/") else f"xl/{target}"
+            )
+    return members
+
+
 def _find_formulas_without_value(path: Path, sheets: list[RawSheet]) -> None:
     """Mark cells whose formula has no cached value. Cheap when there are no formulas."""
     wanted = {s.title: s for s in sheets}
     try:
         with zipfile.ZipFile(path) as archive:
-            book = archive.read("xl/workbook.xml")
-            rels = archive.read("xl/_rels/workbook.xml.rels")
-            targets = {rid: tgt for rid, tgt in _REL.findall(rels)}
-            targets.update({rid: tgt for tgt, rid in _REL_ALT.findall(rels)})
-            for name, rid in _SHEET.findall(book):
-                title = _unescape(name.decode("utf-8"))
-                if title not in wanted or rid not in targets:
+            for title, member in sheet_members(archive).items():
+                if title not in wanted:
                     continue
-                target = targets[rid].decode("utf-8").lstrip("/")
-                member = target if target.startswith("xl/") else f"xl/{target}"
                 xml = archive.read(member)
                 if b"<f" not in xml:
                     continue
-                for match in _FORMULA_CELL.finditer(xml):
+                for match in FORMULA_CELL.finditer(xml):
                     if not _HAS_VALUE.search(match.group(0)):
                         wanted[title].formulas_without_value.add(
                             (int(match.group(2)), _col_index(match.group(1)))
