@@ -338,3 +338,29 @@ def test_formula_with_cached_value_is_read(tmp_path: Path) -> None:
     assert result.problems == []
     stage = next(s for s in result.reviews[0]["stages"] if s["id"] == "decision")
     assert stage["done"] == "2024-01-20"
+
+
+def test_formula_after_a_formatted_empty_cell_is_located_in_its_own_cell(tmp_path: Path) -> None:
+    """Template date cells are formatted but empty (``<c r="M2" s="1"/>``): the formula scan must
+    not run on from them into the next cell's formula."""
+    from openpyxl import load_workbook
+
+    from tracker.registry import get_framework
+    from tracker.templates import create_template
+
+    path = tmp_path / "template.xlsx"
+    create_template(path, [get_framework("england-scr")])
+    wb = load_workbook(path)
+    ws = wb["England SCR"]
+    for field_id in ("review_id", "notified", "decision"):
+        ws[f"{column_of('england-scr', field_id)}2"] = GOOD_SCR[field_id]
+    completed = column_of("england-scr", "completed")
+    ws[f"{completed}2"] = f"={column_of('england-scr', 'decision')}2+100"
+    wb.save(path)
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    before = column_of("england-scr", "reviewer_names_sent")
+    assert f'<c r="{before}2" s="'.encode() in xml  # the formatted empty cell is there
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    [problem] = result.problems
+    assert problem.type == "formula-without-value"
+    assert problem.cell == f"{completed}2"
