@@ -52,6 +52,8 @@ class ValidatedTable:
     link: Callable[[str], str | None] = lambda cell: None
     #: column letter of Review ID on the sheet ("" when the column is missing)
     id_column: str = ""
+    #: review ids as typed (problems quote these)
+    raw_review_ids: list[Any] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -214,6 +216,7 @@ def validate_table(
         problems=problems,
         link=link,
         id_column=(table.cell("review_id", 1) or "")[:-1],
+        raw_review_ids=table.raw["review_id"],
     )
 
 
@@ -309,7 +312,7 @@ def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) 
                     row=int(t.rows[i]),
                     column="Review ID",
                     review_id=rid,
-                    value=rid,
+                    value=t.raw_review_ids[i] if t.raw_review_ids else rid,
                     detail=f" (also {others})" if others else "",
                     link=t.link(_cell(t, i)),
                 )

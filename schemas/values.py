@@ -51,6 +51,33 @@ _WORDY = re.compile(
 )
 
 
+#: What a cell shows when its formula failed (Excel; ``#ERROR!`` is Google Sheets').
+CELL_ERRORS = frozenset(
+    [
+        "#N/A",
+        "#DIV/0!",
+        "#VALUE!",
+        "#REF!",
+        "#NAME?",
+        "#NUM!",
+        "#NULL!",
+        "#SPILL!",
+        "#CALC!",
+        "#FIELD!",
+        "#BLOCKED!",
+        "#CONNECT!",
+        "#BUSY!",
+        "#UNKNOWN!",
+        "#GETTING_DATA",
+        "#ERROR!",
+    ]
+)
+
+
+def _cell_error(value: Any) -> bool:
+    return isinstance(value, str) and clean_text(value).upper() in CELL_ERRORS
+
+
 @dataclass(frozen=True)
 class Parsed:
     value: Any = None
@@ -96,6 +123,8 @@ def parse_date(value: Any) -> Parsed:
     """A date cell: a real date, an Excel serial, or text in UK order or ISO."""
     if is_blank(value):
         return BLANK
+    if _cell_error(value):
+        return Parsed(slug="cell-error")
     if isinstance(value, datetime):
         return _plausible(value.date(), str(value))
     if isinstance(value, date):
@@ -178,6 +207,8 @@ _NO = {"no", "n", "false"}
 def parse_yes_no(value: Any) -> Parsed:
     if is_blank(value):
         return BLANK
+    if _cell_error(value):
+        return Parsed(slug="cell-error")
     if isinstance(value, bool):
         return Parsed(value)
     if isinstance(value, str):
@@ -197,6 +228,8 @@ def parse_choice(value: Any, choices: tuple[str, ...]) -> Parsed:
     """
     if is_blank(value):
         return BLANK
+    if _cell_error(value):
+        return Parsed(slug="cell-error")
     text = clean_text(str(value))
     folded = " ".join(text.casefold().split())
     for label in choices:

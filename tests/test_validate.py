@@ -406,3 +406,35 @@ def test_every_declared_slug_is_raised_somewhere() -> None:
         assert slug in raised, slug
         if not slug.startswith("gsheet-"):
             assert f'"{slug}"' in mentioned, f"no test mentions {slug}"
+
+
+def test_formula_error_cell_is_reported_not_read_as_blank(tmp_path: Path) -> None:
+    """calamine reads an error cell as empty; the stage must not look simply not done."""
+    from tests.officer_fixtures import calculate
+
+    path = scr_workbook(tmp_path / "e.xlsx", [GOOD_SCR, dict(GOOD_SCR, review_id="NS-2024-02")])
+    wb = load_workbook(path)
+    decision = column_of("england-scr", "decision")
+    wb[SHEET][f"{decision}3"] = "=VLOOKUP(A3,Lookup!A:B,2,FALSE)"
+    wb.save(path)
+    with __import__("zipfile").ZipFile(path) as z:
+        assert b"VLOOKUP" in z.read("xl/worksheets/sheet1.xml")
+    calculate(path, SHEET, {f"{decision}3": 0})
+    # make the cached result an error, as Excel saves a failed lookup
+    import zipfile
+
+    with zipfile.ZipFile(path) as z:
+        parts = {i.filename: z.read(i.filename) for i in z.infolist()}
+    xml = parts["xl/worksheets/sheet1.xml"]
+    start = xml.index(f'<c r="{decision}3"'.encode())
+    end = xml.index(b"</c>", start)
+    cell = xml[start:end].replace(b"<v>0</v>", b"<v>#N/A</v>").replace(b"<c ", b'<c t="e" ', 1)
+    parts["xl/worksheets/sheet1.xml"] = xml[:start] + cell + xml[end:]
+    with zipfile.ZipFile(path, "w") as z:
+        for name, data in parts.items():
+            z.writestr(name, data)
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    p = only(result, "cell-error")
+    assert_located(p, "decision", 3, "NS-2024-02", "#N/A")
+    assert p.message == "the cell shows the error #N/A, not a value"
+    assert assessable(result) == {"NS-2024-01": True, "NS-2024-02": False}

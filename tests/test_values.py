@@ -234,3 +234,10 @@ def test_text_values() -> None:
     assert parse_text(12.5).value == "12.5"
     assert parse_text(f"{NBSP}NS-2024-01 ").value == "NS-2024-01"
     assert parse_text(date(2024, 1, 31)).value == "2024-01-31"
+
+
+@pytest.mark.parametrize("shown", ["#N/A", "#REF!", " #DIV/0! ", "#ERROR!", "#n/a"])
+def test_formula_errors_are_their_own_problem(shown: str) -> None:
+    assert parse_date(shown).slug == "cell-error"
+    assert parse_yes_no(shown).slug == "cell-error"
+    assert parse_choice(shown, CHOICES).slug == "cell-error"

@@ -60,6 +60,13 @@ _TYPES = [
         "Check the year and correct it.",
     ),
     ProblemType(
+        "cell-error",
+        ERROR,
+        "Formula error",
+        "the cell shows the error {value}, not a value",
+        "Correct the formula, or type the value instead.",
+    ),
+    ProblemType(
         "missing-required",
         ERROR,
         "Missing required value",

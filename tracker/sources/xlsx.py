@@ -174,7 +174,9 @@ def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _find_formulas_without_value(path: Path, sheets: list[RawSheet]) -> None:
-    """Mark cells whose formula has no cached value. Cheap when there are no formulas."""
+    """Mark cells whose formula has no cached value, and put back error values calamine drops.
+
+    Cheap when there are neither formulas nor errors."""
     wanted = {s.title: s for s in sheets}
     try:
         with zipfile.ZipFile(path) as archive:
@@ -182,6 +184,8 @@ def _find_formulas_without_value(path: Path, sheets: list[RawSheet]) -> None:
                 if title not in wanted:
                     continue
                 xml = archive.read(member)
+                if b't="e"' in xml:
+                    _restore_error_values(xml, wanted[title])
                 if b"<f" not in xml:
                     continue
                 for match in FORMULA_CELL.finditer(xml):
@@ -191,6 +195,22 @@ def _find_formulas_without_value(path: Path, sheets: list[RawSheet]) -> None:
                         )
     except (KeyError, zipfile.BadZipFile, OSError):
         return  # the values were read; this scan is only a helpful extra
+
+
+_ERROR_CELL = re.compile(
+    rb'<c\b(?=[^>]*?\bt="e")[^>]*?\br="([A-Z]+)(\d+)"[^>]*?(?<!/)>(?:(?!</c>).)*?<v>([^<]*)</v>',
+    re.S,
+)
+
+
+def _restore_error_values(xml: bytes, sheet: RawSheet) -> None:
+    """calamine reads an error cell (``#N/A`` from a failed lookup) as empty: put back the error
+    Excel shows, so validation reports it instead of taking the stage as not done."""
+    for match in _ERROR_CELL.finditer(xml):
+        i = int(match.group(2)) - sheet.first_row
+        j = _col_index(match.group(1)) - 1
+        if 0 <= i < len(sheet.rows) and 0 <= j < len(sheet.rows[i]):
+            sheet.rows[i][j] = _unescape(match.group(3).decode("utf-8"))
 
 
 def _unescape(text: str) -> str:
