@@ -16,5 +16,11 @@ def main() -> None:
     """Compliance tracker for child case reviews in the four UK nations."""
 
 
+from tracker.report_cli import report_command, run_command  # noqa: E402
+
+main.add_command(report_command)
+main.add_command(run_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
