@@ -201,14 +201,21 @@ def serve_web(app: Any, host: str, port: int) -> WebHandle:
         thread.start()
         return _Server(wz.shutdown, thread)
     server = create_server(app, host=host, port=port, threads=4, ident="tracker")
+    stopped = threading.Event()
 
-    def stop() -> None:
-        server.close()
-        server.task_dispatcher.shutdown()
+    def loop() -> None:
+        # Poll in short rounds so the loop thread itself closes the sockets: closing them from
+        # another thread while select() waits on them fails with EBADF.
+        try:
+            while not stopped.is_set():
+                server.asyncore.loop(timeout=0.5, map=server._map, count=1)
+        finally:
+            server.task_dispatcher.shutdown()
+            server.asyncore.close_all(server._map)
 
-    thread = threading.Thread(target=server.run, name="web", daemon=True)
+    thread = threading.Thread(target=loop, name="web", daemon=True)
     thread.start()
-    return _Server(stop, thread)
+    return _Server(stopped.set, thread)
 
 
 def _web_app(config: Config, scheduler: TrackerScheduler) -> Any | None:
