@@ -51,6 +51,10 @@ STATUS_COLOURS = {
 }
 
 
+def nation_name(nation: str | None) -> str:
+    return "" if not nation else nation.replace("-", " ").title()
+
+
 def fmt_date(day: date | None) -> str:
     """``Mon 4 Mar 2024``: unambiguous in every locale (never 03/04)."""
     return "" if day is None else f"{day:%a} {day.day} {day:%b %Y}"
@@ -117,11 +121,16 @@ def _other_columns(report: Report) -> list[Column]:
 
 
 def _problem_cell(p: ProblemLine) -> str:
-    where = f"{p.sheet}!{p.cell}" if p.sheet and p.cell else (p.sheet or "")
-    return f"{p.source} {where}".strip()
+    """``England SCR!G4``; the workbook is named in its own column (the attachment has paths)."""
+    return f"{p.sheet}!{p.cell}" if p.sheet and p.cell else (p.sheet or "")
+
+
+def _workbook_name(p: ProblemLine) -> str:
+    return p.source.rsplit("/", 1)[-1] if "://" not in p.source else p.source
 
 
 PROBLEM_COLUMNS: list[tuple[str, Callable[[ProblemLine], str]]] = [
+    ("Workbook", _workbook_name),
     ("Cell", _problem_cell),
     ("Review", lambda p: p.review_id),
     ("Column", lambda p: p.column),
@@ -178,16 +187,21 @@ def _td(text: str, *, head: bool = False, align: str = "left", extra: str = "") 
     return f'<{tag} align="{align}"{bg} style="{style}">{text}</{tag}>'
 
 
+#: Columns whose values must not break across lines (an id, a date, a count).
+NOWRAP_HEADERS = {"Review", "Due", "Done", "Cell", "Days overdue", "Days left", "Days late"}
+
+
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]) -> str:
-    head = "".join(
-        _td(_e(h), head=True, align="right" if i in numeric else "left")
-        for i, h in enumerate(headers)
-    )
+    nowrap = {i for i, h in enumerate(headers) if h in NOWRAP_HEADERS}
+
+    def cell(i: int, text: str, head: bool = False) -> str:
+        align = "right" if i in numeric else "left"
+        extra = "white-space:nowrap;" if i in nowrap and not head else ""
+        return _td(_e(text), head=head, align=align, extra=extra)
+
+    head = "".join(cell(i, h, head=True) for i, h in enumerate(headers))
     body = "".join(
-        "<tr>"
-        + "".join(_td(_e(v), align="right" if i in numeric else "left") for i, v in enumerate(row))
-        + "</tr>"
-        for row in rows
+        "<tr>" + "".join(cell(i, v) for i, v in enumerate(row)) + "</tr>" for row in rows
     )
     return (
         '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
@@ -257,7 +271,7 @@ def _tiles_html(report: Report) -> str:
     for label, number, sub, status in tiles:
         bg, fg = STATUS_COLOURS[status]
         cells.append(
-            f'<td width="25%" bgcolor="{bg}" valign="top" style="background-color:{bg};'
+            f'<td width="25%" bgcolor="{bg}" valign="top" style="font-family:{FONT};background-color:{bg};'
             f'padding:10px 12px;border:4px solid #ffffff;">'
             f'<div style="font-family:{FONT};font-size:26px;line-height:30px;font-weight:bold;'
             f'color:{fg};">{number}</div>'
@@ -287,7 +301,7 @@ def _boards_html(report: Report) -> str:
     rows = [
         [
             b.board,
-            b.nation,
+            nation_name(b.nation),
             str(b.reviews),
             *(str(b.overdue[g]) for g in GROUPS),
             str(b.due_soon),
@@ -301,7 +315,7 @@ def _boards_html(report: Report) -> str:
 
 def render_html(report: Report) -> str:
     parts: list[str] = []
-    scope = "All boards" if report.is_national else f"{report.scope} ({report.nation})"
+    scope = "All boards" if report.is_national else f"{report.scope} ({nation_name(report.nation)})"
     intro = (
         f"{scope}. Results as of {fmt_date(report.as_of)}, week {report.week}: "
         f"{report.reviews} reviews"
@@ -376,10 +390,10 @@ def render_html(report: Report) -> str:
         f'<div style="display:none;max-height:0;overflow:hidden;">{preheader}</div>'
         '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
         'bgcolor="#ffffff" style="border-collapse:collapse;width:100%;background-color:#ffffff;">'
-        '<tr><td align="center" style="padding:18px 10px;">'
+        f'<tr><td align="center" style="font-family:{FONT};padding:18px 10px;">'
         '<table role="presentation" width="900" cellpadding="0" cellspacing="0" border="0" '
         'style="border-collapse:collapse;width:100%;max-width:900px;">'
-        f'<tr><td align="left" style="padding:0;">{body}</td></tr>'
+        f'<tr><td align="left" style="font-family:{FONT};padding:0;">{body}</td></tr>'
         "</table></td></tr></table></body></html>"
     )
 
@@ -401,7 +415,7 @@ def _text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[s
 
 def render_text(report: Report) -> str:
     lines = [report.title, "=" * len(report.title), ""]
-    scope = "All boards" if report.is_national else f"{report.scope} ({report.nation})"
+    scope = "All boards" if report.is_national else f"{report.scope} ({nation_name(report.nation)})"
     lines.append(f"{scope}. Results as of {fmt_date(report.as_of)}, week {report.week}.")
     lines.append(
         f"{report.reviews} reviews; {report.cannot_assess} cannot be assessed until their data "
