@@ -533,7 +533,8 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]]) 
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for values in rows:
         ws.append([_cell_value(v) for v in values])
-        for cell in ws[ws.max_row]:
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
             if isinstance(cell.value, str):
                 cell.data_type = "s"  # never a formula, whatever the text starts with
             elif isinstance(cell.value, date):
