@@ -17,8 +17,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
-from email_fixtures import Collector, free_port
 
+from tests.email_fixtures import Collector, free_port
 from tracker.config import SmtpConfig
 from tracker.delivery import DeliveryError, send
 

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from email_fixtures import AS_OF, NORTHSHIRE, write_config
 from openpyxl import load_workbook
 
+from tests.email_fixtures import AS_OF, NORTHSHIRE, write_config
 from tracker.check import check_config
 from tracker.config import BoardConfig, load_config
 from tracker.emails import build_message, render_html, render_text, render_xlsx

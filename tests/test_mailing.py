@@ -11,7 +11,9 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from email_fixtures import (
+from openpyxl import load_workbook
+
+from tests.email_fixtures import (
     AS_OF,
     FREE_TEXT_IN_DATE,
     HC_RECIPIENTS,
@@ -28,8 +30,6 @@ from email_fixtures import (
     running_smtp,
     write_config,
 )
-from openpyxl import load_workbook
-
 from tracker.config import Config, load_config
 from tracker.ledger import QUEUED, SENT, Ledger
 from tracker.mailing import compose, deliver, run_weekly

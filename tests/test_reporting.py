@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from email_fixtures import (
+
+from tests.email_fixtures import (
     AS_OF,
     FREE_TEXT_IN_DATE,
     HIGHLAND,
@@ -17,7 +18,6 @@ from email_fixtures import (
     NS_RECIPIENTS,
     write_config,
 )
-
 from tracker.check import check_config
 from tracker.config import Config, load_config
 from tracker.reporting import (

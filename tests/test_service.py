@@ -16,9 +16,9 @@ from zoneinfo import ZoneInfo
 import pytest
 from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MISSED, JobEvent
 from apscheduler.triggers.interval import IntervalTrigger
-from email_fixtures import NOTE_TEXT, free_port, write_config
 from flask import Flask
 
+from tests.email_fixtures import NOTE_TEXT, free_port, write_config
 from tracker.calendars import today_in_london
 from tracker.config import load_config
 from tracker.ledger import Ledger, iso_week

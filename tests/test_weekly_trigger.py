@@ -12,8 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from email_fixtures import NORTHSHIRE, write_config
 
+from tests.email_fixtures import NORTHSHIRE, write_config
 from tracker.config import load_config
 from tracker.ledger import Ledger
 from tracker.mailing import compose

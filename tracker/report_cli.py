@@ -61,7 +61,6 @@ def report_command(
     from tracker.mailing import run_weekly
     from tracker.service import describe_delivery
 
-    logging.basicConfig(level=logging.WARNING, format=LOG_FORMAT, stream=sys.stderr)
     config, _ = _load(config_path)
     if board is not None and board not in {b.name for b in config.boards}:
         names = ", ".join(b.name for b in config.boards) or "none"
@@ -95,7 +94,8 @@ def run_command(config_path: str | None, no_web: bool) -> None:
     """
     from tracker.service import describe_delivery, run_service
 
-    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr)
+    # The service logs what ran, what was sent and what failed (the group set WARNING).
+    logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr, force=True)
     config, path = _load(config_path)
     click.echo(f"tracker run: {describe_delivery(config)}")
     click.echo(
