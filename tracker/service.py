@@ -170,7 +170,10 @@ class TrackerScheduler:
         ]
 
     def shutdown(self) -> None:
+        """Stop taking jobs, then let a running one finish (a report is never cut mid-send)."""
         if self.scheduler.running:
+            self.scheduler.pause()
+            log.info("scheduler paused; waiting for any running job to finish")
             self.scheduler.shutdown(wait=True)
 
 
