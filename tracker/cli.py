@@ -289,5 +289,11 @@ def check(
     sys.exit(result.exit_code)
 
 
+from tracker.report_cli import report_command, run_command  # noqa: E402
+
+main.add_command(report_command)
+main.add_command(run_command)
+
+
 if __name__ == "__main__":  # pragma: no cover
     main()
