@@ -329,13 +329,15 @@ def _warn_not_applicable(
             continue
         conditions = [r.when for r in rules if r.when is not None]
         fields = sorted({c.field for c in conditions})
-        for i in np.flatnonzero(~np.isnat(dates[stage.id])).tolist():
-            chosen = {f: choices[f][i] for f in fields if f in choices}
-            if len(chosen) < len(fields) or any(v is None for v in chosen.values()):
-                continue  # no decision recorded yet: nothing to say
-            if any(chosen[c.field] in c.values for c in conditions):
-                continue
-            detail = "; ".join(f"{fw.label(f)} is {v}" for f, v in chosen.items())
+        if any(f not in choices for f in fields):
+            continue
+        flagged = ~np.isnat(dates[stage.id])
+        for f in fields:  # no decision recorded yet: nothing to say
+            flagged &= choices[f] != None  # noqa: E711 (element-wise on an object array)
+        for c in conditions:
+            flagged &= ~np.isin(choices[c.field], list(c.values))
+        for i in np.flatnonzero(flagged).tolist():
+            detail = "; ".join(f"{fw.label(f)} is {choices[f][i]}" for f in fields)
             report("not-applicable-date", int(i), stage.id, cols[stage.id].raw(i), detail=detail)
 
 

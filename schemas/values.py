@@ -119,8 +119,23 @@ def _real(y: int, m: int, d: int) -> date | None:
         return None
 
 
+#: Parsed real dates, shared by every column: a workbook repeats the same days many times over
+#: (at most one entry per day from 1990 to 2060).
+_REAL_DATES: dict[date, Parsed] = {}
+#: Parsed date text, shared by every column and sheet (bounded: cleared when full).
+_TEXT_DATES: dict[str, Parsed] = {}
+_TEXT_CACHE_SIZE = 100_000
+
+
 def parse_date(value: Any) -> Parsed:
     """A date cell: a real date, an Excel serial, or text in UK order or ISO."""
+    if type(value) is date:  # the common case: a real date cell
+        parsed = _REAL_DATES.get(value)
+        if parsed is None:
+            parsed = _plausible(value)
+            if parsed.ok:
+                _REAL_DATES[value] = parsed
+        return parsed
     if is_blank(value):
         return BLANK
     if _cell_error(value):
@@ -137,7 +152,12 @@ def parse_date(value: Any) -> Parsed:
         return Parsed(EXCEL_EPOCH + timedelta(days=int(value)))
     if not isinstance(value, str):
         return Parsed(slug="invalid-date")
-    return _parse_date_text(clean_text(value))
+    parsed = _TEXT_DATES.get(value)
+    if parsed is None:
+        if len(_TEXT_DATES) >= _TEXT_CACHE_SIZE:
+            _TEXT_DATES.clear()
+        parsed = _TEXT_DATES[value] = _parse_date_text(clean_text(value))
+    return parsed
 
 
 def _parse_date_text(text: str) -> Parsed:
