@@ -16,5 +16,12 @@ def main() -> None:
     """Compliance tracker for child case reviews in the four UK nations."""
 
 
+from tracker.web_cli import serve as _serve  # noqa: E402
+from tracker.web_cli import user as _user  # noqa: E402
+
+main.add_command(_user)
+main.add_command(_serve)
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
