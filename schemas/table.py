@@ -1,0 +1,129 @@
+"""Find a framework's table on a sheet: the header row, which column holds which field, data rows.
+
+Headers match ignoring case and extra spaces, in any column order; extra columns are ignored; a
+header row need not be row 1 (title rows above it are skipped); wholly blank rows are skipped. Every
+value keeps its sheet row and column so any problem can name its cell.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from schemas.values import clean_text, is_blank
+from tracker.model import Framework
+from tracker.problems import Problem
+from tracker.sources.base import RawSheet, column_letter
+
+#: How far down to look for the header row.
+HEADER_SEARCH_ROWS = 30
+
+
+def normalise_header(text: Any) -> str:
+    if not isinstance(text, str):
+        return ""
+    return " ".join(clean_text(text).casefold().replace("’", "'").split())
+
+
+@dataclass
+class SheetTable:
+    """A framework's rows on one sheet, still raw."""
+
+    source: str
+    sheet: RawSheet
+    framework: Framework
+    header_row: int | None = None
+    #: field id -> 1-based column number
+    columns: dict[str, int] = field(default_factory=dict)
+    #: sheet row numbers of the data rows
+    rows: list[int] = field(default_factory=list)
+    #: field id -> raw values, one per data row (None where the column is absent)
+    raw: dict[str, list[Any]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    #: False when the sheet's layout stops every review on it being assessed
+    usable: bool = True
+
+    def cell(self, field_id: str, row: int) -> str | None:
+        col = self.columns.get(field_id)
+        return f"{column_letter(col)}{row}" if col else None
+
+
+def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTable:
+    table = SheetTable(source=source, sheet=sheet, framework=framework)
+    headers = {normalise_header(f.header): f.id for f in framework.all_fields}
+    best_index, best_hits = None, 0
+    for i, values in enumerate(sheet.rows[:HEADER_SEARCH_ROWS]):
+        hits = sum(1 for v in values if normalise_header(v) in headers)
+        if hits > best_hits:
+            best_index, best_hits = i, hits
+    where = {"sheet": sheet.title}
+    if best_index is None or best_hits < 2:
+        table.usable = False
+        table.problems.append(Problem.make("no-header", source=source, **where))
+        return table
+    header_row = sheet.first_row + best_index
+    table.header_row = header_row
+    seen: dict[str, list[int]] = {}
+    for j, value in enumerate(sheet.rows[best_index]):
+        fid = headers.get(normalise_header(value))
+        if fid:
+            seen.setdefault(fid, []).append(j + 1)
+    for fid, cols in seen.items():
+        table.columns[fid] = cols[0]
+        if len(cols) > 1:
+            table.usable = False
+            cells = ", ".join(f"{column_letter(c)}{header_row}" for c in cols)
+            table.problems.append(
+                Problem.make(
+                    "duplicate-header",
+                    source=source,
+                    column=framework.label(fid),
+                    detail=cells,
+                    cell=f"{column_letter(cols[1])}{header_row}",
+                    row=header_row,
+                    **where,
+                )
+            )
+    for f in framework.all_fields:
+        if f.id in table.columns:
+            continue
+        if f.required:
+            table.usable = False
+            table.problems.append(
+                Problem.make(
+                    "missing-column", source=source, column=f.header, row=header_row, **where
+                )
+            )
+        elif any(
+            r.stage == f.id or r.anchor == f.id or (r.when and r.when.field == f.id)
+            for r in framework.rules
+        ):
+            table.problems.append(
+                Problem.make(
+                    "missing-optional-column",
+                    source=source,
+                    column=f.header,
+                    row=header_row,
+                    **where,
+                )
+            )
+
+    data = sheet.rows[best_index + 1 :]
+    wanted = [(fid, col - 1) for fid, col in table.columns.items()]
+    raw: dict[str, list[Any]] = {fid: [] for fid, _ in wanted}
+    rows: list[int] = []
+    first = header_row + 1
+    for i, values in enumerate(data):
+        # a row is blank when every framework column is (extra columns are not the tracker's)
+        width = len(values)
+        if all(is_blank(values[j]) for _, j in wanted if j < width):
+            continue
+        for fid, j in wanted:
+            raw[fid].append(values[j] if j < width else None)
+        rows.append(first + i)
+    for f in framework.all_fields:
+        if f.id not in raw:
+            raw[f.id] = [None] * len(rows)
+    table.raw = raw
+    table.rows = rows
+    return table

@@ -1,0 +1,295 @@
+"""Validate a located table: parse every value, then check the typed frame with pandera.
+
+A row with an error-severity problem is kept, reported and marked not assessable: never dropped,
+never guessed. Warnings (a choice in odd case, a future date, stages out of order) leave the row
+assessable.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+
+from schemas.schema import CHECK_SLUGS, ROW, WORKBOOK_IDS, framework_schema
+from schemas.table import SheetTable
+from schemas.values import (
+    BLANK,
+    Parsed,
+    parse_choice,
+    parse_date,
+    parse_text,
+    parse_yes_no,
+)
+from tracker.model import FieldType, Framework, RuleKind
+from tracker.problems import Problem
+from tracker.sources.base import RawWorkbook
+
+DateArray = np.ndarray
+
+
+@dataclass
+class ValidatedTable:
+    """Typed columns for one framework sheet, with every problem located."""
+
+    source: str
+    sheet: str
+    framework: Framework
+    rows: np.ndarray  # sheet row numbers
+    review_ids: list[str | None]
+    boards: list[str | None]
+    report_links: list[str | None]
+    dates: dict[str, np.ndarray]  # field -> datetime64[D]
+    yes_no: dict[str, np.ndarray]  # field -> object array of True/False/None
+    choices: dict[str, np.ndarray]  # field -> object array of label/None (unknown -> None)
+    assessable: np.ndarray  # bool per row
+    problems: list[Problem] = field(default_factory=list)
+    link: Callable[[str], str | None] = lambda cell: None
+    #: column letter of Review ID on the sheet ("" when the column is missing)
+    id_column: str = ""
+
+    def __len__(self) -> int:
+        return len(self.rows)
+
+
+def _parse_column(values: list[Any], parser: Callable[[Any], Parsed]) -> list[Parsed]:
+    """Parse with a cache: a column holds far fewer distinct values than cells."""
+    cache: dict[tuple[type, Any], Parsed] = {}
+    out: list[Parsed] = []
+    append = out.append
+    for v in values:
+        if v is None or v == "":
+            append(BLANK)
+            continue
+        try:
+            key = (type(v), v)
+            parsed = cache.get(key)
+        except TypeError:  # unhashable: never from a spreadsheet, but be safe
+            append(parser(v))
+            continue
+        if parsed is None:
+            parsed = cache[key] = parser(v)
+        append(parsed)
+    return out
+
+
+def validate_table(
+    table: SheetTable,
+    as_of: date,
+    *,
+    default_board: str | None = None,
+    link: Callable[[str], str | None] | None = None,
+) -> ValidatedTable:
+    fw = table.framework
+    n = len(table.rows)
+    rows = np.array(table.rows, dtype=np.int64)
+    problems: list[Problem] = list(table.problems)
+    error_rows = np.zeros(n, dtype=bool)
+    link = link or (lambda cell: None)
+    sheet = table.sheet.title
+
+    ids_parsed = _parse_column(table.raw["review_id"], parse_text)
+    review_ids: list[str | None] = [p.value for p in ids_parsed]
+
+    def report(slug: str, i: int, field_id: str, raw: Any, **kw: Any) -> None:
+        cell = table.cell(field_id, int(rows[i]))
+        problem = Problem.make(
+            slug,
+            source=table.source,
+            sheet=sheet,
+            cell=cell,
+            row=int(rows[i]),
+            column=fw.label(field_id),
+            review_id=review_ids[i],
+            value=raw,
+            link=link(cell) if cell else None,
+            **kw,
+        )
+        problems.append(problem)
+        if problem.is_error:
+            error_rows[i] = True
+
+    frame: dict[str, Any] = {ROW: rows, "review_id": pd.Series(review_ids, dtype="str")}
+    parsed_ok: dict[str, np.ndarray] = {}
+    dates: dict[str, np.ndarray] = {}
+    yes_no: dict[str, np.ndarray] = {}
+    choices: dict[str, np.ndarray] = {}
+    boards: list[str | None] = [default_board] * n
+    links: list[str | None] = [None] * n
+
+    for f in fw.all_fields:
+        if f.id in ("review_id", "notes"):
+            continue
+        raw = table.raw[f.id]
+        if f.type is FieldType.DATE:
+            parsed = _parse_column(raw, parse_date)
+        elif f.type is FieldType.YES_NO:
+            parsed = _parse_column(raw, parse_yes_no)
+        elif f.type is FieldType.CHOICE:
+            parsed = _parse_column(raw, lambda v, c=f.choices: parse_choice(v, c))  # type: ignore[misc]
+        else:
+            parsed = _parse_column(raw, parse_text)
+        bad = np.fromiter((p.slug is not None for p in parsed), dtype=bool, count=n)
+        parsed_ok[f.id] = ~bad
+        for i in np.flatnonzero(bad):
+            p = parsed[i]
+            report(p.slug or "", int(i), f.id, raw[i], detail=p.detail, suggestion=p.suggestion)
+        values = [p.value for p in parsed]
+        if f.type is FieldType.DATE:
+            arr = np.array(values, dtype="datetime64[D]")
+            dates[f.id] = arr
+            frame[f.id] = arr
+        elif f.type is FieldType.YES_NO:
+            yes_no[f.id] = np.array(values, dtype=object)
+            frame[f.id] = pd.array(values, dtype="boolean")
+        elif f.type is FieldType.CHOICE:
+            for i, p in enumerate(parsed):
+                if p.detail == "choice-case":
+                    report("choice-case", i, f.id, raw[i], suggestion=p.suggestion)
+            frame[f.id] = pd.Series(values, dtype="str")
+            known = set(f.choices)
+            choices[f.id] = np.array([v if v in known else None for v in values], dtype=object)
+        else:
+            frame[f.id] = pd.Series(values, dtype="str")
+        if f.id == "board":
+            boards = [v if v is not None else default_board for v in values]
+        elif f.id == "report_link":
+            for i, v in enumerate(values):
+                if v is None:
+                    continue
+                if v.lower().startswith("https://") and " " not in v:
+                    links[i] = v
+                else:
+                    report("invalid-link", i, f.id, raw[i])
+
+    # pandera: required values, choice labels, review-id form
+    try:
+        framework_schema(fw).validate(pd.DataFrame(frame), lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        for case in exc.failure_cases.itertuples(index=False):
+            slug = _slug(str(case.check))
+            if slug is None or case.index is None or pd.isna(case.index):
+                raise RuntimeError(f"unexpected schema failure: {case}") from exc
+            i = int(case.index)
+            fid = str(case.column)
+            if slug == "missing-required" and fid in parsed_ok and not parsed_ok[fid][i]:
+                continue  # already reported as unreadable
+            if slug == "unknown-choice":
+                report(slug, i, fid, table.raw[fid][i], detail=", ".join(fw.field(fid).choices))
+            else:
+                report(slug, i, fid, table.raw[fid][i])
+
+    _warn_future_dates(dates, as_of, report, table)
+    _warn_out_of_order(fw, dates, report, table)
+    if table.sheet.formulas_without_value:
+        for r, c in sorted(table.sheet.formulas_without_value):
+            fid = next((k for k, col in table.columns.items() if col == c), None)
+            if fid is None or fid == "notes":
+                continue
+            idx = np.searchsorted(rows, r)
+            if idx < n and rows[idx] == r:
+                report("formula-without-value", int(idx), fid, None)
+
+    assessable = ~error_rows
+    if not table.usable:
+        assessable[:] = False
+    return ValidatedTable(
+        source=table.source,
+        sheet=sheet,
+        framework=fw,
+        rows=rows,
+        review_ids=review_ids,
+        boards=boards,
+        report_links=links,
+        dates=dates,
+        yes_no=yes_no,
+        choices=choices,
+        assessable=assessable,
+        problems=problems,
+        link=link,
+        id_column=(table.cell("review_id", 1) or "")[:-1],
+    )
+
+
+def _slug(check: str) -> str | None:
+    for name, slug in CHECK_SLUGS.items():
+        if check.startswith(name):
+            return slug
+    return None
+
+
+def _warn_future_dates(
+    dates: dict[str, np.ndarray], as_of: date, report: Callable[..., None], table: SheetTable
+) -> None:
+    limit = np.datetime64(as_of, "D")
+    for fid, arr in dates.items():
+        for i in np.flatnonzero(arr > limit):
+            report("future-date", int(i), fid, table.raw[fid][i], detail=as_of.strftime("%d/%m/%Y"))
+
+
+def _warn_out_of_order(
+    fw: Framework, dates: dict[str, np.ndarray], report: Callable[..., None], table: SheetTable
+) -> None:
+    """A stage dated before the stage it follows (``within … after`` and ``after`` rules)."""
+    pairs = {
+        (r.stage, r.anchor) for r in fw.rules if r.kind in (RuleKind.WITHIN, RuleKind.NOT_BEFORE)
+    }
+    for stage, anchor in sorted(pairs):
+        done, before = dates[stage], dates[anchor]
+        for i in np.flatnonzero(done < before):  # NaT compares False
+            report(
+                "out-of-order",
+                int(i),
+                stage,
+                table.raw[stage][i],
+                detail=f"{fw.label(anchor)} ({before[i].astype(date).strftime('%d/%m/%Y')})",
+            )
+
+
+def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) -> None:
+    """Review ids must be unique across the whole workbook: a pandera check on all its sheets."""
+    tables = list(tables)
+    ids: list[str | None] = []
+    where: list[tuple[ValidatedTable, int]] = []
+    for t in tables:
+        ids.extend(t.review_ids)
+        where.extend((t, i) for i in range(len(t)))
+    if not ids:
+        return
+    try:
+        WORKBOOK_IDS.validate(pd.DataFrame({"review_id": pd.Series(ids, dtype="str")}), lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        dupes = exc.failure_cases
+        positions = sorted(int(i) for i in dupes["index"] if i is not None and not pd.isna(i))
+        by_id: dict[str, list[tuple[ValidatedTable, int]]] = {}
+        for pos in positions:
+            rid = ids[pos]
+            if rid is not None:
+                by_id.setdefault(rid, []).append(where[pos])
+        for rid, places in by_id.items():
+            cells = [f"{t.sheet}!{_cell(t, i)}" for t, i in places]
+            for t, i in places:
+                others = ", ".join(c for c in cells if c != f"{t.sheet}!{_cell(t, i)}")
+                problem = Problem.make(
+                    "duplicate-id",
+                    source=t.source,
+                    sheet=t.sheet,
+                    cell=_cell(t, i),
+                    row=int(t.rows[i]),
+                    column="Review ID",
+                    review_id=rid,
+                    value=rid,
+                    detail=f" (also {others})" if others else "",
+                    link=t.link(_cell(t, i)),
+                )
+                t.problems.append(problem)
+                t.assessable[i] = False
+
+
+def _cell(t: ValidatedTable, i: int) -> str:
+    return f"{t.id_column}{int(t.rows[i])}"

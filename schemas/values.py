@@ -1,0 +1,216 @@
+"""Spreadsheet values to typed values: UK dates, Excel serials, yes/no, choices.
+
+Each parser returns ``Parsed(value, slug, detail, suggestion)``: the typed value when it could be
+read, else the problem slug and what to tell the officer. Nothing is guessed: a US-order or
+two-digit-year date is reported with the reading it *would* have, never silently taken.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
+
+#: Excel's day 0 for the 1900 date system (serial 60 is the fictitious 29 Feb 1900).
+EXCEL_EPOCH = date(1899, 12, 30)
+#: Dates a review can plausibly carry.
+MIN_YEAR, MAX_YEAR = 1990, 2060
+_MIN_SERIAL = (date(MIN_YEAR, 1, 1) - EXCEL_EPOCH).days
+_MAX_SERIAL = (date(MAX_YEAR, 12, 31) - EXCEL_EPOCH).days
+
+_SPACES = re.compile(r"[\s\u00a0\u2007\u202f\u200b\ufeff]+")
+_NUMERIC = re.compile(
+    r"(?P<a>\d{1,4})\s*(?P<sep>[/.\-])\s*(?P<b>\d{1,2})\s*(?P=sep)\s*(?P<c>\d{1,4})"
+)
+_ISO_TIME = re.compile(r"(?P<d>\d{4}-\d{2}-\d{2})(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?")
+_MONTHS = {
+    name: i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_WORDY = re.compile(
+    r"(?:(?:mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)[a-z]*,?\s+)?"
+    r"(?P<d>\d{1,2})(?:st|nd|rd|th)?[\s\-]+(?P<m>[a-z]+)\.?,?[\s\-]+(?P<y>\d{2,4})"
+)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    value: Any = None
+    slug: str | None = None
+    detail: str = ""
+    suggestion: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.slug is None
+
+
+BLANK = Parsed()
+
+
+def clean_text(value: str) -> str:
+    """Strip ordinary and non-breaking spaces, and squeeze runs of them."""
+    return _SPACES.sub(" ", value).strip()
+
+
+def is_blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not clean_text(value))
+
+
+def uk(day: date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def _plausible(day: date, shown: str) -> Parsed:
+    if not (MIN_YEAR <= day.year <= MAX_YEAR):
+        return Parsed(slug="implausible-date", detail=f"{MIN_YEAR} to {MAX_YEAR}")
+    return Parsed(day)
+
+
+def _real(y: int, m: int, d: int) -> date | None:
+    try:
+        return date(y, m, d)
+    except ValueError:
+        return None
+
+
+def parse_date(value: Any) -> Parsed:
+    """A date cell: a real date, an Excel serial, or text in UK order or ISO."""
+    if is_blank(value):
+        return BLANK
+    if isinstance(value, datetime):
+        return _plausible(value.date(), str(value))
+    if isinstance(value, date):
+        return _plausible(value, str(value))
+    if isinstance(value, bool):
+        return Parsed(slug="invalid-date")
+    if isinstance(value, (int, float)):
+        if value != value or not (_MIN_SERIAL <= value <= _MAX_SERIAL + 1):  # NaN or out of range
+            return Parsed(slug="invalid-date")
+        return Parsed(EXCEL_EPOCH + timedelta(days=int(value)))
+    if not isinstance(value, str):
+        return Parsed(slug="invalid-date")
+    return _parse_date_text(clean_text(value))
+
+
+def _parse_date_text(text: str) -> Parsed:
+    iso = _ISO_TIME.fullmatch(text)
+    if iso:
+        y, m, d = (int(p) for p in iso["d"].split("-"))
+        day = _real(y, m, d)
+        if day is None:
+            return Parsed(slug="impossible-date", detail=f": {_why_impossible(y, m, d)}")
+        return _plausible(day, text)
+    num = _NUMERIC.fullmatch(text)
+    if num:
+        a, b, c = num["a"], num["b"], num["c"]
+        if len(a) == 4:  # 2024/01/31: year first, but not ISO's dashes
+            y, m, d = int(a), int(b), int(c)
+            day = _real(y, m, d)
+            if day is None:
+                return Parsed(slug="impossible-date", detail=f": {_why_impossible(y, m, d)}")
+            return _plausible(day, text)
+        if len(c) not in (2, 4):
+            return Parsed(slug="invalid-date")
+        return _day_month_year(int(a), int(b), c, num["sep"])
+    wordy = _WORDY.fullmatch(text.lower())
+    if wordy:
+        month = _MONTHS.get(wordy["m"])
+        if month is None:
+            return Parsed(slug="invalid-date")
+        return _day_month_year(int(wordy["d"]), month, wordy["y"], " ", month_name=wordy["m"])
+    return Parsed(slug="invalid-date")
+
+
+def _why_impossible(y: int, m: int, d: int) -> str:
+    if not 1 <= m <= 12:
+        return f"there is no month {m}"
+    return f"{date(2000 if m != 2 else 2001, m, 1).strftime('%B')} {y} has no day {d}"
+
+
+def _day_month_year(d: int, m: int, year_text: str, sep: str, month_name: str = "") -> Parsed:
+    if len(year_text) == 2:
+        y = 2000 + int(year_text)
+        day = _real(y, m, d)
+        if day is None and not month_name and _real(y, d, m) is not None:
+            return Parsed(
+                slug="us-date-order", detail=" with a two-digit year", suggestion=uk(_real(y, d, m))
+            )  # type: ignore[arg-type]
+        if day is None:
+            return Parsed(slug="impossible-date", detail=f": {_why_impossible(y, m, d)}")
+        return Parsed(slug="two-digit-year", suggestion=uk(day))
+    if len(year_text) != 4:
+        return Parsed(slug="invalid-date")
+    y = int(year_text)
+    day = _real(y, m, d)
+    if day is not None:
+        return _plausible(day, "")
+    if not month_name and m > 12 and d <= 12:
+        us = _real(y, d, m)
+        if us is not None:
+            return Parsed(slug="us-date-order", detail=f" (month {d}, day {m})", suggestion=uk(us))
+    return Parsed(slug="impossible-date", detail=f": {_why_impossible(y, m, d)}")
+
+
+_YES = {"yes", "y", "true"}
+_NO = {"no", "n", "false"}
+
+
+def parse_yes_no(value: Any) -> Parsed:
+    if is_blank(value):
+        return BLANK
+    if isinstance(value, bool):
+        return Parsed(value)
+    if isinstance(value, str):
+        text = clean_text(value).lower()
+        if text in _YES:
+            return Parsed(True)
+        if text in _NO:
+            return Parsed(False)
+    return Parsed(slug="invalid-yes-no")
+
+
+def parse_choice(value: Any, choices: tuple[str, ...]) -> Parsed:
+    """Labels match in any case; odd case is accepted with a warning slug in ``detail``.
+
+    An unknown label is returned as text (not as a problem) so that the pandera schema's
+    ``isin`` check reports it: the schema is the one place choices are checked.
+    """
+    if is_blank(value):
+        return BLANK
+    text = clean_text(str(value))
+    folded = " ".join(text.casefold().split())
+    for label in choices:
+        if folded == label.casefold():
+            if text != label:
+                return Parsed(label, detail="choice-case", suggestion=label)
+            return Parsed(label)
+    return Parsed(text)
+
+
+def parse_text(value: Any) -> Parsed:
+    if is_blank(value):
+        return BLANK
+    if isinstance(value, float) and value.is_integer():
+        return Parsed(str(int(value)))
+    if isinstance(value, (date, datetime)):
+        return Parsed(value.isoformat())
+    return Parsed(clean_text(str(value)))

@@ -1,0 +1,134 @@
+"""Working-day calendars per nation, and date arithmetic in each rule unit.
+
+Working days are Monday to Friday less the nation's bank holidays from the ``holidays`` package,
+always with an explicit subdivision (``GB`` alone drops Easter Monday in Wales and England's
+neighbours' own days). The package is pinned: a new one-off holiday in an update moves deadlines.
+
+Counting rule (DESIGN.md): "within N working days of X" is the N-th working day after X, X not
+counted; a start on a non-working day counts from the next working day (that day is day 0).
+
+Scalar functions serve single dates; the ``*_array`` forms work on whole numpy ``datetime64[D]``
+columns at once (NaT passes through), which is what evaluation uses for national-scale tables.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from functools import cache
+from zoneinfo import ZoneInfo
+
+import holidays
+import numpy as np
+import numpy.typing as npt
+from dateutil.relativedelta import relativedelta
+
+from tracker.model import Unit
+
+CALENDARS = ("ENG", "WLS", "SCT", "NIR")
+#: Years covered by each calendar: reviews from the 2000s to well beyond any plausible deadline.
+FIRST_YEAR, LAST_YEAR = 2000, 2060
+LONDON = ZoneInfo("Europe/London")
+
+DateArray = npt.NDArray[np.datetime64]
+
+
+def today_in_london(now: datetime | None = None) -> date:
+    """The default as-of date: today where the boards are, not where the server's clock is."""
+    moment = now if now is not None else datetime.now(LONDON)
+    if moment.tzinfo is None:
+        raise ValueError("now must be timezone-aware")
+    return moment.astimezone(LONDON).date()
+
+
+@cache
+def bank_holidays(calendar: str) -> dict[date, str]:
+    if calendar not in CALENDARS:
+        raise KeyError(f"unknown calendar {calendar!r} (known: {', '.join(CALENDARS)})")
+    found = holidays.country_holidays("GB", subdiv=calendar, years=range(FIRST_YEAR, LAST_YEAR + 1))
+    return dict(sorted(found.items()))
+
+
+@cache
+def busday_calendar(calendar: str) -> np.busdaycalendar:
+    days = np.array(list(bank_holidays(calendar)), dtype="datetime64[D]")
+    return np.busdaycalendar(weekmask="1111100", holidays=days)
+
+
+def is_working_day(day: date, calendar: str) -> bool:
+    return bool(np.is_busday(np.datetime64(day, "D"), busdaycal=busday_calendar(calendar)))
+
+
+def _check_range(day: date) -> None:
+    if not (FIRST_YEAR <= day.year <= LAST_YEAR):
+        raise ValueError(f"{day} is outside the working-day calendars ({FIRST_YEAR}-{LAST_YEAR})")
+
+
+def add_working_days(day: date, n: int, calendar: str) -> date:
+    """The n-th working day after ``day`` (n < 0: before), ``day`` itself not counted."""
+    _check_range(day)
+    roll = "forward" if n >= 0 else "backward"
+    out = np.busday_offset(
+        np.datetime64(day, "D"), n, roll=roll, busdaycal=busday_calendar(calendar)
+    )
+    result: date = out.astype(object)
+    return result
+
+
+def add_months(day: date, n: int) -> date:
+    """Calendar months, clamped to the month's end: 31 Jan + 1 month = 28/29 Feb."""
+    result: date = day + relativedelta(months=n)
+    return result
+
+
+def shift(day: date, amount: int, unit: Unit, calendar: str) -> date:
+    """``day`` moved by ``amount`` units (negative: earlier)."""
+    if unit is Unit.DAYS:
+        return day + timedelta(days=amount)
+    if unit is Unit.WEEKS:
+        return day + timedelta(weeks=amount)
+    if unit is Unit.MONTHS:
+        return add_months(day, amount)
+    if unit is Unit.WORKING_DAYS:
+        return add_working_days(day, amount, calendar)
+    raise ValueError(f"unknown unit {unit!r}")
+
+
+# ---- whole columns at once -------------------------------------------------------------------
+
+_MIN = np.datetime64(f"{FIRST_YEAR}-01-01", "D")
+_MAX = np.datetime64(f"{LAST_YEAR}-12-31", "D")
+
+
+def months_array(days: DateArray, n: int) -> DateArray:
+    """Vectorised :func:`add_months` (NaT stays NaT)."""
+    days = days.astype("datetime64[D]")
+    month = days.astype("datetime64[M]")
+    day_index = (days - month.astype("datetime64[D]")).astype("int64")  # 0-based day of month
+    target = month + np.timedelta64(n, "M")
+    month_len = (
+        (target + np.timedelta64(1, "M")).astype("datetime64[D]") - target.astype("datetime64[D]")
+    ).astype("int64")
+    clamped = np.minimum(day_index, month_len - 1)
+    out = target.astype("datetime64[D]") + clamped.astype("timedelta64[D]")
+    out[np.isnat(days)] = np.datetime64("NaT")
+    return out
+
+
+def shift_array(days: DateArray, amount: int, unit: Unit, calendar: str) -> DateArray:
+    """Vectorised :func:`shift`. Dates outside the calendar's years give NaT (no due date)."""
+    days = days.astype("datetime64[D]")
+    if unit is Unit.DAYS:
+        return days + np.timedelta64(amount, "D")
+    if unit is Unit.WEEKS:
+        return days + np.timedelta64(7 * amount, "D")
+    if unit is Unit.MONTHS:
+        return months_array(days, amount)
+    if unit is Unit.WORKING_DAYS:
+        inside = ~np.isnat(days) & (days >= _MIN) & (days <= _MAX)
+        out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+        roll = "forward" if amount >= 0 else "backward"
+        out[inside] = np.busday_offset(
+            days[inside], amount, roll=roll, busdaycal=busday_calendar(calendar)
+        )
+        return out
+    raise ValueError(f"unknown unit {unit!r}")

@@ -1,0 +1,151 @@
+"""The pipeline: read each source, locate and validate its framework tables, evaluate them.
+
+A source that cannot be read is reported (one line, naming it) and the run goes on with the others.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from schemas.table import locate_table
+from schemas.validate import ValidatedTable, check_workbook_ids, validate_table
+from tracker.calendars import today_in_london
+from tracker.config import BoardConfig, Config
+from tracker.evaluate import TableResult, evaluate_table
+from tracker.model import Framework, Status
+from tracker.overrides import apply_overrides
+from tracker.problems import Problem
+from tracker.registry import all_frameworks
+from tracker.sources import SourceError, read_source
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class SourceSpec:
+    source: str
+    board: BoardConfig | None = None
+
+
+@dataclass
+class CheckResult:
+    as_of: date
+    tables: list[TableResult] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    #: one-line messages for sources that could not be used at all
+    unusable: list[str] = field(default_factory=list)
+    _reviews: list[dict[str, Any]] | None = field(default=None, repr=False)
+
+    @property
+    def reviews(self) -> list[dict[str, Any]]:
+        if self._reviews is None:
+            self._reviews = [r for t in self.tables for r in t.review_dicts()]
+        return self._reviews
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "as_of": self.as_of.isoformat(),
+            "reviews": self.reviews,
+            "problems": [p.to_json() for p in self.problems],
+        }
+
+    def count(self, status: Status) -> int:
+        return sum(t.status_counts().get(status.value, 0) for t in self.tables)
+
+    @property
+    def exit_code(self) -> int:
+        if self.unusable:
+            return 2
+        if self.problems or self.count(Status.OVERDUE):
+            return 1
+        return 0
+
+
+def frameworks_for(board: BoardConfig | None) -> tuple[Framework, ...]:
+    frameworks = all_frameworks()
+    if board is None:
+        return frameworks
+    return tuple(apply_overrides(f, board) for f in frameworks if f.nation == board.nation)
+
+
+def check_source(spec: SourceSpec, as_of: date, **read_options: Any) -> CheckResult:
+    result = CheckResult(as_of=as_of)
+    frameworks = frameworks_for(spec.board)
+    every = all_frameworks()
+    by_title = {f.sheet.casefold(): f for f in frameworks}
+    others = {f.sheet.casefold(): f for f in every if f.sheet.casefold() not in by_title}
+    try:
+        workbook = read_source(spec.source, set(by_title), **read_options)
+    except SourceError as exc:
+        log.warning("source unusable: %s", exc)
+        result.unusable.append(str(exc))
+        result.problems.append(Problem.make(exc.slug, source=spec.source, detail=str(exc)))
+        return result
+    for title in workbook.all_titles:
+        other = others.get(title.strip().casefold())
+        if other is not None and spec.board is not None:
+            result.problems.append(
+                Problem.make(
+                    "wrong-nation-sheet",
+                    source=spec.source,
+                    sheet=title,
+                    value=title,
+                    detail=f"{spec.board.name} is in {spec.board.nation}; {other.id} is {other.nation}",
+                )
+            )
+    if not workbook.sheets:
+        names = ", ".join(f.sheet for f in frameworks)
+        message = f"{spec.source}: none of the sheets is named after a framework (expected one of: {names})"
+        result.unusable.append(message)
+        result.problems.append(Problem.make("no-framework-sheet", source=spec.source, detail=names))
+        return result
+    validated: list[ValidatedTable] = []
+    default_board = spec.board.name if spec.board else None
+    for sheet in workbook.sheets:
+        fw = by_title[sheet.title.strip().casefold()]
+        if sheet.hidden:
+            result.problems.append(
+                Problem.make("hidden-sheet", source=spec.source, sheet=sheet.title)
+            )
+        table = locate_table(sheet, fw, spec.source)
+        validated.append(
+            validate_table(
+                table,
+                as_of,
+                default_board=default_board,
+                link=lambda cell, s=sheet: workbook.link(s, cell),  # type: ignore[misc]
+            )
+        )
+    check_workbook_ids(workbook, validated)
+    for v in validated:
+        result.problems.extend(v.problems)
+        result.tables.append(evaluate_table(v, as_of, v.framework))
+    return result
+
+
+def run_check(
+    specs: Sequence[SourceSpec], as_of: date | None = None, **read_options: Any
+) -> CheckResult:
+    as_of = as_of or today_in_london()
+    total = CheckResult(as_of=as_of)
+    for spec in specs:
+        part = check_source(spec, as_of, **read_options)
+        total.tables.extend(part.tables)
+        total.problems.extend(part.problems)
+        total.unusable.extend(part.unusable)
+    return total
+
+
+def specs_from_config(config: Config) -> list[SourceSpec]:
+    return [SourceSpec(source, board) for source, board in config.source_boards()]
+
+
+def check_config(config: Config, as_of: date | None = None) -> CheckResult:
+    options: dict[str, Any] = {}
+    if config.google.credentials:
+        options["credentials"] = config.google.credentials
+    return run_check(specs_from_config(config), as_of, **options)

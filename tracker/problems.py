@@ -1,0 +1,288 @@
+"""Validation problems as small typed records with a stable slug (frictionless style).
+
+Each type has a severity (an ``error`` stops that review being assessed; a ``warning`` does not), a
+message template and a fix template, so every output (CLI, JSON, e-mail, web) says the same thing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from typing import Any
+
+ERROR = "error"
+WARNING = "warning"
+
+
+@dataclass(frozen=True)
+class ProblemType:
+    slug: str
+    severity: str
+    title: str
+    message: str  # str.format template: {value}, {column}, {detail}, {suggestion}
+    fix: str
+
+
+_TYPES = [
+    ProblemType(
+        "invalid-date",
+        ERROR,
+        "Not a date",
+        "{value} is not a date",
+        "Type the date as dd/mm/yyyy, for example 31/01/2024.",
+    ),
+    ProblemType(
+        "us-date-order",
+        ERROR,
+        "US date order",
+        "{value} looks like month/day order{detail}",
+        "Dates are read day first: type it as {suggestion}.",
+    ),
+    ProblemType(
+        "impossible-date",
+        ERROR,
+        "Impossible date",
+        "{value} is not a real date{detail}",
+        "Check the day and month and correct it.",
+    ),
+    ProblemType(
+        "two-digit-year",
+        ERROR,
+        "Two-digit year",
+        "{value} has a two-digit year",
+        "Type the year in full: {suggestion}.",
+    ),
+    ProblemType(
+        "implausible-date",
+        ERROR,
+        "Implausible date",
+        "{value} is outside the years a review can have ({detail})",
+        "Check the year and correct it.",
+    ),
+    ProblemType(
+        "missing-required",
+        ERROR,
+        "Missing required value",
+        "{column} is required",
+        "Fill in {column} for this review.",
+    ),
+    ProblemType(
+        "unknown-choice",
+        ERROR,
+        "Not one of the choices",
+        "{value} is not one of: {detail}",
+        "Pick one of: {detail}.",
+    ),
+    ProblemType(
+        "invalid-yes-no", ERROR, "Not Yes or No", "{value} is not Yes or No", "Type Yes or No."
+    ),
+    ProblemType(
+        "invalid-id",
+        ERROR,
+        "Review ID with other characters",
+        "{value} has characters a review ID cannot have",
+        "Use only letters, digits, -, / and _ in review IDs.",
+    ),
+    ProblemType(
+        "duplicate-id",
+        ERROR,
+        "Duplicated review ID",
+        "review ID {value} is used more than once in this workbook{detail}",
+        "Give each review its own ID, or delete the duplicate row.",
+    ),
+    ProblemType(
+        "formula-without-value",
+        WARNING,
+        "Formula with no value",
+        "this cell holds a formula with no calculated value",
+        "Open the workbook in Excel and save it, or type the value instead of a formula.",
+    ),
+    ProblemType(
+        "future-date",
+        WARNING,
+        "Date in the future",
+        "{value} is after the as-of date {detail}",
+        "Check the date: a stage cannot have happened yet.",
+    ),
+    ProblemType(
+        "out-of-order",
+        WARNING,
+        "Stage before the stage it follows",
+        "{column} ({value}) is before {detail}",
+        "Check both dates.",
+    ),
+    ProblemType(
+        "choice-case",
+        WARNING,
+        "Choice typed in odd case",
+        "{value} was read as {suggestion}",
+        "Pick the value from the drop-down list.",
+    ),
+    ProblemType(
+        "invalid-link",
+        WARNING,
+        "Report link not https",
+        "{value} is not an https:// link",
+        "Paste the report's full https:// address.",
+    ),
+    ProblemType(
+        "not-applicable-date",
+        WARNING,
+        "Date for a stage that does not apply",
+        "{column} has a date but the stage does not apply ({detail})",
+        "Check the decision and this date.",
+    ),
+    ProblemType(
+        "missing-column",
+        ERROR,
+        "Missing required column",
+        "the sheet has no {column} column",
+        "Add a column headed {column} (run tracker init on the workbook to add it).",
+    ),
+    ProblemType(
+        "missing-optional-column",
+        WARNING,
+        "Missing column",
+        "the sheet has no {column} column: its stage cannot be assessed",
+        "Add a column headed {column} (run tracker init on the workbook to add it).",
+    ),
+    ProblemType(
+        "duplicate-header",
+        ERROR,
+        "Column headed twice",
+        "{column} heads more than one column ({detail})",
+        "Rename or delete one of the columns.",
+    ),
+    ProblemType(
+        "no-header",
+        ERROR,
+        "No header row",
+        "no header row with the framework's column names was found",
+        "Put the column names from the template in one row above the data.",
+    ),
+    ProblemType(
+        "no-framework-sheet",
+        ERROR,
+        "No framework sheet",
+        "none of the sheets is named after a framework ({detail})",
+        "Name the sheet exactly as the template does, e.g. England SCR.",
+    ),
+    ProblemType(
+        "wrong-nation-sheet",
+        WARNING,
+        "Sheet for another nation",
+        "the sheet {value} belongs to another nation than the board's ({detail})",
+        "Check the board's nation in the config, or move the sheet.",
+    ),
+    ProblemType(
+        "hidden-sheet",
+        WARNING,
+        "Hidden sheet",
+        "the sheet is hidden; it was read all the same",
+        "Unhide it so officers can see it.",
+    ),
+    ProblemType(
+        "unreadable-source",
+        ERROR,
+        "Source cannot be read",
+        "{detail}",
+        "Check the file or sheet and try again.",
+    ),
+]
+
+PROBLEM_TYPES: dict[str, ProblemType] = {t.slug: t for t in _TYPES}
+
+
+def display_value(value: Any) -> str:
+    """A cell value as an officer would recognise it."""
+    if value is None:
+        return "(blank)"
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y") if value.time() == datetime.min.time() else str(value)
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def json_value(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Problem:
+    type: str
+    severity: str
+    message: str
+    source: str
+    sheet: str | None = None
+    cell: str | None = None
+    row: int | None = None
+    column: str | None = None
+    review_id: str | None = None
+    value: Any = None
+    fix: str | None = None
+    link: str | None = None
+
+    @classmethod
+    def make(
+        cls,
+        slug: str,
+        *,
+        source: str,
+        value: Any = None,
+        column: str | None = None,
+        detail: str = "",
+        suggestion: str = "",
+        **where: Any,
+    ) -> Problem:
+        kind = PROBLEM_TYPES[slug]
+        fields = {
+            "value": display_value(value),
+            "column": column or "",
+            "detail": detail,
+            "suggestion": suggestion,
+        }
+        return cls(
+            type=slug,
+            severity=kind.severity,
+            message=kind.message.format(**fields),
+            fix=kind.fix.format(**fields),
+            source=source,
+            column=column,
+            value=value,
+            **where,
+        )
+
+    def with_location(self, **where: Any) -> Problem:
+        return replace(self, **where)
+
+    @property
+    def is_error(self) -> bool:
+        return self.severity == ERROR
+
+    def location(self) -> str:
+        if self.sheet and self.cell:
+            return f"{self.sheet}!{self.cell}"
+        return self.sheet or ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "sheet": self.sheet,
+            "cell": self.cell,
+            "row": self.row,
+            "column": self.column,
+            "review_id": self.review_id,
+            "value": json_value(self.value),
+            "type": self.type,
+            "severity": self.severity,
+            "message": self.message,
+            "fix": self.fix,
+            "link": self.link,
+        }
