@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -69,6 +69,8 @@ def load_secret_key(config: Config) -> str:
 def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None = None) -> Flask:
     """Build the web app. ``overrides`` set Flask config (tests: plain-http cookies, limits)."""
     config = config or default_config()
+    # Fix the state dir now: a later change of working folder must not move the data.
+    config = replace(config, state_dir=config.state_dir.resolve())
     app = Flask(__name__, static_folder="static", template_folder="templates")
     app.config.update(
         SECRET_KEY=load_secret_key(config),
@@ -115,4 +117,4 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8080, *, threads: int
     from waitress import serve as waitress_serve
 
     log.info("web view on http://%s:%s/", host, port)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="tracker")
+    waitress_serve(app, host=host, port=port, threads=threads, ident="")

@@ -328,7 +328,7 @@ class SnapshotCache:
         self.path: Path = snapshot_path(config.state_dir)
         self._lock = threading.Lock()
         self._current = build(None, config)
-        self._bad: tuple[int, int] | None = None
+        self._bad: tuple[int, int] | None | bool = False  # the stamp of a file that failed
 
     def _stat(self) -> tuple[int, int] | None:
         try:

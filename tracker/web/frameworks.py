@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tracker.config import Config
@@ -34,6 +35,7 @@ def _framework(f: Framework) -> dict[str, Any]:
                 "rules": [
                     {
                         "text": rule.text(),
+                        "readable": readable(f, rule.text(), rule.anchor),
                         "basis": rule.basis.value,
                         "must": rule.must,
                         "must_label": rule.must_label(),
@@ -47,6 +49,13 @@ def _framework(f: Framework) -> dict[str, Any]:
             for stage in f.stages
         ],
     }
+
+
+def readable(framework: Framework, text: str, anchor: str) -> str:
+    """The rule with its anchor's column header in place of the field id, for people."""
+    if not framework.has_field(anchor):
+        return text
+    return re.sub(rf"\b{re.escape(anchor)}\b", f"“{framework.label(anchor)}”", text)
 
 
 def board_overrides(config: Config, board: str, framework: str) -> dict[str, str]:

@@ -14,9 +14,9 @@ from typing import Any
 from tracker.web.data import parse_day
 
 WIDTH = 960
-LABEL_WIDTH = 300
+LABEL_WIDTH = 330
 RIGHT_PAD = 24
-ROW_HEIGHT = 34
+ROW_HEIGHT = 38
 TOP = 34
 BOTTOM = 16
 

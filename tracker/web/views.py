@@ -69,6 +69,13 @@ def install(app: Flask) -> None:
             "stale": snap.is_stale(datetime.now(UTC), stale_after),
         }
 
+    app.jinja_env.globals.update(
+        review_url=review_url,
+        board_url=board_url,
+        status_label=lambda s: STATUS_LABELS.get(s, s),
+        nation_label=lambda n: NATION_LABELS.get(n, n),
+    )
+
     @app.context_processor
     def common() -> dict[str, Any]:
         snap = snapshot()
@@ -80,10 +87,6 @@ def install(app: Flask) -> None:
             "stale_minutes": state().config.web.stale_after_minutes,
             "csrf_token": csrf_token,
             "govuk": state().govuk,
-            "review_url": review_url,
-            "board_url": board_url,
-            "status_label": lambda s: STATUS_LABELS.get(s, s),
-            "nation_label": lambda n: NATION_LABELS.get(n, n),
         }
 
     @app.template_filter("day")
