@@ -396,7 +396,10 @@ def test_api_shapes_match_the_check_json(web_env: WebEnv) -> None:
     assert doc is not None
     api = client.get("/api/reviews").json
     assert api["as_of"] == "2024-03-01"
-    assert api["reviews"] == doc["reviews"]
+    assert api["reviews"] == doc["reviews"] and api["total"] == len(doc["reviews"])
+    page = client.get("/api/reviews?limit=2&offset=1").json
+    assert page["reviews"] == doc["reviews"][1:3] and page["total"] == len(doc["reviews"])
+    assert client.get("/api/reviews?limit=-1").status_code == 400
     assert client.get("/api/problems").json["problems"] == doc["problems"]
     only = client.get("/api/reviews?status=overdue&nation=scotland").json["reviews"]
     assert [r["review_id"] for r in only] == ["HC-2023-01"]

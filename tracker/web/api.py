@@ -93,6 +93,15 @@ def _head(snap: Snapshot) -> dict[str, Any]:
     }
 
 
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        abort(400, f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
 @bp.get("/reviews")
 def reviews() -> Response:
     snap = snapshot()
@@ -100,7 +109,9 @@ def reviews() -> Response:
     fmt = request.args.get("format", "json")
     if fmt not in ("json", *FORMATS):
         abort(400, "format must be json, csv or xlsx")
-    key = ("reviews", _scope(), fmt, *values.values())
+    limit = _int_arg("limit")
+    offset = _int_arg("offset") or 0
+    key = ("reviews", _scope(), fmt, limit, offset, *values.values())
     cached = _cache.get(snap.stamp, key) if fmt == "json" else None
     if cached is not None:
         return _json(cached)
@@ -140,7 +151,8 @@ def reviews() -> Response:
             for s in r.stages
         )
         return download(fmt, "reviews", REVIEW_HEADERS, rows, "Reviews")
-    doc = {**_head(snap), "reviews": [r.data for r in selected]}
+    page = selected[offset : offset + limit if limit is not None else None]
+    doc = {**_head(snap), "total": len(selected), "reviews": [r.data for r in page]}
     body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
     _cache.put(snap.stamp, key, body)
     return _json(body)

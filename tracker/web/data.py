@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -199,6 +200,10 @@ class Snapshot:
     overdue: list[StageItem]
     due_soon: list[StageItem]
     stamp: tuple[int, int] | None = None
+
+    @cached_property
+    def due_soon_by_board(self) -> Counter[str]:
+        return Counter(i.review.board for i in self.due_soon)
 
     @property
     def present(self) -> bool:

@@ -112,6 +112,20 @@ def openapi_document() -> dict[str, Any]:
                             "name": "status",
                             "description": "reviews with at least one stage in this status",
                         },
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "description": "at most this many reviews (default: all)",
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
+                        {
+                            "name": "offset",
+                            "in": "query",
+                            "required": False,
+                            "description": "skip this many reviews first",
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
                         _FORMAT,
                     ],
                     "responses": _ok("ReviewList", "the reviews"),
@@ -156,6 +170,10 @@ def openapi_document() -> dict[str, Any]:
                     "required": ["as_of", "reviews"],
                     "properties": {
                         **head,
+                        "total": {
+                            "type": "integer",
+                            "description": "reviews matching the filters, before limit/offset",
+                        },
                         "reviews": {
                             "type": "array",
                             "items": {"$ref": "#/components/schemas/Review"},

@@ -144,15 +144,13 @@ def _paginate(items: list[Any]) -> tuple[list[Any], int, int]:
 def overview() -> Any:
     snap = snapshot()
     me = user()
-    reviews = list(visible(snap.reviews, me))
-    allowed = {(r.nation, r.board) for r in reviews}
     problems_by_board: dict[str, int] = defaultdict(int)
     for p in visible(snap.problems, me):
         problems_by_board[p.board or ""] += 1
 
     nations: dict[str, dict[str, Any]] = {}
     for (nation, board, framework), tally in snap.tallies.items():
-        if (nation, board) not in allowed:
+        if not me.may_see(board):
             continue
         n = nations.setdefault(nation, {"total": Tally(), "boards": {}})
         b = n["boards"].setdefault(board, {"total": Tally(), "frameworks": {}})
@@ -205,9 +203,9 @@ def overview() -> Any:
         "overview.html",
         nations=ordered,
         problems_by_board=problems_by_board,
-        overdue_count=sum(1 for _ in visible(snap.overdue, me)),
-        due_soon_count=sum(1 for _ in visible(snap.due_soon, me)),
-        review_count=len(reviews),
+        overdue_count=sum(n["total"].statuses["overdue"] for n in nations.values()),
+        due_soon_count=sum(c for b, c in snap.due_soon_by_board.items() if me.may_see(b)),
+        review_count=sum(n["total"].reviews for n in nations.values()),
     )
 
 
