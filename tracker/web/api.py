@@ -116,7 +116,7 @@ def reviews() -> Response:
     if cached is not None:
         return _json(cached)
     selected = []
-    for r in visible(snap.reviews, user()):
+    for r in snap.scoped("reviews", user()):
         if values["nation"] and r.nation != values["nation"]:
             continue
         if values["board"] and r.board != values["board"]:

@@ -200,6 +200,16 @@ class Snapshot:
     overdue: list[StageItem]
     due_soon: list[StageItem]
     stamp: tuple[int, int] | None = None
+    #: per-snapshot results keyed by (what, scope): lists and filter options per set of boards
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+    def scoped(self, what: str, user: User) -> list[Any]:
+        """``overdue``, ``due_soon``, ``reviews`` or ``problems`` as this user may see them."""
+        key = (what, scope_of(user))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = list(visible(getattr(self, what), user))
+        return found
 
     @cached_property
     def due_soon_by_board(self) -> Counter[str]:
@@ -214,6 +224,10 @@ class Snapshot:
 
     def boards(self) -> list[str]:
         return sorted({r.board for r in self.reviews} | {p.board for p in self.problems if p.board})
+
+
+def scope_of(user: User) -> tuple[str, ...]:
+    return ("*",) if user.national else tuple(sorted(user.boards))
 
 
 def visible(items: Iterable[Any], user: User) -> Iterator[Any]:

@@ -19,6 +19,7 @@ from tracker.web.data import (
     ReviewView,
     StageItem,
     Tally,
+    scope_of,
     visible,
 )
 from tracker.web.exports import FORMATS, download
@@ -106,19 +107,27 @@ class Filters:
         return {**{k: v for k, v in self.values.items() if v}, **extra}
 
 
-def _filters(items: Sequence[StageItem]) -> Filters:
+def _options(items: Sequence[StageItem]) -> dict[str, set[str]]:
+    """The values each filter can take in these items (computed once per snapshot and scope)."""
+    return {
+        "nation": {i.review.nation for i in items},
+        "board": {i.review.board for i in items},
+        "framework": {str(i.review.data.get("framework")) for i in items},
+        "basis": {i.basis for i in items if i.basis},
+    }
+
+
+def _filters(present: dict[str, set[str]]) -> Filters:
     values = {name: request.args.get(name, "").strip() for name in FILTERS}
-    nations = sorted({i.review.nation for i in items} | ({values["nation"]} - {""}))
-    boards = sorted({i.review.board for i in items} | ({values["board"]} - {""}))
-    frameworks = sorted(
-        {str(i.review.data.get("framework")) for i in items} | ({values["framework"]} - {""})
-    )
-    bases = sorted({i.basis for i in items if i.basis} | ({values["basis"]} - {""}))
+
+    def chosen(name: str) -> list[str]:
+        return sorted(present[name] | ({values[name]} - {""}))
+
     options = {
-        "nation": [(n, NATION_LABELS.get(n, n)) for n in nations],
-        "board": [(b, b) for b in boards],
-        "framework": [(f, f) for f in frameworks],
-        "basis": [(b, b[:1].upper() + b[1:]) for b in bases],
+        "nation": [(n, NATION_LABELS.get(n, n)) for n in chosen("nation")],
+        "board": [(b, b) for b in chosen("board")],
+        "framework": [(f, f) for f in chosen("framework")],
+        "basis": [(b, b[:1].upper() + b[1:]) for b in chosen("basis")],
         "must": [("must", "Must"), ("should", "Should")],
     }
     return Filters(values, options)
@@ -297,9 +306,12 @@ def _rules_by_stage(framework: str) -> dict[str, list[dict[str, Any]]]:
 
 def _stage_list(kind: str) -> Any:
     snap = snapshot()
-    source = snap.overdue if kind == "overdue" else snap.due_soon
-    mine = list(visible(source, user()))
-    filters = _filters(mine)
+    me = user()
+    mine: list[StageItem] = snap.scoped(kind, me)
+    options_key = (kind + "-options", scope_of(me))
+    if options_key not in snap.memo:
+        snap.memo[options_key] = _options(mine)
+    filters = _filters(snap.memo[options_key])
     items = [i for i in mine if filters.keep(i)]
     fmt = _fmt()
     if fmt:
@@ -363,7 +375,7 @@ def problem_row(p: ProblemView) -> list[Any]:
 @bp.get("/problems")
 def problems() -> Any:
     snap = snapshot()
-    mine: list[ProblemView] = list(visible(snap.problems, user()))
+    mine: list[ProblemView] = snap.scoped("problems", user())
     board_filter = request.args.get("board", "").strip()
     items = [p for p in mine if not board_filter or p.board == board_filter]
     fmt = _fmt()
