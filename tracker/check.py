@@ -21,6 +21,7 @@ from tracker.overrides import apply_overrides
 from tracker.problems import Problem
 from tracker.registry import all_frameworks
 from tracker.sources import SourceError, read_source
+from tracker.sources.base import is_gsheet
 
 log = logging.getLogger(__name__)
 
@@ -81,7 +82,7 @@ def check_source(spec: SourceSpec, as_of: date, **read_options: Any) -> CheckRes
     try:
         workbook = read_source(spec.source, set(by_title), **read_options)
     except SourceError as exc:
-        log.warning("source unusable: %s", exc)
+        log.info("source unusable: %s", exc)
         result.unusable.append(str(exc))
         result.problems.append(Problem.make(exc.slug, source=spec.source, detail=str(exc)))
         return result
@@ -144,8 +145,18 @@ def specs_from_config(config: Config) -> list[SourceSpec]:
     return [SourceSpec(source, board) for source, board in config.source_boards()]
 
 
-def check_config(config: Config, as_of: date | None = None) -> CheckResult:
+def read_options(config: Config, sources: Sequence[str] = ()) -> dict[str, Any]:
+    """What readers need from the config: Google credentials and patience (for gsheet sources)."""
     options: dict[str, Any] = {}
     if config.google.credentials:
         options["credentials"] = config.google.credentials
-    return run_check(specs_from_config(config), as_of, **options)
+    named = list(sources) or [source for source, _ in config.source_boards()]
+    if any(is_gsheet(source) for source in named):
+        from tracker.sources.google_api import GSheetSettings
+
+        options["settings"] = GSheetSettings.from_config(config.google)
+    return options
+
+
+def check_config(config: Config, as_of: date | None = None) -> CheckResult:
+    return run_check(specs_from_config(config), as_of, **read_options(config))

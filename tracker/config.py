@@ -71,6 +71,12 @@ class WebConfig:
 @dataclass(frozen=True)
 class GoogleConfig:
     credentials: str | None = None  # service-account JSON; else GOOGLE_APPLICATION_CREDENTIALS
+    #: how long one read of a sheet may keep retrying (429, 5xx, timeouts) before giving up
+    retry_seconds: float = 60.0
+    #: how long one request may wait for Google's answer
+    timeout_seconds: float = 30.0
+    #: pace per service account (Google's per-user quota is 60 a minute)
+    requests_per_minute: int = 60
 
 
 @dataclass(frozen=True)
@@ -118,7 +124,12 @@ _SMTP = {
 }
 _SCHEDULE = {"timezone": str, "weekly_report": str, "refresh_minutes": int}
 _WEB = {"host": str, "port": int, "secret_key_env": str, "stale_after_minutes": int}
-_GOOGLE = {"credentials": str}
+_GOOGLE = {
+    "credentials": str,
+    "retry_seconds": (int, float),
+    "timeout_seconds": (int, float),
+    "requests_per_minute": int,
+}
 
 
 class _Reader:
@@ -244,7 +255,15 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
 
     google_raw = r.section(data.get("google", {}), _GOOGLE, "google.")
     creds = google_raw.get("credentials")
-    google = GoogleConfig(credentials=resolve(creds) if creds else None)
+    google = GoogleConfig(
+        credentials=resolve(creds) if creds else None,
+        retry_seconds=float(google_raw.get("retry_seconds", GoogleConfig.retry_seconds)),
+        timeout_seconds=float(google_raw.get("timeout_seconds", GoogleConfig.timeout_seconds)),
+        requests_per_minute=google_raw.get("requests_per_minute", GoogleConfig.requests_per_minute),
+    )
+    for key in ("retry_seconds", "timeout_seconds", "requests_per_minute"):
+        if getattr(google, key) <= 0:
+            raise r.fail(f"google.{key}", f"must be more than 0, not {getattr(google, key)}")
 
     state_dir = Path(resolve(data.get("state_dir", "var")))
     return Config(

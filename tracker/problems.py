@@ -188,6 +188,57 @@ _TYPES = [
         "{detail}",
         "Check the file or sheet and try again.",
     ),
+    # Google Sheets sources (tracker.sources.gsheet): the detail is the one-line reason
+    ProblemType(
+        "gsheet-bad-key",
+        ERROR,
+        "Not a Google Sheet address",
+        "{detail}",
+        "Write the source as gsheet:KEY or paste the sheet's docs.google.com link.",
+    ),
+    ProblemType(
+        "gsheet-credentials",
+        ERROR,
+        "Google credentials unusable",
+        "{detail}",
+        "Point [google] credentials or GOOGLE_APPLICATION_CREDENTIALS at a current "
+        "service-account key file.",
+    ),
+    ProblemType(
+        "gsheet-forbidden",
+        ERROR,
+        "Google Sheet not shared",
+        "{detail}",
+        "Share the spreadsheet with the service account's e-mail address (Viewer is enough).",
+    ),
+    ProblemType(
+        "gsheet-not-found",
+        ERROR,
+        "No such Google Sheet",
+        "{detail}",
+        "Check the key: the part of the sheet's link between /d/ and /edit.",
+    ),
+    ProblemType(
+        "gsheet-unavailable",
+        ERROR,
+        "Google Sheets unavailable",
+        "{detail}",
+        "Nothing to change in the sheet: the next refresh tries again.",
+    ),
+    ProblemType(
+        "gsheet-config",
+        ERROR,
+        "Google Sheets endpoint misconfigured",
+        "{detail}",
+        "Set TRACKER_SHEETS_API to an https address, or unset it to use Google directly.",
+    ),
+    ProblemType(
+        "gsheet-failed",
+        ERROR,
+        "Google Sheets failed",
+        "{detail}",
+        "Try again later; if it persists, report the message to the tracker's maintainers.",
+    ),
 ]
 
 PROBLEM_TYPES: dict[str, ProblemType] = {t.slug: t for t in _TYPES}

@@ -72,3 +72,13 @@ def column_letter(index: int) -> str:
 
 def is_gsheet(source: str) -> bool:
     return source.startswith("gsheet:") or "docs.google.com/spreadsheets/" in source
+
+
+def gsheet_key(source: str) -> str:
+    """The spreadsheet key of ``gsheet:KEY`` or a Google Sheets URL."""
+    if source.startswith("gsheet:"):
+        return source[len("gsheet:") :].strip()
+    marker = "/spreadsheets/d/"
+    if marker in source:
+        return source.split(marker, 1)[1].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    return source

@@ -1,0 +1,368 @@
+"""Render check and validate results: a table for people, JSON, CSV and XLSX for machines.
+
+The table is grouped by board and review with overdue first and fits a 100-column terminal. Notes
+never appear: results carry review ids, dates and outcomes only.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from tracker.check import CheckResult
+from tracker.problems import Problem
+
+WIDTH = 100
+_LABEL = {
+    "on_time": "on time",
+    "late": "LATE",
+    "early": "EARLY",
+    "overdue": "OVERDUE",
+    "pending": "due",
+    "waiting": "waiting",
+    "not_applicable": "n/a",
+    "met": "met",
+    "not_met": "NOT MET",
+}
+#: Shown stage by stage in the table; the rest are counted on the review's line.
+_SHOWN = ("overdue", "not_met", "late", "early", "pending")
+_ORDER = {
+    s: i
+    for i, s in enumerate(
+        (
+            "overdue",
+            "not_met",
+            "late",
+            "early",
+            "pending",
+            "waiting",
+            "on_time",
+            "met",
+            "not_applicable",
+        )
+    )
+}
+_SHORT_BASIS = {
+    "statutory guidance": "stat. guidance",
+    "national guidance": "nat. guidance",
+}
+CSV_COLUMNS = [
+    "source",
+    "sheet",
+    "row",
+    "review_id",
+    "board",
+    "framework",
+    "assessable",
+    "stage",
+    "label",
+    "done",
+    "earliest",
+    "latest",
+    "status",
+    "days_late",
+    "basis",
+    "must",
+    "citation",
+]
+
+
+def uk_date(iso: str | None) -> str:
+    if not iso:
+        return ""
+    y, m, d = iso.split("-")
+    return f"{d}/{m}/{y}"
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def headline(result: CheckResult) -> dict[str, int]:
+    counts: Counter[str] = Counter()
+    for review in result.reviews:
+        for stage in review["stages"]:
+            counts[stage["status"]] += 1
+    return dict(counts)
+
+
+def render_check_table(result: CheckResult, *, verbose: bool = False) -> str:
+    reviews = result.reviews
+    counts = headline(result)
+    errors = sum(1 for p in result.problems if p.is_error)
+    warnings = len(result.problems) - errors
+    lines = [
+        f"As of {result.as_of:%d/%m/%Y}: {len(reviews)} reviews · {counts.get('overdue', 0)} overdue"
+        f" · {counts.get('not_met', 0)} not met · {counts.get('late', 0)} late"
+        f" · {counts.get('pending', 0)} due · {sum(1 for r in reviews if not r['assessable'])}"
+        f" cannot be assessed · {errors} errors, {warnings} warnings in the data",
+    ]
+    for message in result.unusable:
+        lines.append(_cut(f"UNUSABLE  {message}", WIDTH))
+    by_board: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for review in reviews:
+        by_board[review["board"] or "(no board named)"].append(review)
+
+    def urgency(review: dict[str, Any]) -> tuple[int, int, str]:
+        stages = review["stages"]
+        worst = min(
+            (_ORDER[s["status"]] for s in stages), default=99 if review["assessable"] else -1
+        )
+        most = max((s["days_late"] for s in stages if s["status"] == "overdue"), default=0)
+        return (worst, -most, str(review["review_id"]))
+
+    for board in sorted(by_board, key=lambda b: min(urgency(r) for r in by_board[b])):
+        lines.append("")
+        lines.append(board)
+        lines.append("=" * min(len(board), WIDTH))
+        for review in sorted(by_board[board], key=urgency):
+            lines.extend(_review_lines(review, verbose))
+    return "\n".join(lines) + "\n"
+
+
+def _review_lines(review: dict[str, Any], verbose: bool) -> list[str]:
+    rid = review["review_id"] or "(no review ID)"
+    where = f"{review['sheet']} row {review['row']}"
+    if not review["assessable"]:
+        return [
+            _cut(f"  {rid:<18} {where}: cannot be assessed until its data errors are fixed", WIDTH)
+        ]
+    tally = Counter(s["status"] for s in review["stages"])
+    summary = ", ".join(
+        f"{n} {_LABEL[s]}" for s, n in sorted(tally.items(), key=lambda x: _ORDER[x[0]])
+    )
+    out = [_cut(f"  {rid:<18} {where} · {summary}", WIDTH)]
+    stages = review["stages"] if verbose else [s for s in review["stages"] if s["status"] in _SHOWN]
+    for s in sorted(stages, key=lambda s: _ORDER[s["status"]]):
+        status = _LABEL[s["status"]]
+        label = _cut(s["label"], 30)
+        if s["status"] == "overdue":
+            when = f"due {uk_date(s['latest'])} · {s['days_late']}d overdue"
+        elif s["status"] == "late":
+            when = f"done {uk_date(s['done'])} · {s['days_late']}d late"
+        elif s["status"] == "early":
+            when = f"done {uk_date(s['done'])} · {s['days_late']}d early"
+        elif s["status"] == "pending":
+            when = f"due by {uk_date(s['latest'])}" if s["latest"] else "no deadline"
+        elif s["done"]:
+            when = f"done {uk_date(s['done'])}"
+        else:
+            when = ""
+        basis = (
+            f"{'must' if s['must'] else 'should'} · {_SHORT_BASIS.get(s['basis'], s['basis'])}"
+            if s["basis"]
+            else ""
+        )
+        out.append(_cut(f"    {status:<8} {label:<30} {when:<32} {basis}", WIDTH).rstrip())
+    return out
+
+
+def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str:
+    """Per workbook and sheet a verdict, then one line per problem with its cell and fix."""
+    lines: list[str] = []
+    rows_checked: dict[tuple[str, str], int] = defaultdict(int)
+    for t in result.tables:
+        rows_checked[(t.table.source, t.table.sheet)] += len(t.table)
+    by_place: dict[tuple[str, str], list[Problem]] = defaultdict(list)
+    for p in result.problems:
+        by_place[(p.source, p.sheet or "")].append(p)
+    for message in result.unusable:
+        lines.append(f"UNUSABLE  {message}")
+    places = sorted(set(rows_checked) | {k for k in by_place if k[1]})
+    sources = sorted({s for s, _ in places} | {p.source for p in result.problems})
+    for source in sources:
+        source_level = [p for p in by_place.get((source, ""), []) if p.type != "unreadable-source"]
+        sheets = [k for k in places if k[0] == source]
+        if not sheets and not source_level:
+            continue
+        lines.append("")
+        lines.append(source)
+        for p in source_level:
+            lines.append(_cut(f"  {p.severity}: {p.message}", WIDTH))
+        for key in sheets:
+            problems = by_place.get(key, [])
+            kinds = Counter(p.type for p in problems)
+            verdict = (
+                "no problems"
+                if not problems
+                else ", ".join(f"{n} {k}" for k, n in kinds.most_common())
+            )
+            lines.append(
+                _cut(f"  {key[1]}: {rows_checked.get(key, 0)} rows checked · {verdict}", WIDTH)
+            )
+            for p in sorted(problems, key=lambda p: (p.row or 0, p.cell or "")):
+                cell = f"{key[1]}!{p.cell}" if p.cell else key[1]
+                lines.append(
+                    _cut(
+                        f"    {p.severity.upper():<7} {cell:<22} {p.review_id or '-':<14} {p.column or ''}",
+                        WIDTH,
+                    )
+                )
+                lines.append(_cut(f"            {p.message}", WIDTH))
+                if p.fix:
+                    lines.append(_cut(f"            fix: {p.fix}", WIDTH))
+    errors = sum(1 for p in result.problems if p.is_error)
+    lines.append("")
+    lines.append(
+        f"{sum(rows_checked.values())} rows checked in {len(rows_checked)} sheets: {errors} errors,"
+        f" {len(result.problems) - errors} warnings"
+        + (f", {len(result.unusable)} unusable sources" if result.unusable else "")
+    )
+    return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def check_json_text(result: CheckResult) -> str:
+    return json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+
+
+def validate_json(result: CheckResult) -> dict[str, Any]:
+    sheets = defaultdict(int)
+    for t in result.tables:
+        sheets[(t.table.source, t.table.sheet, t.framework.id)] += len(t.table)
+    return {
+        "as_of": result.as_of.isoformat(),
+        "valid": not result.problems and not result.unusable,
+        "sheets": [
+            {
+                "source": s,
+                "sheet": sh,
+                "framework": fw,
+                "rows": n,
+                "errors": sum(
+                    1 for p in result.problems if p.source == s and p.sheet == sh and p.is_error
+                ),
+                "warnings": sum(
+                    1 for p in result.problems if p.source == s and p.sheet == sh and not p.is_error
+                ),
+            }
+            for (s, sh, fw), n in sorted(sheets.items())
+        ],
+        "unusable": result.unusable,
+        "problems": [p.to_json() for p in result.problems],
+    }
+
+
+def stage_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
+    for r in reviews:
+        base = [
+            r["source"],
+            r["sheet"],
+            r["row"],
+            r["review_id"],
+            r["board"],
+            r["framework"],
+            r["assessable"],
+        ]
+        if not r["stages"]:
+            yield base + [None] * (len(CSV_COLUMNS) - len(base))
+        for s in r["stages"]:
+            yield base + [
+                s["id"],
+                s["label"],
+                s["done"],
+                s["earliest"],
+                s["latest"],
+                s["status"],
+                s["days_late"],
+                s["basis"],
+                s["must"],
+                s["source"],
+            ]
+
+
+def check_csv(result: CheckResult) -> str:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in stage_rows(result.reviews):
+        writer.writerow(["" if v is None else v for v in row])
+    return buf.getvalue()
+
+
+PROBLEM_COLUMNS = [
+    "source",
+    "sheet",
+    "cell",
+    "row",
+    "column",
+    "review_id",
+    "value",
+    "type",
+    "severity",
+    "message",
+    "fix",
+]
+
+
+def write_check_xlsx(result: CheckResult, path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Stages")
+    ws.freeze_panes = "A2"
+    ws.append(CSV_COLUMNS)
+    for row in stage_rows(result.reviews):
+        ws.append([_xl(v, CSV_COLUMNS[i]) for i, v in enumerate(row)])
+    _problems_sheet(wb, result.problems, Font)
+    _save_atomic(wb, path)
+
+
+def write_problems_xlsx(result: CheckResult, path: Path) -> None:
+    """A workbook an officer can work through: one row per problem, a link to each cell."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
+    wb = Workbook(write_only=True)
+    _problems_sheet(wb, result.problems, Font)
+    _save_atomic(wb, path)
+
+
+def _problems_sheet(wb: Any, problems: list[Problem], font: Any) -> None:
+    from openpyxl.cell import WriteOnlyCell
+
+    ws = wb.create_sheet("Problems")
+    ws.freeze_panes = "A2"
+    ws.append(PROBLEM_COLUMNS + ["open"])
+    for p in problems:
+        data = p.to_json()
+        row: list[Any] = [data[c] for c in PROBLEM_COLUMNS]
+        link_cell = WriteOnlyCell(ws, value=None)
+        target = p.link
+        if not target and p.sheet and p.cell and not p.source.startswith("gsheet:"):
+            sheet = p.sheet.replace("'", "''")
+            target = f"{Path(p.source).resolve().as_uri()}#'{sheet}'!{p.cell}"
+        if target:
+            link_cell.value = f"{p.sheet}!{p.cell}" if p.cell else "open"
+            link_cell.hyperlink = target
+            link_cell.font = font(color="0563C1", underline="single")
+        ws.append([v if not isinstance(v, bool) else str(v) for v in row] + [link_cell])
+
+
+def _xl(value: Any, column: str) -> Any:
+    if value is None:
+        return None
+    if column in ("done", "earliest", "latest") and isinstance(value, str):
+        return date.fromisoformat(value)
+    return value
+
+
+def _save_atomic(wb: Any, path: Path) -> None:
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".xlsx")
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

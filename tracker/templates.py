@@ -1,0 +1,299 @@
+"""``tracker init``: a workbook officers can fill in at once, or missing sheets added to theirs.
+
+Each framework sheet gets its headers, widths, a frozen header row, dd/mm/yyyy date cells with date
+validation, drop-downs for choices and yes/no, and an input message on each header stating the
+stage's rule. A ``Guide`` sheet lists every stage with its rule, basis, must/should, confidence and
+citation. On an existing workbook nothing that is there changes: missing sheets and columns are
+added, the new file replaces the old atomically and a backup copy is kept beside it.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from schemas.table import HEADER_SEARCH_ROWS, normalise_header
+from tracker.describe import describe_rule
+from tracker.model import Field, FieldType, Framework
+
+#: Rows given formats and validation below the header.
+TEMPLATE_ROWS = 1000
+DATE_FORMAT = "DD/MM/YYYY"
+GUIDE = "Guide"
+_HEADER_FILL = PatternFill("solid", fgColor="1D70B8")
+_HEADER_FONT = Font(bold=True, color="FFFFFF")
+
+
+class TemplateError(RuntimeError):
+    pass
+
+
+def _prompt(fw: Framework, f: Field) -> tuple[str, str]:
+    """Input message for a header: what goes in the column and the rule it is judged by."""
+    title = f.header[:32]
+    parts: list[str] = []
+    if f.type is FieldType.DATE:
+        parts.append("A date, dd/mm/yyyy.")
+    elif f.type is FieldType.YES_NO:
+        parts.append("Yes or No.")
+    elif f.type is FieldType.CHOICE:
+        parts.append("One of: " + ", ".join(f.choices) + ".")
+    elif f.id == "review_id":
+        parts.append("Unique in this workbook: letters, digits, - / _ only.")
+    elif f.id == "notes":
+        parts.append("Free text for the board only: never shown to inspectors or e-mailed.")
+    elif f.id == "report_link":
+        parts.append("The published report's https:// address.")
+    if f.required:
+        parts.append("Required.")
+    stage = next((s for s in fw.stages if s.id == f.id), None)
+    if stage is not None:
+        for rule in stage.rules:
+            parts.append(
+                f"Rule: {describe_rule(rule, fw)} ({rule.must_label()}, {rule.basis.value})."
+            )
+    text = " ".join(parts)
+    return title, text if len(text) <= 255 else text[:254] + "…"
+
+
+def _width(f: Field) -> float:
+    return max(12.0, min(40.0, len(f.header) * 0.9 + 2))
+
+
+def _add_validations(
+    ws: Worksheet, fw: Framework, columns: dict[str, int], header_row: int
+) -> None:
+    first, last = header_row + 1, header_row + TEMPLATE_ROWS
+    for f in fw.all_fields:
+        col = columns.get(f.id)
+        if col is None:
+            continue
+        letter = get_column_letter(col)
+        rng = f"{letter}{first}:{letter}{last}"
+        title, prompt = _prompt(fw, f)
+        head = DataValidation(
+            allow_blank=True, showInputMessage=True, promptTitle=title, prompt=prompt
+        )
+        head.add(f"{letter}{header_row}")
+        ws.add_data_validation(head)
+        dv: DataValidation | None = None
+        if f.type is FieldType.DATE:
+            dv = DataValidation(
+                type="date",
+                operator="between",
+                formula1="DATE(1990,1,1)",
+                formula2="DATE(2060,12,31)",
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="Not a date",
+                error="Type a date as dd/mm/yyyy, e.g. 31/01/2024.",
+            )
+            for r in range(first, last + 1):
+                ws.cell(r, col).number_format = DATE_FORMAT
+        elif f.type in (FieldType.CHOICE, FieldType.YES_NO):
+            options = f.choices if f.type is FieldType.CHOICE else ("Yes", "No")
+            dv = DataValidation(
+                type="list",
+                formula1='"' + ",".join(options) + '"',
+                allow_blank=True,
+                showErrorMessage=True,
+                errorTitle="Pick from the list",
+                error="Choose one of: " + ", ".join(options),
+            )
+        if dv is not None:
+            dv.add(rng)
+            ws.add_data_validation(dv)
+
+
+def _style_header(ws: Worksheet, row: int, col: int, f: Field) -> None:
+    cell = ws.cell(row, col)
+    cell.font = _HEADER_FONT
+    cell.fill = _HEADER_FILL
+    cell.alignment = Alignment(wrap_text=True, vertical="top")
+    ws.column_dimensions[get_column_letter(col)].width = _width(f)
+
+
+def _new_sheet(wb: Workbook, fw: Framework) -> None:
+    ws = wb.create_sheet(fw.sheet)
+    columns: dict[str, int] = {}
+    for j, f in enumerate(fw.all_fields, start=1):
+        ws.cell(1, j, f.header)
+        _style_header(ws, 1, j, f)
+        columns[f.id] = j
+    ws.row_dimensions[1].height = 45
+    ws.freeze_panes = "B2"
+    _add_validations(ws, fw, columns, 1)
+
+
+def _extend_sheet(ws: Worksheet, fw: Framework) -> list[str]:
+    """Add missing columns after the last used column of the header row; returns headers added."""
+    headers = {normalise_header(f.header): f.id for f in fw.all_fields}
+    best, best_hits = None, 0
+    for r in range(1, min(ws.max_row, HEADER_SEARCH_ROWS) + 1):
+        hits = sum(
+            1
+            for c in range(1, ws.max_column + 1)
+            if normalise_header(ws.cell(r, c).value) in headers
+        )
+        if hits > best_hits:
+            best, best_hits = r, hits
+    if best is None:
+        if ws.max_row > 1 or ws.cell(1, 1).value is not None:
+            raise TemplateError(
+                f"sheet {ws.title!r} has content but no header row with the framework's column "
+                "names; rename the sheet or add the headers by hand"
+            )
+        best = 1
+    present: dict[str, int] = {}
+    last_used = 0
+    for c in range(1, ws.max_column + 1):
+        value = ws.cell(best, c).value
+        if value is not None and str(value).strip():
+            last_used = c
+        fid = headers.get(normalise_header(value))
+        if fid and fid not in present:
+            present[fid] = c
+    added: list[str] = []
+    new_columns: dict[str, int] = {}
+    for f in fw.all_fields:
+        if f.id in present:
+            continue
+        col = last_used + 1
+        # never write into a cell that holds anything, below the header too
+        while any(ws.cell(r, col).value is not None for r in range(1, ws.max_row + 1)):
+            col += 1
+        ws.cell(best, col, f.header)
+        _style_header(ws, best, col, f)
+        new_columns[f.id] = col
+        last_used = col
+        added.append(f.header)
+    if new_columns:
+        _add_validations(ws, fw, new_columns, best)
+    return added
+
+
+def _guide(wb: Workbook, frameworks: list[Framework]) -> None:
+    ws = wb.create_sheet(GUIDE)
+    columns = [
+        "Framework",
+        "Sheet",
+        "Stage",
+        "Column",
+        "Rule",
+        "Applies when",
+        "Basis",
+        "Must/should",
+        "Confidence",
+        "Citation",
+    ]
+    ws.append(
+        [
+            "How these sheets are checked. Dates as dd/mm/yyyy; one row per review; "
+            "Review IDs unique in the workbook. Notes are never shown to inspectors."
+        ]
+    )
+    ws.append(columns)
+    for c in range(1, len(columns) + 1):
+        cell = ws.cell(2, c)
+        cell.font = _HEADER_FONT
+        cell.fill = _HEADER_FILL
+    for fw in frameworks:
+        for stage in fw.stages:
+            if stage.untimed:
+                ws.append(
+                    [
+                        fw.id,
+                        fw.sheet,
+                        stage.id,
+                        fw.label(stage.id),
+                        "start (no timescale)",
+                        "",
+                        "",
+                        "",
+                        "",
+                        "",
+                    ]
+                )
+            for rule in stage.rules:
+                ws.append(
+                    [
+                        fw.id,
+                        fw.sheet,
+                        stage.id,
+                        fw.label(stage.id),
+                        describe_rule(rule, fw),
+                        rule.when.describe() if rule.when else "always",
+                        rule.basis.value,
+                        rule.must_label(),
+                        rule.confidence.value,
+                        rule.citation,
+                    ]
+                )
+    for letter, width in zip("ABCDEFGHIJ", (14, 14, 22, 34, 50, 22, 20, 12, 14, 80), strict=True):
+        ws.column_dimensions[letter].width = width
+    ws.freeze_panes = "A3"
+
+
+def create_template(path: Path, frameworks: list[Framework]) -> None:
+    wb = Workbook()
+    default = wb.active
+    for fw in frameworks:
+        _new_sheet(wb, fw)
+    _guide(wb, frameworks)
+    if default is not None:
+        wb.remove(default)
+    _save_atomic(wb, path)
+
+
+def update_workbook(
+    path: Path, frameworks: list[Framework], *, now: datetime | None = None
+) -> dict[str, Any]:
+    """Add missing sheets and columns to an existing workbook; every existing cell stays as it is."""
+    try:
+        wb = load_workbook(path)
+    except Exception as exc:
+        raise TemplateError(f"{path}: cannot open as an .xlsx workbook: {exc}") from None
+    titles = {t.strip().casefold(): t for t in wb.sheetnames}
+    report: dict[str, Any] = {"sheets_added": [], "columns_added": {}, "backup": None}
+    for fw in frameworks:
+        existing = titles.get(fw.sheet.casefold())
+        if existing is None:
+            _new_sheet(wb, fw)
+            report["sheets_added"].append(fw.sheet)
+        else:
+            added = _extend_sheet(wb[existing], fw)
+            if added:
+                report["columns_added"][existing] = added
+    if GUIDE.casefold() not in titles:
+        _guide(wb, frameworks)
+        report["sheets_added"].append(GUIDE)
+    if not report["sheets_added"] and not report["columns_added"]:
+        return report
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    backup = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
+    shutil.copy2(path, backup)
+    report["backup"] = str(backup)
+    _save_atomic(wb, path)
+    return report
+
+
+def _save_atomic(wb: Workbook, path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
