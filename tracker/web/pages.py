@@ -17,13 +17,14 @@ from tracker.web.data import (
     STATUS_ORDER,
     ProblemView,
     ReviewView,
+    Snapshot,
     StageItem,
     Tally,
     scope_of,
     visible,
 )
 from tracker.web.exports import FORMATS, download
-from tracker.web.frameworks import board_overrides, frameworks_data
+from tracker.web.frameworks import frameworks_data, stage_rules
 from tracker.web.timeline import build_timeline
 from tracker.web.views import snapshot, state, user
 
@@ -276,8 +277,7 @@ def review(key: str) -> Any:
     if found is None or not user().may_see(found.board):
         abort(404)
     framework = str(found.data.get("framework") or "")
-    rules = _rules_by_stage(framework)
-    overrides = board_overrides(state().config, found.board, framework)
+    rules = stage_rules(_frameworks(snap), framework, found.board)
     problems = [
         p
         for p in snap.problems
@@ -291,17 +291,18 @@ def review(key: str) -> Any:
         review=found,
         timeline=build_timeline(found.stages, snap.as_of),
         rules=rules,
-        overrides=overrides,
         problems=problems,
         report_link=safe_link,
     )
 
 
-def _rules_by_stage(framework: str) -> dict[str, list[dict[str, Any]]]:
-    for f in frameworks_data(state().config):
-        if f["id"] == framework:
-            return {s["id"]: s["rules"] for s in f["stages"]}
-    return {}
+def _frameworks(snap: Snapshot) -> list[dict[str, Any]]:
+    """Frameworks with this config's overrides, worked out once per snapshot."""
+    key = ("frameworks",)
+    if key not in snap.memo:
+        snap.memo[key] = frameworks_data(state().config)
+    found: list[dict[str, Any]] = snap.memo[key]
+    return found
 
 
 def _stage_list(kind: str) -> Any:
@@ -401,7 +402,14 @@ def problems() -> Any:
 
 @bp.get("/frameworks")
 def frameworks() -> Any:
-    return render_template("frameworks.html", frameworks=frameworks_data(state().config))
+    me = user()
+    return render_template(
+        "frameworks.html",
+        frameworks=[
+            {**f, "overrides": [o for o in f.get("overrides", []) if me.may_see(o["board"])]}
+            for f in _frameworks(snapshot())
+        ],
+    )
 
 
 @bp.get("/calendar")
