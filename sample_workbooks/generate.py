@@ -57,7 +57,7 @@ def build(folder: Path = HERE, as_of: date = AS_OF) -> list[Path]:
         frameworks = [get_framework(fid) for fid, _, _ in sheets]
         create_template(path, frameworks)
         wb = load_workbook(path)
-        for (fid, prefix, count), fw in zip(sheets, frameworks, strict=True):
+        for (_fid, prefix, count), fw in zip(sheets, frameworks, strict=True):
             ws = wb[fw.sheet]
             columns = {f.id: j for j, f in enumerate(fw.all_fields, start=1)}
             rows = synthetic_rows(fw, count, seed=2024, as_of=as_of, prefix=prefix)

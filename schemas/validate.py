@@ -136,9 +136,9 @@ def validate_table(
             parsed = _parse_column(raw, parse_text)
         bad = np.fromiter((p.slug is not None for p in parsed), dtype=bool, count=n)
         parsed_ok[f.id] = ~bad
-        for i in np.flatnonzero(bad):
+        for i in np.flatnonzero(bad).tolist():
             p = parsed[i]
-            report(p.slug or "", int(i), f.id, raw[i], detail=p.detail, suggestion=p.suggestion)
+            report(p.slug or "", i, f.id, raw[i], detail=p.detail, suggestion=p.suggestion)
         values = [p.value for p in parsed]
         if f.type is FieldType.DATE:
             arr = np.array(values, dtype="datetime64[D]")
@@ -188,12 +188,12 @@ def validate_table(
     _warn_out_of_order(fw, dates, report, table)
     if table.sheet.formulas_without_value:
         for r, c in sorted(table.sheet.formulas_without_value):
-            fid = next((k for k, col in table.columns.items() if col == c), None)
-            if fid is None or fid == "notes":
+            located = next((k for k, col in table.columns.items() if col == c), None)
+            if located is None or located == "notes":
                 continue
             idx = np.searchsorted(rows, r)
             if idx < n and rows[idx] == r:
-                report("formula-without-value", int(idx), fid, None)
+                report("formula-without-value", int(idx), located, None)
 
     assessable = ~error_rows
     if not table.usable:
@@ -228,7 +228,7 @@ def _warn_future_dates(
 ) -> None:
     limit = np.datetime64(as_of, "D")
     for fid, arr in dates.items():
-        for i in np.flatnonzero(arr > limit):
+        for i in np.flatnonzero(arr > limit).tolist():
             report("future-date", int(i), fid, table.raw[fid][i], detail=as_of.strftime("%d/%m/%Y"))
 
 
@@ -241,7 +241,7 @@ def _warn_out_of_order(
     }
     for stage, anchor in sorted(pairs):
         done, before = dates[stage], dates[anchor]
-        for i in np.flatnonzero(done < before):  # NaT compares False
+        for i in np.flatnonzero(done < before).tolist():  # NaT compares False
             report(
                 "out-of-order",
                 int(i),

@@ -150,10 +150,11 @@ def _day_month_year(d: int, m: int, year_text: str, sep: str, month_name: str = 
     if len(year_text) == 2:
         y = 2000 + int(year_text)
         day = _real(y, m, d)
-        if day is None and not month_name and _real(y, d, m) is not None:
+        swapped = _real(y, d, m)
+        if day is None and not month_name and swapped is not None:
             return Parsed(
-                slug="us-date-order", detail=" with a two-digit year", suggestion=uk(_real(y, d, m))
-            )  # type: ignore[arg-type]
+                slug="us-date-order", detail=" with a two-digit year", suggestion=uk(swapped)
+            )
         if day is None:
             return Parsed(slug="impossible-date", detail=f": {_why_impossible(y, m, d)}")
         return Parsed(slug="two-digit-year", suggestion=uk(day))

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from functools import cache
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 import holidays
@@ -29,7 +30,7 @@ CALENDARS = ("ENG", "WLS", "SCT", "NIR")
 FIRST_YEAR, LAST_YEAR = 2000, 2060
 LONDON = ZoneInfo("Europe/London")
 
-DateArray = npt.NDArray[np.datetime64]
+DateArray = npt.NDArray[Any]
 
 
 def today_in_london(now: datetime | None = None) -> date:
@@ -66,7 +67,7 @@ def _check_range(day: date) -> None:
 def add_working_days(day: date, n: int, calendar: str) -> date:
     """The n-th working day after ``day`` (n < 0: before), ``day`` itself not counted."""
     _check_range(day)
-    roll = "forward" if n >= 0 else "backward"
+    roll: Literal["forward", "backward"] = "forward" if n >= 0 else "backward"
     out = np.busday_offset(
         np.datetime64(day, "D"), n, roll=roll, busdaycal=busday_calendar(calendar)
     )
@@ -126,7 +127,7 @@ def shift_array(days: DateArray, amount: int, unit: Unit, calendar: str) -> Date
     if unit is Unit.WORKING_DAYS:
         inside = ~np.isnat(days) & (days >= _MIN) & (days <= _MAX)
         out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
-        roll = "forward" if amount >= 0 else "backward"
+        roll: Literal["forward", "backward"] = "forward" if amount >= 0 else "backward"
         out[inside] = np.busday_offset(
             days[inside], amount, roll=roll, busdaycal=busday_calendar(calendar)
         )

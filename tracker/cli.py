@@ -84,14 +84,16 @@ def resolve_specs(sources: tuple[str, ...], config: Config | None) -> list[Any]:
 
 
 def run(sources: tuple[str, ...], config_path: str | None, as_of_text: str | None) -> Any:
-    from tracker.check import run_check
+    from tracker.check import read_options, run_check
 
     config = load_optional_config(config_path)
     as_of = parse_as_of(as_of_text)
     specs = resolve_specs(sources, config)
-    options: dict[str, Any] = {}
-    if config is not None and config.google.credentials:
-        options["credentials"] = config.google.credentials
+    options = read_options(config, [s.source for s in specs]) if config else {}
+    if config is None and any(is_gsheet(s.source) for s in specs):
+        from tracker.config import default_config
+
+        options = read_options(default_config(), [s.source for s in specs])
     result = run_check(specs, as_of, **options)
     for message in result.unusable:
         click.echo(f"tracker: error: {message}", err=True)
@@ -179,18 +181,24 @@ def init(path: str, framework_ids: tuple[str, ...], config_path: str | None) -> 
         fail(str(exc.args[0]))
         return
     if is_gsheet(path):
+        from tracker.config import default_config
+        from tracker.sources.base import SourceError
+        from tracker.sources.google_api import GSheetSettings
         from tracker.sources.gsheet import init_gsheet
 
-        config = load_optional_config(config_path)
-        credentials = config.google.credentials if config else None
-        from tracker.sources.base import SourceError
-
+        config = load_optional_config(config_path) or default_config()
         try:
-            summary = init_gsheet(path, [f.id for f in chosen], credentials=credentials)
+            outcome = init_gsheet(
+                path,
+                [f.id for f in chosen],
+                credentials=config.google.credentials,
+                settings=GSheetSettings.from_config(config.google),
+            )
         except SourceError as exc:
             fail(str(exc))
             return
-        click.echo(f"{path}: {summary}")
+        for line in outcome.lines():
+            click.echo(line)
         return
     from tracker.templates import TemplateError, create_template, update_workbook
 

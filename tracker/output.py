@@ -222,7 +222,7 @@ def check_json_text(result: CheckResult) -> str:
 
 
 def validate_json(result: CheckResult) -> dict[str, Any]:
-    sheets = defaultdict(int)
+    sheets: dict[tuple[str, str, str], int] = defaultdict(int)
     for t in result.tables:
         sheets[(t.table.source, t.table.sheet, t.framework.id)] += len(t.table)
     return {
