@@ -11,7 +11,8 @@ from urllib.parse import quote
 
 import pytest
 from openpyxl import load_workbook
-from web_fixtures import (
+
+from tests.web_fixtures import (
     HIGHLAND,
     NORTHSHIRE,
     NOTE,
@@ -23,7 +24,6 @@ from web_fixtures import (
     sign_in,
     signed_in,
 )
-
 from tracker.snapshot import read_snapshot, write_snapshot
 
 

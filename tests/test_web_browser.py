@@ -17,7 +17,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from waitress.server import create_server
-from web_fixtures import NOTE, PASSWORD, WebEnv, make_env
+
+from tests.web_fixtures import NOTE, PASSWORD, WebEnv, make_env
 
 ROOT = Path(__file__).resolve().parent.parent
 CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")

@@ -95,9 +95,8 @@ def serve(config_path: str | None) -> None:
     from tracker.web import create_app
     from tracker.web import serve as run
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
-    )
+    # A long-running server logs its start, sign-ins and failures (the CLI default is warnings).
+    logging.getLogger().setLevel(logging.INFO)
     config = _config(config_path)
     app = create_app(config)
     click.echo(f"serving the web view on http://{config.web.host}:{config.web.port}/")
