@@ -39,7 +39,8 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebEnv, s
     cwd = os.getcwd()
     os.chdir(root)
     try:
-        env = make_env(root)
+        # production cookie flags: Chromium keeps a Secure cookie from http://127.0.0.1
+        env = make_env(root, SESSION_COOKIE_SECURE=True)
     finally:
         os.chdir(cwd)
     server: Any = create_server(env.app, host="127.0.0.1", port=0, threads=4)
@@ -191,3 +192,14 @@ def test_sign_in_page_accessible(served: tuple[WebEnv, str], page: Page) -> None
     page.goto(f"{base}/sign-in")
     assert axe(page) == []
     page.screenshot(path=str(shots_dir() / "sign-in.png"), full_page=True)
+
+
+def test_failed_sign_in_shows_an_accessible_error(served: tuple[WebEnv, str], page: Page) -> None:
+    _, base = served
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("User name").fill("inspector")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").inner_text().startswith("There is a problem")
+    assert axe(page) == []
+    page.screenshot(path=str(shots_dir() / "sign-in-error.png"), full_page=True)

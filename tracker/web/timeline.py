@@ -116,9 +116,10 @@ def build_timeline(stages: list[dict[str, Any]], as_of: date | None) -> Timeline
 
 
 def _ticks(start: date, end: date, x: Any) -> list[Tick]:
-    """First of each month (or every third month on long reviews), at most about ten labels."""
+    """First of a month, every month or every few months: at most about seven labels, so they
+    never crowd each other at the drawing's width."""
     months = (end.year - start.year) * 12 + end.month - start.month + 1
-    step = 1 if months <= 10 else 3 if months <= 30 else 6 if months <= 60 else 12
+    step = next((s for s in (1, 2, 3, 6, 12) if months / s <= 7), 24)
     ticks: list[Tick] = []
     year, month = start.year, start.month
     while True:
