@@ -26,9 +26,10 @@ $(GOVUK_CSS): $(STAMP) tracker/web/assets.py
 	cd $(WEB_NPM) && npm install --no-audit --no-fund --save-exact govuk-frontend@5.14.0 axe-core@4.14.1
 	$(BIN)/python -m tracker.web.assets $(WEB_NPM)/node_modules
 
-# Until the service exists: check the bundled sample workbooks as of today.
+# The service on the bundled sample workbooks: e-mails land in var/outbox as .eml files, the web
+# view (when installed) on http://127.0.0.1:8080/. Ctrl-C stops it.
 run: install
-	$(BIN)/tracker check sample_workbooks/*.xlsx; test $$? -le 1
+	$(BIN)/tracker run --config sample_workbooks/tracker.toml
 
 test: install
 	$(BIN)/pytest

@@ -10,7 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from schemas.values import clean_text, is_blank
+import numpy as np
+
+from schemas.values import clean_text
 from tracker.model import Framework
 from tracker.problems import Problem
 from tracker.sources.base import RawSheet, column_letter
@@ -37,8 +39,8 @@ class SheetTable:
     columns: dict[str, int] = field(default_factory=dict)
     #: sheet row numbers of the data rows
     rows: list[int] = field(default_factory=list)
-    #: field id -> raw values, one per data row (None where the column is absent)
-    raw: dict[str, list[Any]] = field(default_factory=dict)
+    #: field id -> raw values (object array), one per data row (None where the column is absent)
+    raw: dict[str, Any] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     #: False when the sheet's layout stops every review on it being assessed
     usable: bool = True
@@ -109,21 +111,29 @@ def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTab
             )
 
     data = sheet.rows[best_index + 1 :]
-    wanted = [(fid, col - 1) for fid, col in table.columns.items()]
-    raw: dict[str, list[Any]] = {fid: [] for fid, _ in wanted}
-    rows: list[int] = []
     first = header_row + 1
-    for i, values in enumerate(data):
-        # a row is blank when every framework column is (extra columns are not the tracker's)
-        width = len(values)
-        if all(is_blank(values[j]) for _, j in wanted if j < width):
-            continue
-        for fid, j in wanted:
-            raw[fid].append(values[j] if j < width else None)
-        rows.append(first + i)
+    n = len(data)
+    raw: dict[str, Any] = {}
+    keep = np.zeros(n, dtype=bool)
+    columns: dict[str, np.ndarray] = {}
+    for fid, col in table.columns.items():
+        j = col - 1
+        column = np.empty(n, dtype=object)
+        column[:] = [values[j] if j < len(values) else None for values in data]
+        columns[fid] = column
+        # a row is kept when any framework column has something in it (extra columns are not
+        # the tracker's); rows of spaces only are dropped after parsing, in validation
+        keep |= ~(_is_none(column) | (column == ""))
+    index = np.flatnonzero(keep)
     for f in framework.all_fields:
-        if f.id not in raw:
-            raw[f.id] = [None] * len(rows)
+        raw[f.id] = (
+            columns[f.id][index] if f.id in columns else np.full(len(index), None, dtype=object)
+        )
+    rows = (index + first).tolist()
     table.raw = raw
     table.rows = rows
     return table
+
+
+def _is_none(column: np.ndarray) -> Any:
+    return column == None  # noqa: E711 - elementwise on an object array

@@ -57,25 +57,76 @@ class ValidatedTable:
         return len(self.rows)
 
 
-def _parse_column(values: list[Any], parser: Callable[[Any], Parsed]) -> list[Parsed]:
-    """Parse with a cache: a column holds far fewer distinct values than cells."""
-    cache: dict[tuple[type, Any], Parsed] = {}
-    out: list[Parsed] = []
-    append = out.append
-    for v in values:
-        if v is None or v == "":
-            append(BLANK)
-            continue
-        try:
-            key = (type(v), v)
-            parsed = cache.get(key)
-        except TypeError:  # unhashable: never from a spreadsheet, but be safe
-            append(parser(v))
-            continue
-        if parsed is None:
-            parsed = cache[key] = parser(v)
-        append(parsed)
-    return out
+class _Bool:
+    """A bool standing in a column of distinct values: True == 1 must not merge the two."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bool) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return hash(("bool", self.value))
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Bool) and other.value is self.value
+
+
+_IS_BOOL = np.frompyfunc(lambda v: type(v) is bool, 1, 1)
+
+
+class ParsedColumn:
+    """A column parsed once per distinct value: codes index into the parsed distinct values.
+
+    A sheet column holds far fewer distinct values than cells (dates repeat; choices do), so
+    the Python-level parsing runs per distinct value and everything per row is numpy indexing.
+    """
+
+    def __init__(self, raw: np.ndarray, parser: Callable[[Any], Parsed]) -> None:
+        values = raw
+        bools = _IS_BOOL(values).astype(bool)
+        if bools.any():
+            values = values.copy()
+            values[bools] = [_Bool(v) for v in values[bools]]
+        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+        self.codes = np.where(codes < 0, len(uniques), codes)  # blanks -> the extra last slot
+        self.raw_uniques: list[Any] = [u.value if isinstance(u, _Bool) else u for u in uniques]
+        self.parsed: list[Parsed] = [parser(u) for u in self.raw_uniques] + [BLANK]
+        self.raw_uniques.append(None)
+
+    def take(self, keep: np.ndarray) -> None:
+        self.codes = self.codes[keep]
+
+    def _per_unique(self, values: list[Any], dtype: Any = object) -> np.ndarray:
+        arr = (
+            np.empty(len(values), dtype=dtype) if dtype is object else np.array(values, dtype=dtype)
+        )
+        if dtype is object:
+            arr[:] = values
+        return arr[self.codes]
+
+    def values(self, dtype: Any = object) -> np.ndarray:
+        return self._per_unique([p.value for p in self.parsed], dtype)
+
+    def flag(self, test: Callable[[Parsed], bool]) -> np.ndarray:
+        lookup = np.array([test(p) for p in self.parsed], dtype=bool)
+        return lookup[self.codes]
+
+    def at(self, i: int) -> Parsed:
+        return self.parsed[self.codes[i]]
+
+    def raw(self, i: int) -> Any:
+        return self.raw_uniques[self.codes[i]]
+
+
+def _parser(f: Any) -> Callable[[Any], Parsed]:
+    if f.type is FieldType.DATE:
+        return parse_date
+    if f.type is FieldType.YES_NO:
+        return parse_yes_no
+    if f.type is FieldType.CHOICE:
+        return lambda v: parse_choice(v, f.choices)
+    return parse_text
 
 
 def validate_table(
@@ -86,15 +137,23 @@ def validate_table(
     link: Callable[[str], str | None] | None = None,
 ) -> ValidatedTable:
     fw = table.framework
-    n = len(table.rows)
-    rows = np.array(table.rows, dtype=np.int64)
-    problems: list[Problem] = list(table.problems)
-    error_rows = np.zeros(n, dtype=bool)
     link = link or (lambda cell: None)
     sheet = table.sheet.title
-
-    ids_parsed = _parse_column(table.raw["review_id"], parse_text)
-    review_ids: list[str | None] = [p.value for p in ids_parsed]
+    cols = {f.id: ParsedColumn(table.raw[f.id], _parser(f)) for f in fw.all_fields}
+    # rows whose every cell is blank once spaces are stripped are not reviews
+    blank = np.ones(len(table.rows), dtype=bool)
+    for c in cols.values():
+        blank &= c.flag(lambda p: p.value is None and p.slug is None)
+    rows = np.array(table.rows, dtype=np.int64)
+    if blank.any():
+        keep = ~blank
+        rows = rows[keep]
+        for c in cols.values():
+            c.take(keep)
+    n = len(rows)
+    problems: list[Problem] = list(table.problems)
+    error_rows = np.zeros(n, dtype=bool)
+    review_ids: list[str | None] = cols["review_id"].values().tolist()
 
     def report(slug: str, i: int, field_id: str, raw: Any, **kw: Any) -> None:
         cell = table.cell(field_id, int(rows[i]))
@@ -123,49 +182,43 @@ def validate_table(
     links: list[str | None] = [None] * n
 
     for f in fw.all_fields:
-        if f.id in ("review_id", "notes"):
+        if f.id == "notes":
             continue
-        raw = table.raw[f.id]
-        if f.type is FieldType.DATE:
-            parsed = _parse_column(raw, parse_date)
-        elif f.type is FieldType.YES_NO:
-            parsed = _parse_column(raw, parse_yes_no)
-        elif f.type is FieldType.CHOICE:
-            parsed = _parse_column(raw, lambda v, c=f.choices: parse_choice(v, c))  # type: ignore[misc]
-        else:
-            parsed = _parse_column(raw, parse_text)
-        bad = np.fromiter((p.slug is not None for p in parsed), dtype=bool, count=n)
+        column = cols[f.id]
+        bad = column.flag(lambda p: p.slug is not None)
         parsed_ok[f.id] = ~bad
         for i in np.flatnonzero(bad).tolist():
-            p = parsed[i]
-            report(p.slug or "", i, f.id, raw[i], detail=p.detail, suggestion=p.suggestion)
-        values = [p.value for p in parsed]
+            p = column.at(i)
+            report(p.slug or "", i, f.id, column.raw(i), detail=p.detail, suggestion=p.suggestion)
+        if f.id == "review_id":
+            continue
         if f.type is FieldType.DATE:
-            arr = np.array(values, dtype="datetime64[D]")
+            arr = column.values("datetime64[D]")
             dates[f.id] = arr
             frame[f.id] = arr
         elif f.type is FieldType.YES_NO:
-            yes_no[f.id] = np.array(values, dtype=object)
+            values = column.values()
+            yes_no[f.id] = values
             frame[f.id] = pd.array(values, dtype="boolean")
         elif f.type is FieldType.CHOICE:
-            for i, p in enumerate(parsed):
-                if p.detail == "choice-case":
-                    report("choice-case", i, f.id, raw[i], suggestion=p.suggestion)
+            for i in np.flatnonzero(column.flag(lambda p: p.detail == "choice-case")).tolist():
+                report("choice-case", i, f.id, column.raw(i), suggestion=column.at(i).suggestion)
+            values = column.values()
             frame[f.id] = pd.Series(values, dtype="str")
             known = set(f.choices)
             choices[f.id] = np.array([v if v in known else None for v in values], dtype=object)
         else:
+            values = column.values()
             frame[f.id] = pd.Series(values, dtype="str")
-        if f.id == "board":
-            boards = [v if v is not None else default_board for v in values]
-        elif f.id == "report_link":
-            for i, v in enumerate(values):
-                if v is None:
-                    continue
-                if v.lower().startswith("https://") and " " not in v:
-                    links[i] = v
-                else:
-                    report("invalid-link", i, f.id, raw[i])
+            if f.id == "board":
+                boards = [v if v is not None else default_board for v in values.tolist()]
+            elif f.id == "report_link":
+                for i in np.flatnonzero(values != None).tolist():  # noqa: E711
+                    v = values[i]
+                    if v.lower().startswith("https://") and " " not in v:
+                        links[i] = v
+                    else:
+                        report("invalid-link", i, f.id, column.raw(i))
 
     # pandera: required values, choice labels, review-id form
     try:
@@ -180,15 +233,15 @@ def validate_table(
             if slug == "missing-required" and fid in parsed_ok and not parsed_ok[fid][i]:
                 continue  # already reported as unreadable
             if slug == "unknown-choice":
-                report(slug, i, fid, table.raw[fid][i], detail=", ".join(fw.field(fid).choices))
+                report(slug, i, fid, cols[fid].raw(i), detail=", ".join(fw.field(fid).choices))
             else:
-                report(slug, i, fid, table.raw[fid][i])
+                report(slug, i, fid, cols[fid].raw(i))
 
-    _warn_future_dates(dates, as_of, report, table)
-    _warn_out_of_order(fw, dates, report, table)
+    _warn_future_dates(dates, as_of, report, cols)
+    _warn_out_of_order(fw, dates, report, cols)
     if table.sheet.formulas_without_value:
-        for r, c in sorted(table.sheet.formulas_without_value):
-            located = next((k for k, col in table.columns.items() if col == c), None)
+        for r, col_number in sorted(table.sheet.formulas_without_value):
+            located = next((k for k, number in table.columns.items() if number == col_number), None)
             if located is None or located == "notes":
                 continue
             idx = np.searchsorted(rows, r)
@@ -224,16 +277,22 @@ def _slug(check: str) -> str | None:
 
 
 def _warn_future_dates(
-    dates: dict[str, np.ndarray], as_of: date, report: Callable[..., None], table: SheetTable
+    dates: dict[str, np.ndarray],
+    as_of: date,
+    report: Callable[..., None],
+    cols: dict[str, ParsedColumn],
 ) -> None:
     limit = np.datetime64(as_of, "D")
     for fid, arr in dates.items():
         for i in np.flatnonzero(arr > limit).tolist():
-            report("future-date", int(i), fid, table.raw[fid][i], detail=as_of.strftime("%d/%m/%Y"))
+            report("future-date", int(i), fid, cols[fid].raw(i), detail=as_of.strftime("%d/%m/%Y"))
 
 
 def _warn_out_of_order(
-    fw: Framework, dates: dict[str, np.ndarray], report: Callable[..., None], table: SheetTable
+    fw: Framework,
+    dates: dict[str, np.ndarray],
+    report: Callable[..., None],
+    cols: dict[str, ParsedColumn],
 ) -> None:
     """A stage dated before the stage it follows (``within … after`` and ``after`` rules)."""
     pairs = {
@@ -246,7 +305,7 @@ def _warn_out_of_order(
                 "out-of-order",
                 int(i),
                 stage,
-                table.raw[stage][i],
+                cols[stage].raw(i),
                 detail=f"{fw.label(anchor)} ({before[i].astype(date).strftime('%d/%m/%Y')})",
             )
 

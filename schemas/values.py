@@ -79,7 +79,7 @@ def uk(day: date) -> str:
     return day.strftime("%d/%m/%Y")
 
 
-def _plausible(day: date, shown: str) -> Parsed:
+def _plausible(day: date) -> Parsed:
     if not (MIN_YEAR <= day.year <= MAX_YEAR):
         return Parsed(slug="implausible-date", detail=f"{MIN_YEAR} to {MAX_YEAR}")
     return Parsed(day)
@@ -97,9 +97,9 @@ def parse_date(value: Any) -> Parsed:
     if is_blank(value):
         return BLANK
     if isinstance(value, datetime):
-        return _plausible(value.date(), str(value))
+        return _plausible(value.date())
     if isinstance(value, date):
-        return _plausible(value, str(value))
+        return _plausible(value)
     if isinstance(value, bool):
         return Parsed(slug="invalid-date")
     if isinstance(value, (int, float)):
@@ -118,7 +118,7 @@ def _parse_date_text(text: str) -> Parsed:
         day = _real(y, m, d)
         if day is None:
             return Parsed(slug="impossible-date", detail=f": {_why_impossible(y, m, d)}")
-        return _plausible(day, text)
+        return _plausible(day)
     num = _NUMERIC.fullmatch(text)
     if num:
         a, b, c = num["a"], num["b"], num["c"]
@@ -127,7 +127,7 @@ def _parse_date_text(text: str) -> Parsed:
             day = _real(y, m, d)
             if day is None:
                 return Parsed(slug="impossible-date", detail=f": {_why_impossible(y, m, d)}")
-            return _plausible(day, text)
+            return _plausible(day)
         if len(c) not in (2, 4):
             return Parsed(slug="invalid-date")
         return _day_month_year(int(a), int(b), c, num["sep"])
@@ -163,7 +163,7 @@ def _day_month_year(d: int, m: int, year_text: str, sep: str, month_name: str = 
     y = int(year_text)
     day = _real(y, m, d)
     if day is not None:
-        return _plausible(day, "")
+        return _plausible(day)
     if not month_name and m > 12 and d <= 12:
         us = _real(y, d, m)
         if us is not None:

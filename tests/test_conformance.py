@@ -161,7 +161,7 @@ def test_fields_are_exactly_as_frameworks_md_gives_them(fid: str) -> None:
     fw = get_framework(fid)
     fields, _, body = SPEC_SECTIONS[fid]
     assert [r[0] for r in fields] == [f.id for f in fw.fields]
-    for (field_id, header, kind), f in zip(fields, fw.fields, strict=True):
+    for (_field_id, header, kind), f in zip(fields, fw.fields, strict=True):
         assert header == f.header
         assert kind.split(":")[0].replace(" (required)", "") == f.type.value
         assert ("(required)" in kind) == f.required

@@ -294,6 +294,10 @@ from tracker.web_cli import user as _user  # noqa: E402
 
 main.add_command(_user)
 main.add_command(_serve)
+from tracker.report_cli import report_command, run_command  # noqa: E402
+
+main.add_command(report_command)
+main.add_command(run_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -100,8 +100,9 @@ def render_check_table(result: CheckResult, *, verbose: bool = False) -> str:
     lines = [
         f"As of {result.as_of:%d/%m/%Y}: {len(reviews)} reviews · {counts.get('overdue', 0)} overdue"
         f" · {counts.get('not_met', 0)} not met · {counts.get('late', 0)} late"
-        f" · {counts.get('pending', 0)} due · {sum(1 for r in reviews if not r['assessable'])}"
-        f" cannot be assessed · {errors} errors, {warnings} warnings in the data",
+        f" · {counts.get('pending', 0)} due",
+        f"Data: {sum(1 for r in reviews if not r['assessable'])} reviews cannot be assessed"
+        f" · {errors} errors, {warnings} warnings (see `tracker validate`)",
     ]
     for message in result.unusable:
         lines.append(_cut(f"UNUSABLE  {message}", WIDTH))
@@ -110,14 +111,30 @@ def render_check_table(result: CheckResult, *, verbose: bool = False) -> str:
         by_board[review["board"] or "(no board named)"].append(review)
 
     def urgency(review: dict[str, Any]) -> tuple[int, int, str]:
-        stages = review["stages"]
-        worst = min(
-            (_ORDER[s["status"]] for s in stages), default=99 if review["assessable"] else -1
+        statuses = {s["status"] for s in review["stages"]}
+        rank = (
+            0
+            if "overdue" in statuses
+            else 1
+            if "not_met" in statuses
+            else 2
+            if not review["assessable"]
+            else 3
+            if statuses & {"late", "early"}
+            else 4
+            if "pending" in statuses
+            else 5
         )
-        most = max((s["days_late"] for s in stages if s["status"] == "overdue"), default=0)
-        return (worst, -most, str(review["review_id"]))
+        most = max(
+            (s["days_late"] for s in review["stages"] if s["status"] == "overdue"), default=0
+        )
+        return (rank, -most, str(review["review_id"]))
 
-    for board in sorted(by_board, key=lambda b: min(urgency(r) for r in by_board[b])):
+    def board_order(board: str) -> tuple[int, int, str]:
+        stages = [s["status"] for r in by_board[board] for s in r["stages"]]
+        return (-stages.count("overdue"), -stages.count("not_met"), board)
+
+    for board in sorted(by_board, key=board_order):
         lines.append("")
         lines.append(board)
         lines.append("=" * min(len(board), WIDTH))

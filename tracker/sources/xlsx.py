@@ -120,9 +120,9 @@ def _short(exc: Exception) -> str:
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]+)"[^>]*?Target="([^"]+)"')
 _REL_ALT = re.compile(rb'<Relationship\b[^>]*?Target="([^"]+)"[^>]*?Id="([^"]+)"')
 _SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]+)"')
-_FORMULA_CELL = re.compile(
-    rb'<c\b[^>]*?\br="([A-Z]+)(\d+)"[^>]*>(?:(?!</c>).)*?<f\b(?:(?!</c>).)*?</c>', re.S
-)
+#: a non-empty cell element; cells never nest, so the lazy body stops at its own </c>
+_CELL = re.compile(rb"<c\b([^>]*?)(?<!/)>(.*?)</c>", re.S)
+_REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
 _HAS_VALUE = re.compile(rb"<v>[^<]+</v>|<is>")
 
 
@@ -149,13 +149,16 @@ def _find_formulas_without_value(path: Path, sheets: list[RawSheet]) -> None:
                 target = targets[rid].decode("utf-8").lstrip("/")
                 member = target if target.startswith("xl/") else f"xl/{target}"
                 xml = archive.read(member)
-                if b"<f" not in xml:
-                    continue
-                for match in _FORMULA_CELL.finditer(xml):
-                    if not _HAS_VALUE.search(match.group(0)):
-                        wanted[title].formulas_without_value.add(
-                            (int(match.group(2)), _col_index(match.group(1)))
-                        )
+                if b"<f>" not in xml and b"<f " not in xml:
+                    continue  # no cell formulas (data validations use <formula1>, not <f>)
+                for match in _CELL.finditer(xml):
+                    body = match.group(2)
+                    if (b"<f>" in body or b"<f " in body) and not _HAS_VALUE.search(body):
+                        ref = _REF.search(match.group(1))
+                        if ref:
+                            wanted[title].formulas_without_value.add(
+                                (int(ref.group(2)), _col_index(ref.group(1)))
+                            )
     except (KeyError, zipfile.BadZipFile, OSError):
         return  # the values were read; this scan is only a helpful extra
 

@@ -1,0 +1,113 @@
+"""Benchmark: read, validate and evaluate N synthetic reviews, each phase timed on its own.
+
+    python bench/check.py                 # 10,000 reviews across the four original frameworks
+    python bench/check.py --reviews 100000 --workbooks 10
+
+Workbooks are generated once (openpyxl write-only) and cached under bench/out/. Each phase is timed
+over the whole set: reading (python-calamine), validation (parsing + pandera), evaluation (vectorised
+rules), then building the JSON records. Peak memory is the process's maximum resident size.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from openpyxl import Workbook  # noqa: E402
+
+from schemas.table import locate_table  # noqa: E402
+from schemas.validate import check_workbook_ids, validate_table  # noqa: E402
+from tracker.evaluate import evaluate_table  # noqa: E402
+from tracker.registry import get_framework  # noqa: E402
+from tracker.sources.xlsx import read_xlsx  # noqa: E402
+from tracker.synthetic import synthetic_rows  # noqa: E402
+
+FRAMEWORKS = ["england-scr", "wales-cpr", "ni-cmr", "scotland-scr"]
+AS_OF = date(2024, 6, 30)
+
+
+def generate(out: Path, reviews: int, workbooks: int) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    per_book = reviews // workbooks
+    for b in range(workbooks):
+        path = out / f"bench-{reviews}-{workbooks}-{b:02d}.xlsx"
+        paths.append(path)
+        if path.exists():
+            continue
+        wb = Workbook(write_only=True)
+        per_sheet = per_book // len(FRAMEWORKS)
+        for k, fid in enumerate(FRAMEWORKS):
+            fw = get_framework(fid)
+            ws = wb.create_sheet(fw.sheet)
+            ids = [f.id for f in fw.all_fields]
+            ws.append([f.header for f in fw.all_fields])
+            count = per_sheet + (per_book - per_sheet * len(FRAMEWORKS) if k == 0 else 0)
+            for row in synthetic_rows(fw, count, seed=b, as_of=AS_OF, prefix=f"B{b}{k}"):
+                row["review_id"] = f"{row['review_id']}-{b}-{k}"
+                ws.append([row.get(i) for i in ids])
+        wb.save(path)
+    return paths
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--reviews", type=int, default=10_000)
+    parser.add_argument("--workbooks", type=int, default=4)
+    args = parser.parse_args()
+    t0 = time.perf_counter()
+    paths = generate(ROOT / "bench" / "out", args.reviews, args.workbooks)
+    print(
+        f"workbooks ready in {time.perf_counter() - t0:.1f} s: {len(paths)} files, "
+        f"{sum(p.stat().st_size for p in paths) / 1e6:.1f} MB"
+    )
+    titles = {get_framework(f).sheet.casefold() for f in FRAMEWORKS}
+
+    t = time.perf_counter()
+    books = [read_xlsx(str(p), titles) for p in paths]
+    read_s = time.perf_counter() - t
+
+    t = time.perf_counter()
+    validated = []
+    for book in books:
+        tables = []
+        for sheet in book.sheets:
+            fw = next(get_framework(f) for f in FRAMEWORKS if get_framework(f).sheet == sheet.title)
+            tables.append(validate_table(locate_table(sheet, fw, book.source), AS_OF))
+        check_workbook_ids(book, tables)
+        validated.extend(tables)
+    validate_s = time.perf_counter() - t
+
+    t = time.perf_counter()
+    results = [evaluate_table(v, AS_OF) for v in validated]
+    evaluate_s = time.perf_counter() - t
+
+    t = time.perf_counter()
+    records = [r for res in results for r in res.review_dicts()]
+    records_s = time.perf_counter() - t
+
+    n = sum(len(v) for v in validated)
+    stages = sum(len(r["stages"]) for r in records)
+    problems = sum(len(v.problems) for v in validated)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"{n:,} reviews, {stages:,} stage results, {problems:,} problems")
+    for name, seconds in (
+        ("read", read_s),
+        ("validate", validate_s),
+        ("evaluate", evaluate_s),
+        ("json records", records_s),
+    ):
+        print(f"  {name:<13} {seconds:7.3f} s   {n / seconds:12,.0f} reviews/s")
+    core = read_s + validate_s + evaluate_s
+    print(f"  {'read+validate+evaluate':<13} {core:.3f} s   peak memory {peak:,.0f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,372 @@
+"""What the weekly e-mail says: one report per board and one national summary.
+
+Built only from the ``tracker check`` JSON (review ids, dates, statuses, bases, citations) and the
+config (board names, nations). Nothing here ever reads a ``notes`` cell, and the only text taken
+from a spreadsheet is a review id that passes the id rule and a problem's value when it looks like
+a date or a number: anything else a person typed is withheld, so free text cannot reach an e-mail.
+
+Statutory duties (``must``) are kept apart from expectations (``should``) and local timescales,
+as frameworks.md asks for every summary.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from tracker.config import BoardConfig, Config
+from tracker.ledger import NATIONAL_SCOPE, iso_week
+
+DUE_SOON_DAYS = 14
+FIRST_PROBLEMS = 10
+
+MUST, SHOULD, LOCAL = "must", "should", "local"
+GROUPS: tuple[str, ...] = (MUST, SHOULD, LOCAL)
+GROUP_LABELS = {
+    MUST: "Statutory duty (must)",
+    SHOULD: "Expectation (should)",
+    LOCAL: "Local timescale",
+}
+_LOCAL_BASES = {"local default", "local override"}
+
+#: Headline statuses, worst first; not_applicable is never counted.
+HEADLINE_STATUSES: tuple[str, ...] = (
+    "overdue",
+    "late",
+    "not_met",
+    "early",
+    "pending",
+    "waiting",
+    "on_time",
+    "met",
+)
+STATUS_LABELS = {
+    "overdue": "Overdue",
+    "late": "Done late",
+    "not_met": "Condition not met",
+    "early": "Done too early",
+    "pending": "Pending",
+    "waiting": "Waiting",
+    "on_time": "On time",
+    "met": "Condition met",
+}
+
+_ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9/_\-.]{0,39}$")
+# A value that is a date or a number as typed (31/02/2024, 31 Feb 2024, 2024-13-01, 45296):
+# safe to show. Anything else may be a sentence about a child and is withheld.
+_SAFE_VALUE_RE = re.compile(
+    r"^(\d{1,4}[/\-. ](\d{1,2}|[A-Za-z]{3,9})[/\-. ]\d{1,4}|\d{1,4}[/\-.]\d{1,2}|-?\d+(\.\d+)?)$"
+)
+WITHHELD = "(withheld)"
+
+
+def safe_id(value: Any) -> str:
+    text = "" if value is None else str(value).strip()
+    return text if _ID_RE.match(text) else "(no valid id)"
+
+
+def safe_value(value: Any) -> str | None:
+    """The value as typed if it cannot be free text; None if it must be withheld."""
+    if value is None:
+        return ""
+    text = str(value).strip()
+    if text == "" or _SAFE_VALUE_RE.match(text):
+        return text
+    return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One review x stage result, as the e-mail and its attachment list it."""
+
+    board: str
+    review_id: str
+    framework: str
+    stage: str
+    status: str
+    done: date | None
+    earliest: date | None
+    latest: date | None
+    days_late: int
+    basis: str
+    must_label: str
+    group: str
+    citation: str
+    source: str
+    sheet: str
+    row: int | None
+
+
+@dataclass(frozen=True)
+class ProblemLine:
+    source: str
+    sheet: str
+    cell: str
+    review_id: str
+    column: str
+    kind: str
+    severity: str
+    message: str
+
+
+@dataclass(frozen=True)
+class BoardLine:
+    """One board's row in the national summary."""
+
+    board: str
+    nation: str
+    reviews: int
+    cannot_assess: int
+    overdue: dict[str, int]
+    due_soon: int
+    completed_late: int
+    problems: int
+
+
+@dataclass(frozen=True)
+class Report:
+    scope: str  # a board's name, or "national"
+    title: str
+    as_of: date
+    since: date
+    nation: str | None
+    recipients: tuple[str, ...]
+    reviews: int
+    cannot_assess: int
+    counts: dict[str, dict[str, int]]
+    overdue: list[Finding]
+    due_soon: list[Finding]
+    completed_late: list[Finding]
+    other_findings: list[Finding]
+    all_stages: list[Finding]
+    problems: list[ProblemLine]
+    boards: list[BoardLine] = field(default_factory=list)
+
+    @property
+    def week(self) -> str:
+        return iso_week(self.as_of)
+
+    @property
+    def is_national(self) -> bool:
+        return self.scope == NATIONAL_SCOPE
+
+    @property
+    def due_until(self) -> date:
+        return self.as_of + timedelta(days=DUE_SOON_DAYS)
+
+    @property
+    def first_problems(self) -> list[ProblemLine]:
+        return self.problems[:FIRST_PROBLEMS]
+
+    def overdue_in(self, group: str) -> int:
+        return sum(1 for f in self.overdue if f.group == group)
+
+    def subject(self) -> str:
+        must = self.overdue_in(MUST)
+        parts = [f"{len(self.overdue)} overdue ({must} statutory)"]
+        parts.append(f"{len(self.due_soon)} due in {DUE_SOON_DAYS} days")
+        if self.problems:
+            parts.append(f"{len(self.problems)} data problems")
+        who = "National summary" if self.is_national else self.scope
+        return f"Case review compliance, {who}, week {self.week}: " + ", ".join(parts)
+
+
+def group_of(stage: Mapping[str, Any]) -> str:
+    if stage.get("must"):
+        return MUST
+    if str(stage.get("basis", "")).lower() in _LOCAL_BASES:
+        return LOCAL
+    return SHOULD
+
+
+def _date(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value)[:10])
+    except ValueError:
+        return None
+
+
+def _finding(review: Mapping[str, Any], stage: Mapping[str, Any], board: str) -> Finding:
+    must = bool(stage.get("must"))
+    label = stage.get("must_label") or ("must" if must else "should")
+    return Finding(
+        board=board,
+        review_id=safe_id(review.get("review_id")),
+        framework=str(review.get("framework", "")),
+        stage=str(stage.get("label") or stage.get("id", "")),
+        status=str(stage.get("status", "")),
+        done=_date(stage.get("done")),
+        earliest=_date(stage.get("earliest")),
+        latest=_date(stage.get("latest")),
+        days_late=int(stage.get("days_late") or 0),
+        basis=str(stage.get("basis", "")),
+        must_label=str(label),
+        group=group_of(stage),
+        citation=str(stage.get("citation") or stage.get("source") or ""),
+        source=str(review.get("source", "")),
+        sheet=str(review.get("sheet", "")),
+        row=review.get("row"),
+    )
+
+
+def _problem(problem: Mapping[str, Any]) -> ProblemLine:
+    message = str(problem.get("message", ""))
+    value = problem.get("value")
+    shown = safe_value(value)
+    if shown is None:
+        # Take the typed text out of the message too; it may be a sentence about a child.
+        for form in (repr(str(value)), f'"{value}"', str(value)):
+            message = message.replace(form, WITHHELD)
+    if safe_value(problem.get("review_id")) is None and problem.get("review_id"):
+        message = message.replace(str(problem.get("review_id")), WITHHELD)
+    rid = problem.get("review_id")
+    return ProblemLine(
+        source=str(problem.get("source", "")),
+        sheet=str(problem.get("sheet", "") or ""),
+        cell=str(problem.get("cell", "") or ""),
+        review_id=safe_id(rid) if rid else "",
+        column=str(problem.get("column", "") or ""),
+        kind=str(problem.get("type", "")),
+        severity=str(problem.get("severity", "error")),
+        message=message,
+    )
+
+
+def _problem_key(p: Mapping[str, Any]) -> tuple[str, str, int]:
+    return (str(p.get("source", "")), str(p.get("sheet", "") or ""), int(p.get("row") or 0))
+
+
+class _Collected:
+    """Every list a report needs, gathered in one pass over some reviews."""
+
+    def __init__(
+        self,
+        reviews: Iterable[tuple[Mapping[str, Any], str]],
+        as_of: date,
+        since: date,
+    ) -> None:
+        self.reviews = 0
+        self.cannot_assess = 0
+        self.counts: dict[str, Counter[str]] = {g: Counter() for g in GROUPS}
+        self.overdue: list[Finding] = []
+        self.due_soon: list[Finding] = []
+        self.completed_late: list[Finding] = []
+        self.other: list[Finding] = []
+        self.all: list[Finding] = []
+        until = as_of + timedelta(days=DUE_SOON_DAYS)
+        for review, board in reviews:
+            self.reviews += 1
+            if not review.get("assessable", True):
+                self.cannot_assess += 1
+            for stage in review.get("stages", []):
+                f = _finding(review, stage, board)
+                if f.status == "not_applicable":
+                    continue
+                self.all.append(f)
+                self.counts[f.group][f.status] += 1
+                if f.status == "overdue":
+                    self.overdue.append(f)
+                elif f.status == "pending" and f.latest is not None and as_of <= f.latest <= until:
+                    self.due_soon.append(f)
+                elif f.status == "late" and f.done is not None and since < f.done <= as_of:
+                    self.completed_late.append(f)
+                elif f.status in ("not_met", "early"):
+                    self.other.append(f)
+        rank = {g: i for i, g in enumerate(GROUPS)}
+        self.overdue.sort(key=lambda f: (rank[f.group], -f.days_late, f.board, f.review_id))
+        self.due_soon.sort(key=lambda f: (f.latest or as_of, rank[f.group], f.review_id))
+        self.completed_late.sort(key=lambda f: (rank[f.group], f.done or as_of, f.review_id))
+        self.other.sort(key=lambda f: (rank[f.group], f.board, f.review_id))
+
+    def plain_counts(self) -> dict[str, dict[str, int]]:
+        return {g: {s: self.counts[g][s] for s in HEADLINE_STATUSES} for g in GROUPS}
+
+
+def _in_board(board: BoardConfig, item: Mapping[str, Any]) -> bool:
+    # A board's e-mail covers its own workbooks: the optional Board column is typed by hand and
+    # a spelling slip there must not make a review vanish from every report.
+    return str(item.get("source", "")) in board.sources
+
+
+def board_report(
+    check: Mapping[str, Any], board: BoardConfig, as_of: date, since: date | None = None
+) -> Report:
+    since = since or as_of - timedelta(days=7)
+    reviews = [(r, board.name) for r in check.get("reviews", []) if _in_board(board, r)]
+    c = _Collected(reviews, as_of, since)
+    problems = sorted(
+        (p for p in check.get("problems", []) if _in_board(board, p)), key=_problem_key
+    )
+    return Report(
+        scope=board.name,
+        title=f"{board.name}: case review compliance",
+        as_of=as_of,
+        since=since,
+        nation=board.nation,
+        recipients=board.recipients,
+        reviews=c.reviews,
+        cannot_assess=c.cannot_assess,
+        counts=c.plain_counts(),
+        overdue=c.overdue,
+        due_soon=c.due_soon,
+        completed_late=c.completed_late,
+        other_findings=c.other,
+        all_stages=c.all,
+        problems=[_problem(p) for p in problems],
+    )
+
+
+def national_report(
+    check: Mapping[str, Any], config: Config, as_of: date, since: date | None = None
+) -> Report:
+    since = since or as_of - timedelta(days=7)
+    lines: list[BoardLine] = []
+    everything: list[tuple[Mapping[str, Any], str]] = []
+    for board in config.boards:
+        mine = board_report(check, board, as_of, since)
+        everything.extend((r, board.name) for r in check.get("reviews", []) if _in_board(board, r))
+        lines.append(
+            BoardLine(
+                board=board.name,
+                nation=board.nation,
+                reviews=mine.reviews,
+                cannot_assess=mine.cannot_assess,
+                overdue={g: mine.overdue_in(g) for g in GROUPS},
+                due_soon=len(mine.due_soon),
+                completed_late=len(mine.completed_late),
+                problems=len(mine.problems),
+            )
+        )
+    c = _Collected(everything, as_of, since)
+    return Report(
+        scope=NATIONAL_SCOPE,
+        title="National summary: case review compliance across boards",
+        as_of=as_of,
+        since=since,
+        nation=None,
+        recipients=config.national_recipients,
+        reviews=c.reviews,
+        cannot_assess=c.cannot_assess,
+        counts=c.plain_counts(),
+        overdue=c.overdue,
+        due_soon=c.due_soon,
+        completed_late=c.completed_late,
+        other_findings=c.other,
+        all_stages=c.all,
+        problems=[_problem(p) for p in sorted(check.get("problems", []), key=_problem_key)],
+        boards=lines,
+    )
+
+
+def scopes(config: Config, only_board: str | None = None) -> Sequence[str]:
+    """The reports a run makes: every board, then the national summary (or one board only)."""
+    if only_board is not None:
+        config.board(only_board)  # KeyError names an unknown board
+        return [only_board]
+    return [b.name for b in config.boards] + [NATIONAL_SCOPE]
