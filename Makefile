@@ -27,9 +27,16 @@ $(GOVUK_CSS): $(STAMP) tracker/web/assets.py
 	$(BIN)/python -m tracker.web.assets $(WEB_NPM)/node_modules
 
 # The service on the bundled sample workbooks: e-mails land in var/outbox as .eml files, the web
-# view (when installed) on http://127.0.0.1:8080/. Ctrl-C stops it.
+# view on http://127.0.0.1:8080/ (a national demo user is made on the first run, its password
+# printed once and kept in var/demo-password). Ctrl-C stops it.
+SAMPLE_CONFIG := sample_workbooks/tracker.toml
 run: install
-	$(BIN)/tracker run --config sample_workbooks/tracker.toml
+	@if [ ! -f var/demo-password ]; then \
+		mkdir -p var && umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > var/demo-password && \
+		$(BIN)/tracker user add demo --national --password-stdin --replace --config $(SAMPLE_CONFIG) < var/demo-password; \
+	fi
+	@echo "web view: http://127.0.0.1:8080/  user: demo  password: $$(cat var/demo-password)"
+	$(BIN)/tracker run --config $(SAMPLE_CONFIG)
 
 test: install
 	$(BIN)/pytest
