@@ -30,7 +30,7 @@ CHECK_SLUGS = {
 def _column(f: Field) -> pa.Column:
     nullable = not f.required
     if f.type is FieldType.DATE:
-        return pa.Column("datetime64[s]", nullable=nullable, coerce=True)
+        return pa.Column("datetime64[s]", nullable=nullable)
     if f.type is FieldType.YES_NO:
         return pa.Column("boolean", nullable=nullable)
     if f.type is FieldType.CHOICE:

@@ -20,6 +20,8 @@ from schemas.schema import CHECK_SLUGS, ROW, WORKBOOK_IDS, framework_schema
 from schemas.table import SheetTable
 from schemas.values import (
     BLANK,
+    MAX_YEAR,
+    MIN_YEAR,
     Parsed,
     parse_choice,
     parse_date,
@@ -93,7 +95,12 @@ class ParsedColumn:
         codes, uniques = pd.factorize(values, use_na_sentinel=True)
         self.codes = np.where(codes < 0, len(uniques), codes)  # blanks -> the extra last slot
         self.raw_uniques: list[Any] = [u.value if isinstance(u, _Bool) else u for u in uniques]
-        self.parsed: list[Parsed] = [parser(u) for u in self.raw_uniques] + [BLANK]
+        self.unique_days: np.ndarray | None = None
+        if parser is parse_date:
+            self.parsed = _parse_dates(self.raw_uniques) + [BLANK]
+            self.unique_days = np.array([p.value for p in self.parsed], dtype="datetime64[D]")
+        else:
+            self.parsed = [parser(u) for u in self.raw_uniques] + [BLANK]
         self.raw_uniques.append(None)
 
     def take(self, keep: np.ndarray) -> None:
@@ -108,6 +115,8 @@ class ParsedColumn:
         return arr[self.codes]
 
     def values(self, dtype: Any = object) -> np.ndarray:
+        if self.unique_days is not None and dtype == "datetime64[D]":
+            return self.unique_days[self.codes]
         return self._per_unique([p.value for p in self.parsed], dtype)
 
     def flag(self, test: Callable[[Parsed], bool]) -> np.ndarray:
@@ -119,6 +128,22 @@ class ParsedColumn:
 
     def raw(self, i: int) -> Any:
         return self.raw_uniques[self.codes[i]]
+
+
+_MIN_DAY = np.datetime64(f"{MIN_YEAR}-01-01", "D")
+_MAX_DAY = np.datetime64(f"{MAX_YEAR}-12-31", "D")
+
+
+def _parse_dates(values: list[Any]) -> list[Parsed]:
+    """Real date cells (most of them) convert in one numpy call; the rest go through the parser."""
+    out: list[Parsed | None] = [None] * len(values)
+    real = [i for i, v in enumerate(values) if isinstance(v, date)]  # datetime is a date too
+    if real:
+        days = np.array([values[i] for i in real], dtype="datetime64[D]")
+        plausible = (days >= _MIN_DAY) & (days <= _MAX_DAY)
+        for i, day, ok in zip(real, days.astype(object), plausible.tolist(), strict=True):
+            out[i] = Parsed(day) if ok else parse_date(values[i])
+    return [p if p is not None else parse_date(values[i]) for i, p in enumerate(out)]
 
 
 def _parser(f: Any) -> Callable[[Any], Parsed]:

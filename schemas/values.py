@@ -8,9 +8,8 @@ two-digit-year date is reported with the reading it *would* have, never silently
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Excel's day 0 for the 1900 date system (serial 60 is the fictitious 29 Feb 1900).
 EXCEL_EPOCH = date(1899, 12, 30)
@@ -78,8 +77,9 @@ def _cell_error(value: Any) -> bool:
     return isinstance(value, str) and clean_text(value).upper() in CELL_ERRORS
 
 
-@dataclass(frozen=True)
-class Parsed:
+class Parsed(NamedTuple):
+    """A parsed value, or the problem slug and what to tell the officer (a tuple: made in bulk)."""
+
     value: Any = None
     slug: str | None = None
     detail: str = ""
@@ -95,6 +95,8 @@ BLANK = Parsed()
 
 def clean_text(value: str) -> str:
     """Strip ordinary and non-breaking spaces, and squeeze runs of them."""
+    if value.isascii() and value.isprintable() and "  " not in value and value.strip() == value:
+        return value  # the usual case, without the regex
     return _SPACES.sub(" ", value).strip()
 
 

@@ -343,3 +343,24 @@ def test_a_typo_in_the_config_is_named(runner: CliRunner, tmp_path: Path) -> Non
     assert result.exit_code == 2
     assert f"{cfg}: boards[0].recipent: unknown key" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_board_with_an_old_and_a_new_framework_is_reported_together(runner: CliRunner) -> None:
+    doc = json.loads(
+        invoke(
+            runner,
+            "check",
+            str(SAMPLES / "northshire.xlsx"),
+            "--as-of",
+            "2024-06-30",
+            "--format",
+            "json",
+        ).stdout
+    )
+    frameworks = {(r["board"], r["framework"]) for r in doc["reviews"]}
+    assert frameworks == {("Northshire LSCB", "england-scr"), ("Northshire LSCB", "england-lcspr")}
+    table = invoke(
+        runner, "check", str(SAMPLES / "northshire.xlsx"), "--as-of", "2024-06-30"
+    ).stdout
+    board_section = table.split("Northshire LSCB\n", 1)[1]
+    assert "England SCR row" in board_section and "England LCSPR row" in board_section

@@ -62,6 +62,11 @@ sources = ["b.xlsx"]
     assert strict["icr_completed"]["latest"] == "2024-01-31"
     assert (strict["icr_completed"]["status"], strict["icr_completed"]["days_late"]) == ("late", 5)
     assert strict["icr_completed"]["basis"] == "local override"
+    assert strict["icr_completed"]["source"].startswith("local procedures of Strict CPC")
+    assert (
+        "replaces: within 1 month after notified (should, local default:"
+        in strict["icr_completed"]["source"]
+    )
     assert default["icr_completed"]["latest"] == "2024-02-10"
     assert default["icr_completed"]["status"] == "on_time"
     assert default["icr_completed"]["basis"] == "local default"

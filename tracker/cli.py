@@ -289,6 +289,11 @@ def check(
     sys.exit(result.exit_code)
 
 
+from tracker.web_cli import serve as _serve  # noqa: E402
+from tracker.web_cli import user as _user  # noqa: E402
+
+main.add_command(_user)
+main.add_command(_serve)
 from tracker.report_cli import report_command, run_command  # noqa: E402
 
 main.add_command(report_command)

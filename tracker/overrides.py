@@ -54,9 +54,23 @@ def _override_rule(
     if len(replaced) > 1:
         # keep every replaced rule visible: one override rule per replaced rule, same new timing
         return Stage(
-            stage_id, tuple(replace(new, when=r.when, must=r.must, replaces=r) for r in replaced)
+            stage_id,
+            tuple(
+                replace(new, when=r.when, must=r.must, replaces=r, citation=_cite(new, r))
+                for r in replaced
+            ),
         )
-    return Stage(stage_id, (new,))
+    return Stage(stage_id, (replace(new, citation=_cite(new, new.replaces)),))
+
+
+def _cite(new: Rule, replaced: Rule | None) -> str:
+    """The override's citation names the rule it replaced, so every output shows both."""
+    if replaced is None:
+        return new.citation
+    return (
+        f"{new.citation}; replaces: {replaced.text()} ({replaced.must_label()}, "
+        f"{replaced.basis.value}: {replaced.citation})"
+    )
 
 
 def apply_overrides(fw: Framework, board: BoardConfig, where: str = "config") -> Framework:

@@ -1,0 +1,205 @@
+"""A real headless Chromium against the real app served by waitress on 127.0.0.1.
+
+Signs in, filters the overdue list, opens a review's timeline, saves screenshots, and runs
+axe-core (from the npm registry, installed by ``make web-assets``) on the overview, list and review
+pages. Needs Debian's chromium (/usr/bin/chromium) and build/npm/node_modules: .ci/run installs
+both, so in CI these tests always run; a missing piece is a failure, never a skip.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
+from waitress.server import create_server
+
+from tests.web_fixtures import NOTE, PASSWORD, WebEnv, make_env
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
+AXE = Path(os.environ.get("TRACKER_AXE", ROOT / "build/npm/node_modules/axe-core/axe.min.js"))
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebEnv, str]]:
+    root = tmp_path_factory.mktemp("browser")
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        # production cookie flags: Chromium keeps a Secure cookie from http://127.0.0.1
+        env = make_env(root, SESSION_COOKIE_SECURE=True)
+    finally:
+        os.chdir(cwd)
+    server: Any = create_server(env.app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield env, f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: apt-get install -y chromium"
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            yield b
+        finally:
+            b.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    context.set_default_timeout(15_000)
+    pg = context.new_page()
+    pg.csp_errors = []  # type: ignore[attr-defined]
+    pg.on(
+        "console",
+        lambda m: "Content Security Policy" in m.text and pg.csp_errors.append(m.text),  # type: ignore[attr-defined]
+    )
+    try:
+        yield pg
+    finally:
+        context.close()
+
+
+def shots_dir() -> Path:
+    folder = Path(os.environ.get("TRACKER_SCREENSHOTS", ROOT / "build/screenshots"))
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def sign_in(page: Page, base: str, name: str) -> None:
+    page.goto(f"{base}/")
+    assert "/sign-in" in page.url
+    page.get_by_label("User name").fill(name)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(f"{base}/")
+
+
+def axe(page: Page) -> list[dict[str, Any]]:
+    """Run axe-core (WCAG 2.x A/AA and best practice); return serious and critical violations."""
+    assert AXE.is_file(), f"{AXE} missing: run make web-assets"
+    page.evaluate(AXE.read_text(encoding="utf-8"))
+    result = page.evaluate(
+        "() => axe.run(document, {runOnly: {type: 'tag', values: "
+        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
+    )
+    return [
+        {"id": v["id"], "impact": v["impact"], "nodes": [n["target"] for n in v["nodes"]][:5]}
+        for v in result["violations"]
+        if v["impact"] in ("serious", "critical")
+    ]
+
+
+def test_sign_in_filter_overdue_open_timeline(served: tuple[WebEnv, str], page: Page) -> None:
+    env, base = served
+    folder = shots_dir()
+    sign_in(page, base, "inspector")
+    assert page.get_by_role("heading", level=1).inner_text() == "Compliance overview"
+    assert "Data as of" in page.locator("#data-as-of").inner_text()
+    page.screenshot(path=str(folder / "overview.png"), full_page=True)
+
+    page.get_by_role("link", name="Overdue", exact=True).click()
+    page.wait_for_url(f"{base}/overdue")
+    before = page.locator("tbody tr").count()
+    assert before >= 3
+    page.get_by_label("Nation").select_option("england")
+    page.get_by_role("button", name="Apply filters").click()
+    page.wait_for_url("**/overdue?*nation=england*")
+    rows = page.locator("tbody tr")
+    assert 0 < rows.count() < before
+    assert "HC-2023-01" not in page.locator("tbody").inner_text()
+    assert (
+        "matches the filters" in page.locator("#result-count").inner_text()
+        or "match the filters" in page.locator("#result-count").inner_text()
+    )
+    page.screenshot(path=str(folder / "overdue-filtered.png"), full_page=True)
+
+    page.get_by_role("link", name="NS/2023/02").click()
+    page.wait_for_url("**/reviews/NS%2F2023%2F02")
+    assert page.get_by_role("heading", level=1).inner_text() == "Review NS/2023/02"
+    svg = page.locator("svg.tracker-timeline__svg")
+    assert svg.count() == 1 and svg.locator("g.tl-row").count() > 5
+    assert svg.locator("g.tl-overdue rect.tl-overdue").count() >= 1
+    page.screenshot(path=str(folder / "review-timeline.png"), full_page=True)
+
+    html = page.content()
+    assert NOTE not in html
+    assert page.csp_errors == []  # type: ignore[attr-defined]
+
+
+def test_board_user_sees_only_their_board(served: tuple[WebEnv, str], page: Page) -> None:
+    _, base = served
+    sign_in(page, base, "northshire")
+    body = page.locator("main").inner_text()
+    assert "Northshire LSCB" in body and "Highland" not in body
+    response = page.goto(f"{base}/reviews/HC-2023-01")
+    assert response is not None and response.status == 404
+
+
+def test_keyboard_skip_link(served: tuple[WebEnv, str], page: Page) -> None:
+    _, base = served
+    sign_in(page, base, "inspector")
+    page.keyboard.press("Tab")
+    focused = page.evaluate("() => document.activeElement.textContent.trim()")
+    assert focused == "Skip to main content"
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main-content")
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/overdue",
+        "/due-soon",
+        "/problems",
+        "/frameworks",
+        "/reviews/NS-2023-01",
+        "/boards/Northshire%20LSCB",
+    ],
+)
+def test_no_serious_accessibility_violations(
+    served: tuple[WebEnv, str], page: Page, path: str
+) -> None:
+    _, base = served
+    sign_in(page, base, "inspector")
+    page.goto(base + path)
+    assert axe(page) == []
+
+
+def test_sign_in_page_accessible(served: tuple[WebEnv, str], page: Page) -> None:
+    _, base = served
+    page.goto(f"{base}/sign-in")
+    assert axe(page) == []
+    page.screenshot(path=str(shots_dir() / "sign-in.png"), full_page=True)
+
+
+def test_failed_sign_in_shows_an_accessible_error(served: tuple[WebEnv, str], page: Page) -> None:
+    _, base = served
+    page.goto(f"{base}/sign-in")
+    page.get_by_label("User name").fill("inspector")
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    assert page.get_by_role("alert").inner_text().startswith("There is a problem")
+    assert axe(page) == []
+    page.screenshot(path=str(shots_dir() / "sign-in-error.png"), full_page=True)

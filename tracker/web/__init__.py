@@ -1,0 +1,120 @@
+"""The inspectors' read-only web view (Flask), served from the latest snapshot.
+
+``create_app(config)`` builds the app; ``serve(app, host, port)`` runs it under waitress, a
+production WSGI server (Flask's development server is never used outside tests' test client).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from tracker.config import Config, default_config
+from tracker.users import UserStore, users_path
+from tracker.web.data import SnapshotCache
+from tracker.web.security import SignInLimiter
+
+log = logging.getLogger(__name__)
+
+SECRET_FILENAME = "web_secret_key"
+HERE = Path(__file__).parent
+#: GOV.UK Frontend's compiled CSS, copied here by ``make web-assets`` (git-ignored).
+GOVUK_CSS = HERE / "static" / "govuk" / "govuk-frontend.min.css"
+
+
+@dataclass
+class WebState:
+    """What the views share: config, the snapshot cache, users and the sign-in limiter."""
+
+    config: Config
+    snapshots: SnapshotCache
+    users: UserStore
+    limiter: SignInLimiter
+    govuk: bool
+
+
+def load_secret_key(config: Config) -> str:
+    """The env var named in config, else a key generated once and kept in the state dir (0600)."""
+    env_name = config.web.secret_key_env
+    from_env = os.environ.get(env_name) if env_name else None
+    if from_env:
+        return from_env
+    path = config.state_dir / SECRET_FILENAME
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+    except FileNotFoundError:
+        pass
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(key + "\n")
+    log.warning(
+        "%s is not set: generated a session key and kept it in %s (sessions survive restarts)",
+        env_name,
+        path,
+    )
+    return key
+
+
+def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None = None) -> Flask:
+    """Build the web app. ``overrides`` set Flask config (tests: plain-http cookies, limits)."""
+    config = config or default_config()
+    # Fix the state dir now: a later change of working folder must not move the data.
+    config = replace(config, state_dir=config.state_dir.resolve())
+    app = Flask(__name__, static_folder="static", template_folder="templates")
+    app.config.update(
+        SECRET_KEY=load_secret_key(config),
+        SESSION_COOKIE_NAME="tracker_session",
+        SESSION_COOKIE_SECURE=True,
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        MAX_CONTENT_LENGTH=16 * 1024,
+        SIGN_IN_MAX_FAILURES=5,
+        SIGN_IN_WINDOW_SECONDS=900,
+        PAGE_SIZE=100,
+        GOVUK_FRONTEND=GOVUK_CSS.is_file(),
+    )
+    app.config.update(overrides or {})
+    if not app.config["GOVUK_FRONTEND"]:
+        log.warning("GOV.UK Frontend is not installed (run `make web-assets`): using plain CSS")
+    app.extensions["tracker"] = WebState(
+        config=config,
+        snapshots=SnapshotCache(config),
+        users=UserStore(users_path(config.state_dir)),
+        limiter=SignInLimiter(
+            max_failures=app.config["SIGN_IN_MAX_FAILURES"],
+            window_seconds=app.config["SIGN_IN_WINDOW_SECONDS"],
+        ),
+        govuk=bool(app.config["GOVUK_FRONTEND"]),
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    from tracker.web import api, auth, feeds, pages, security, views
+
+    security.install(app)
+    views.install(app)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(pages.bp)
+    app.register_blueprint(api.bp)
+    app.register_blueprint(feeds.bp)
+    return app
+
+
+def serve(app: Flask, host: str = "127.0.0.1", port: int = 8080, *, threads: int = 8) -> None:
+    """Serve with waitress until interrupted (blocks)."""
+    from waitress import serve as waitress_serve
+
+    log.info("web view on http://%s:%s/", host, port)
+    waitress_serve(app, host=host, port=port, threads=threads, ident="")

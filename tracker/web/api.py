@@ -1,0 +1,185 @@
+"""The JSON API: the shapes of ``tracker check --format json``, scoped to the user's boards.
+
+Encoded bodies are cached per snapshot, scope and filter (a 10,000-review list is megabytes of
+JSON; encoding it once per snapshot rather than per request keeps the API fast under load).
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections import OrderedDict
+from typing import Any
+
+from flask import Blueprint, Response, abort, request
+
+from tracker.web.data import Snapshot, visible
+from tracker.web.exports import FORMATS, download
+from tracker.web.frameworks import frameworks_data
+from tracker.web.openapi import openapi_document
+from tracker.web.pages import PROBLEM_HEADERS, problem_row
+from tracker.web.views import snapshot, state, user
+
+bp = Blueprint("api", __name__, url_prefix="/api")
+
+REVIEW_FILTERS = ("nation", "board", "framework", "status")
+REVIEW_HEADERS = (
+    "Review ID",
+    "Board",
+    "Framework",
+    "Nation",
+    "Assessable",
+    "Stage",
+    "Earliest",
+    "Latest",
+    "Done",
+    "Status",
+    "Days late",
+    "Basis",
+    "Must or should",
+    "Citation",
+    "Source",
+    "Sheet",
+    "Row",
+)
+
+
+class BodyCache:
+    """A small LRU of encoded bodies, forgotten whenever the snapshot changes."""
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self._stamp: object = None
+        self._items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, stamp: object, key: tuple[Any, ...]) -> bytes | None:
+        with self._lock:
+            if stamp != self._stamp:
+                self._items.clear()
+                self._stamp = stamp
+                return None
+            body = self._items.get(key)
+            if body is not None:
+                self._items.move_to_end(key)
+            return body
+
+    def put(self, stamp: object, key: tuple[Any, ...], body: bytes) -> None:
+        with self._lock:
+            if stamp != self._stamp:
+                self._items.clear()
+                self._stamp = stamp
+            self._items[key] = body
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_cache = BodyCache()
+
+
+def _json(body: bytes) -> Response:
+    return Response(body, mimetype="application/json")
+
+
+def _scope() -> tuple[str, ...]:
+    me = user()
+    return ("*",) if me.national else tuple(sorted(me.boards))
+
+
+def _head(snap: Snapshot) -> dict[str, Any]:
+    return {
+        "as_of": snap.as_of.isoformat() if snap.as_of else None,
+        "generated_at": snap.generated_at.isoformat() if snap.generated_at else None,
+    }
+
+
+def _int_arg(name: str) -> int | None:
+    raw = request.args.get(name)
+    if raw is None or raw == "":
+        return None
+    if not raw.isdigit():
+        abort(400, f"{name} must be a whole number, not {raw!r}")
+    return int(raw)
+
+
+@bp.get("/reviews")
+def reviews() -> Response:
+    snap = snapshot()
+    values = {k: request.args.get(k, "").strip() for k in REVIEW_FILTERS}
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", *FORMATS):
+        abort(400, "format must be json, csv or xlsx")
+    limit = _int_arg("limit")
+    offset = _int_arg("offset") or 0
+    key = ("reviews", _scope(), fmt, limit, offset, *values.values())
+    cached = _cache.get(snap.stamp, key) if fmt == "json" else None
+    if cached is not None:
+        return _json(cached)
+    selected = []
+    for r in snap.scoped("reviews", user()):
+        if values["nation"] and r.nation != values["nation"]:
+            continue
+        if values["board"] and r.board != values["board"]:
+            continue
+        if values["framework"] and r.data.get("framework") != values["framework"]:
+            continue
+        if values["status"] and not any(s.get("status") == values["status"] for s in r.stages):
+            continue
+        selected.append(r)
+    if fmt != "json":
+        rows = (
+            [
+                r.review_id,
+                r.board,
+                r.data.get("framework"),
+                r.nation,
+                r.assessable,
+                s.get("id"),
+                s.get("earliest"),
+                s.get("latest"),
+                s.get("done"),
+                s.get("status"),
+                s.get("days_late"),
+                s.get("basis"),
+                "must" if s.get("must") else "should",
+                s.get("source"),
+                r.data.get("source"),
+                r.data.get("sheet"),
+                r.data.get("row"),
+            ]
+            for r in selected
+            for s in r.stages
+        )
+        return download(fmt, "reviews", REVIEW_HEADERS, rows, "Reviews")
+    page = selected[offset : offset + limit if limit is not None else None]
+    doc = {**_head(snap), "total": len(selected), "reviews": [r.data for r in page]}
+    body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
+    _cache.put(snap.stamp, key, body)
+    return _json(body)
+
+
+@bp.get("/problems")
+def problems() -> Response:
+    snap = snapshot()
+    board = request.args.get("board", "").strip()
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", *FORMATS):
+        abort(400, "format must be json, csv or xlsx")
+    items = [p for p in visible(snap.problems, user()) if not board or p.board == board]
+    if fmt != "json":
+        return download(
+            fmt, "problems", PROBLEM_HEADERS, (problem_row(p) for p in items), "Problems"
+        )
+    doc = {**_head(snap), "problems": [p.data for p in items]}
+    return _json(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
+
+
+@bp.get("/frameworks")
+def frameworks() -> Response:
+    body = json.dumps(frameworks_data(state().config), ensure_ascii=False)
+    return _json(body.encode("utf-8"))
+
+
+@bp.get("/openapi.json")
+def openapi() -> Response:
+    return _json(json.dumps(openapi_document()).encode("utf-8"))

@@ -1,0 +1,67 @@
+"""Signing in and out: the only forms the read-only view accepts."""
+
+from __future__ import annotations
+
+import logging
+from urllib.parse import urlsplit
+
+from flask import Blueprint, redirect, render_template, request, session, url_for
+from werkzeug.wrappers import Response
+
+from tracker.web.security import check_csrf
+from tracker.web.views import state
+
+log = logging.getLogger(__name__)
+bp = Blueprint("auth", __name__)
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a path on this site: never send a person elsewhere after signing in."""
+    if not target:
+        return url_for("pages.overview")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("pages.overview")
+    if "\\" in target:
+        return url_for("pages.overview")
+    return target
+
+
+@bp.route("/sign-in", methods=["GET", "POST"])
+def sign_in() -> Response | tuple[str, int] | str:
+    nxt = _safe_next(request.values.get("next"))
+    if request.method == "GET":
+        return render_template("sign_in.html", next=nxt, error=None, name="")
+    check_csrf()
+    name = request.form.get("name", "").strip()
+    password = request.form.get("password", "")
+    client = request.remote_addr or "unknown"
+    limiter = state().limiter
+    keys = (f"user:{name.casefold()}", f"ip:{client}")
+    wait = limiter.retry_after(*keys)
+    if wait:
+        minutes = max(1, round(wait / 60))
+        error = (
+            f"Too many failed attempts. Try again in {minutes} minute{'s' if minutes > 1 else ''}."
+        )
+        log.warning("sign-in refused: too many failures (from %s)", client)
+        return render_template("sign_in.html", next=nxt, error=error, name=name), 429
+    user = state().users.authenticate(name, password) if name and password else None
+    if user is None:
+        limiter.failed(*keys)
+        log.info("failed sign-in from %s", client)
+        error = "Enter a correct user name and password."
+        return render_template("sign_in.html", next=nxt, error=error, name=name), 401
+    limiter.succeeded(keys[0])
+    session.clear()  # a fresh session: no fixation across sign-ins
+    session.permanent = True
+    session["user"] = user.name
+    log.info("user %s signed in", user.name)
+    return redirect(nxt)
+
+
+@bp.post("/sign-out")
+def sign_out() -> Response:
+    check_csrf()
+    session.clear()
+    return redirect(url_for("auth.sign_in"))

@@ -1,0 +1,378 @@
+"""The web view's data: the latest snapshot, cleaned, indexed and summarised once per change.
+
+Every page is answered from memory. The snapshot file is re-read only when its modification time
+or size changes (the service's refresh job replaces it atomically), so a spreadsheet is never read
+per request and a busy page costs a filter over prepared lists, not a re-evaluation.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from tracker.config import Config
+from tracker.model import FAILING_STATUSES, PRIVATE_FIELDS, Basis, Status
+from tracker.registry import all_frameworks
+from tracker.snapshot import read_snapshot, snapshot_path
+from tracker.users import User
+
+log = logging.getLogger(__name__)
+
+#: A pending stage whose latest date falls within this many days of the as-of date is "due soon".
+DUE_SOON_DAYS = 14
+STATUTORY = frozenset({Basis.STATUTE.value, Basis.STATUTORY_GUIDANCE.value})
+#: Statuses of a stage with a deadline that has been decided one way or the other.
+DEADLINE_STATUSES = frozenset({"on_time", "late", "early", "overdue"})
+#: Worst first: the order a review's overall state and status columns are shown in.
+STATUS_ORDER = (
+    "overdue",
+    "not_met",
+    "late",
+    "early",
+    "pending",
+    "waiting",
+    "on_time",
+    "met",
+    "not_applicable",
+)
+STATUS_LABELS = {
+    "on_time": "On time",
+    "late": "Late",
+    "early": "Early",
+    "overdue": "Overdue",
+    "pending": "Pending",
+    "waiting": "Waiting",
+    "not_applicable": "Not applicable",
+    "met": "Met",
+    "not_met": "Not met",
+    "cannot_assess": "Cannot assess",
+}
+NATION_LABELS = {
+    "england": "England",
+    "wales": "Wales",
+    "scotland": "Scotland",
+    "northern-ireland": "Northern Ireland",
+    "unknown": "Unknown nation",
+}
+UNKNOWN_BOARD = "(no board)"
+
+
+def parse_day(value: Any) -> date | None:
+    if not value:
+        return None
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        return None
+
+
+def scrub(value: Any) -> Any:
+    """Drop every private (free-text) field at any depth: notes never reach a page or a download."""
+    if isinstance(value, dict):
+        return {k: scrub(v) for k, v in value.items() if k not in PRIVATE_FIELDS}
+    if isinstance(value, list):
+        return [scrub(v) for v in value]
+    return value
+
+
+@dataclass(frozen=True)
+class ReviewView:
+    key: str  # the part of /reviews/<key>: the review id, or source-sheet-row
+    nation: str
+    board: str
+    data: dict[str, Any]  # the review object of the check JSON, scrubbed
+
+    @property
+    def review_id(self) -> str:
+        return str(self.data.get("review_id") or "")
+
+    @property
+    def stages(self) -> list[dict[str, Any]]:
+        stages: list[dict[str, Any]] = self.data.get("stages") or []
+        return stages
+
+    @property
+    def assessable(self) -> bool:
+        return bool(self.data.get("assessable", True))
+
+    @property
+    def worst(self) -> str:
+        if not self.assessable:
+            return "cannot_assess"
+        present = {s.get("status") for s in self.stages}
+        for status in STATUS_ORDER:
+            if status in present:
+                return status
+        return "pending"
+
+    @property
+    def next_due(self) -> date | None:
+        due = [parse_day(s.get("latest")) for s in self.stages if s.get("status") == "pending"]
+        days = [d for d in due if d]
+        return min(days) if days else None
+
+    def count(self, status: str) -> int:
+        return sum(1 for s in self.stages if s.get("status") == status)
+
+
+@dataclass(frozen=True)
+class StageItem:
+    """One stage of one review, as listed on the overdue and due-soon pages."""
+
+    review: ReviewView
+    stage: dict[str, Any]
+
+    @property
+    def latest(self) -> date | None:
+        return parse_day(self.stage.get("latest"))
+
+    @property
+    def basis(self) -> str:
+        return str(self.stage.get("basis") or "")
+
+    @property
+    def must(self) -> bool:
+        return bool(self.stage.get("must"))
+
+
+@dataclass(frozen=True)
+class ProblemView:
+    board: str | None  # None: the source belongs to no configured board (national users only)
+    nation: str
+    data: dict[str, Any]
+
+
+@dataclass
+class Tally:
+    """Counts for one nation x board x framework cell of the overview."""
+
+    statuses: Counter[str] = field(default_factory=Counter)
+    reviews: int = 0
+    cannot_assess: int = 0
+    statutory_met: int = 0
+    statutory_total: int = 0
+    other_met: int = 0
+    other_total: int = 0
+
+    def add(self, other: Tally) -> None:
+        self.statuses.update(other.statuses)
+        self.reviews += other.reviews
+        self.cannot_assess += other.cannot_assess
+        self.statutory_met += other.statutory_met
+        self.statutory_total += other.statutory_total
+        self.other_met += other.other_met
+        self.other_total += other.other_total
+
+    @staticmethod
+    def share(met: int, total: int) -> int | None:
+        return round(100 * met / total) if total else None
+
+    @property
+    def statutory_share(self) -> int | None:
+        return self.share(self.statutory_met, self.statutory_total)
+
+    @property
+    def other_share(self) -> int | None:
+        return self.share(self.other_met, self.other_total)
+
+    @property
+    def failing(self) -> int:
+        return sum(self.statuses[s] for s in FAILING_STATUSES)
+
+
+@dataclass
+class Snapshot:
+    """The cleaned snapshot with the indexes every page needs."""
+
+    as_of: date | None
+    generated_at: datetime | None
+    reviews: list[ReviewView]
+    problems: list[ProblemView]
+    by_key: dict[str, ReviewView]
+    tallies: dict[tuple[str, str, str], Tally]
+    overdue: list[StageItem]
+    due_soon: list[StageItem]
+    stamp: tuple[int, int] | None = None
+    #: per-snapshot results keyed by (what, scope): lists and filter options per set of boards
+    memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+
+    def scoped(self, what: str, user: User) -> list[Any]:
+        """``overdue``, ``due_soon``, ``reviews`` or ``problems`` as this user may see them."""
+        key = (what, scope_of(user))
+        found = self.memo.get(key)
+        if found is None:
+            found = self.memo[key] = list(visible(getattr(self, what), user))
+        return found
+
+    @cached_property
+    def due_soon_by_board(self) -> Counter[str]:
+        return Counter(i.review.board for i in self.due_soon)
+
+    @property
+    def present(self) -> bool:
+        return self.generated_at is not None
+
+    def is_stale(self, now: datetime, stale_after: timedelta) -> bool:
+        return self.generated_at is None or now - self.generated_at > stale_after
+
+    def boards(self) -> list[str]:
+        return sorted({r.board for r in self.reviews} | {p.board for p in self.problems if p.board})
+
+
+def scope_of(user: User) -> tuple[str, ...]:
+    return ("*",) if user.national else tuple(sorted(user.boards))
+
+
+def visible(items: Iterable[Any], user: User) -> Iterator[Any]:
+    """Only what this user may see: national users everything, others their own boards."""
+    for item in items:
+        board = item.board if not isinstance(item, StageItem) else item.review.board
+        if user.may_see(board):
+            yield item
+
+
+def _nations() -> dict[str, str]:
+    return {f.id: f.nation for f in all_frameworks()}
+
+
+def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
+    """Turn the snapshot document into the indexed, scrubbed form the pages use."""
+    if doc is None:
+        return Snapshot(None, None, [], [], {}, {}, [], [])
+    doc = scrub(doc)
+    nations = _nations()
+    board_nation = {b.name: b.nation for b in config.boards}
+    source_board: dict[str, str] = {}
+    for source, board_config in config.source_boards():
+        source_board.setdefault(source, board_config.name)
+    raw_reviews: list[dict[str, Any]] = [r for r in doc.get("reviews") or [] if isinstance(r, dict)]
+    id_counts = Counter(str(r.get("review_id") or "") for r in raw_reviews)
+
+    reviews: list[ReviewView] = []
+    by_key: dict[str, ReviewView] = {}
+    for raw in raw_reviews:
+        rid = str(raw.get("review_id") or "")
+        if rid and id_counts[rid] == 1:
+            key = rid
+        else:
+            key = f"{raw.get('source')}-{raw.get('sheet')}-{raw.get('row')}"
+        board = str(raw.get("board") or source_board.get(str(raw.get("source"))) or UNKNOWN_BOARD)
+        nation = nations.get(str(raw.get("framework")), board_nation.get(board, "unknown"))
+        view = ReviewView(key=key, nation=nation, board=board, data=raw)
+        reviews.append(view)
+        by_key.setdefault(key, view)
+
+    row_board = {(r.data.get("source"), r.data.get("sheet"), r.data.get("row")): r for r in reviews}
+    problems: list[ProblemView] = []
+    for raw in doc.get("problems") or []:
+        if not isinstance(raw, dict):
+            continue
+        owner = row_board.get((raw.get("source"), raw.get("sheet"), raw.get("row")))
+        pboard = owner.board if owner else source_board.get(str(raw.get("source")))
+        pnation = owner.nation if owner else board_nation.get(pboard or "", "unknown")
+        problems.append(ProblemView(board=pboard, nation=pnation, data=_safe_problem(raw)))
+
+    as_of = parse_day(doc.get("as_of"))
+    generated = doc.get("generated_at")
+    try:
+        generated_at = datetime.fromisoformat(str(generated)) if generated else None
+    except ValueError:
+        generated_at = None
+    if generated_at is not None and generated_at.tzinfo is None:
+        generated_at = generated_at.replace(tzinfo=UTC)
+
+    tallies: dict[tuple[str, str, str], Tally] = defaultdict(Tally)
+    overdue: list[StageItem] = []
+    due_soon: list[StageItem] = []
+    soon_limit = as_of + timedelta(days=DUE_SOON_DAYS) if as_of else None
+    for review in reviews:
+        tally = tallies[(review.nation, review.board, str(review.data.get("framework") or ""))]
+        tally.reviews += 1
+        if not review.assessable:
+            tally.cannot_assess += 1
+        for stage in review.stages:
+            status = str(stage.get("status") or "")
+            tally.statuses[status] += 1
+            if status in DEADLINE_STATUSES:
+                met = status == "on_time"
+                if stage.get("basis") in STATUTORY:
+                    tally.statutory_total += 1
+                    tally.statutory_met += met
+                else:
+                    tally.other_total += 1
+                    tally.other_met += met
+            if status == Status.OVERDUE:
+                overdue.append(StageItem(review, stage))
+            elif status == Status.PENDING and soon_limit:
+                latest = parse_day(stage.get("latest"))
+                if latest and latest <= soon_limit:
+                    due_soon.append(StageItem(review, stage))
+    overdue.sort(key=lambda i: (-int(i.stage.get("days_late") or 0), i.review.board, i.review.key))
+    due_soon.sort(key=lambda i: (i.latest or date.max, i.review.board, i.review.key))
+    return Snapshot(
+        as_of=as_of,
+        generated_at=generated_at,
+        reviews=reviews,
+        problems=problems,
+        by_key=by_key,
+        tallies=dict(tallies),
+        overdue=overdue,
+        due_soon=due_soon,
+    )
+
+
+def _safe_problem(raw: dict[str, Any]) -> dict[str, Any]:
+    """A problem in a private column keeps its cell but loses its value and any quoted text."""
+    column = str(raw.get("column") or "").strip().casefold()
+    if column in {"notes", "note"} or raw.get("field") in PRIVATE_FIELDS:
+        clean = dict(raw)
+        clean["value"] = None
+        clean["message"] = "the Notes cell has a problem (its text is never shown)"
+        return clean
+    return raw
+
+
+class SnapshotCache:
+    """The snapshot file, rebuilt in memory only when it changes on disk."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self.path: Path = snapshot_path(config.state_dir)
+        self._lock = threading.Lock()
+        self._current = build(None, config)
+        self._bad: tuple[int, int] | None | bool = False  # the stamp of a file that failed
+
+    def _stat(self) -> tuple[int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return (st.st_mtime_ns, st.st_size)
+
+    def get(self) -> Snapshot:
+        stamp = self._stat()
+        current = self._current
+        if stamp == current.stamp:
+            return current
+        with self._lock:
+            if stamp != self._current.stamp and stamp != self._bad:
+                try:
+                    doc = read_snapshot(self.config.state_dir) if stamp else None
+                except (OSError, ValueError) as exc:
+                    # Keep serving the last good data; the stale warning tells people.
+                    log.error(
+                        "%s: cannot read the snapshot, keeping the previous one: %s", self.path, exc
+                    )
+                    self._bad = stamp
+                    return self._current
+                snap = build(doc, self.config)
+                snap.stamp = stamp
+                self._current = snap
+            return self._current

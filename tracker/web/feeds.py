@@ -1,0 +1,134 @@
+"""``/calendar.ics``: upcoming deadlines of the boards a user may see (RFC 5545).
+
+Calendar programs (Outlook, Google Calendar) cannot sign in, so the address carries the user's
+random calendar token instead; a wrong or missing token is a plain 404.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, date, datetime, timedelta
+
+from flask import Blueprint, Response, abort, request
+
+from tracker.web.data import Snapshot, StageItem, parse_day, visible
+from tracker.web.views import snapshot, state
+
+bp = Blueprint("feeds", __name__)
+
+PRODID = "-//case-review-tracker//deadlines//EN"
+
+
+def ics_text(value: str) -> str:
+    """Escape TEXT values: backslash, semicolon, comma and newlines."""
+    return (
+        value.replace("\\", "\\\\")
+        .replace(";", "\\;")
+        .replace(",", "\\,")
+        .replace("\r\n", "\\n")
+        .replace("\n", "\\n")
+        .replace("\r", "\\n")
+    )
+
+
+def fold(line: str) -> str:
+    """Lines longer than 75 octets continue on the next line after a space (RFC 5545 3.1)."""
+    raw = line.encode("utf-8")
+    if len(raw) <= 75:
+        return line
+    parts: list[str] = []
+    current = b""
+    limit = 75
+    for char in line:
+        b = char.encode("utf-8")
+        if len(current) + len(b) > limit:
+            parts.append(current.decode("utf-8"))
+            current = b""
+            limit = 74  # continuation lines start with a space
+        current += b
+    parts.append(current.decode("utf-8"))
+    return "\r\n ".join(parts)
+
+
+def _uid(item: StageItem) -> str:
+    d = item.review.data
+    ident = f"{d.get('source')}|{d.get('sheet')}|{d.get('row')}|{item.stage.get('id')}"
+    return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32] + "@case-review-tracker"
+
+
+def upcoming(snap: Snapshot) -> list[StageItem]:
+    """Pending stages with a latest date on or after the as-of date."""
+    out = []
+    for review in snap.reviews:
+        for stage in review.stages:
+            latest = parse_day(stage.get("latest"))
+            if (
+                stage.get("status") == "pending"
+                and latest
+                and (snap.as_of is None or latest >= snap.as_of)
+            ):
+                out.append(StageItem(review, stage))
+    out.sort(key=lambda i: (i.latest or date.max, i.review.key))
+    return out
+
+
+def render_calendar(items: list[StageItem], name: str, base_url: str) -> str:
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        f"PRODID:{PRODID}",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        f"X-WR-CALNAME:{ics_text(name)}",
+        "X-PUBLISHED-TTL:PT1H",
+        "REFRESH-INTERVAL;VALUE=DURATION:PT1H",
+    ]
+    for item in items:
+        latest = item.latest
+        if latest is None:
+            continue
+        d = item.review.data
+        s = item.stage
+        label = str(s.get("label") or s.get("id"))
+        must = "must" if s.get("must") else "should"
+        summary = f"{item.review.review_id}: {label} due ({item.review.board})"
+        description = (
+            f"{label} for review {item.review.review_id} ({d.get('framework')}) is due by "
+            f"{latest:%d %B %Y}. Basis: {s.get('basis')}, {must}. {s.get('source') or ''}".strip()
+        )
+        lines += [
+            "BEGIN:VEVENT",
+            f"UID:{_uid(item)}",
+            f"DTSTAMP:{stamp}",
+            f"DTSTART;VALUE=DATE:{latest:%Y%m%d}",
+            f"DTEND;VALUE=DATE:{latest + timedelta(days=1):%Y%m%d}",
+            f"SUMMARY:{ics_text(summary)}",
+            f"DESCRIPTION:{ics_text(description)}",
+            f"URL:{base_url}reviews/{_quote(item.review.key)}",
+            "TRANSP:TRANSPARENT",
+            "END:VEVENT",
+        ]
+    lines.append("END:VCALENDAR")
+    return "".join(fold(line) + "\r\n" for line in lines)
+
+
+def _quote(key: str) -> str:
+    from urllib.parse import quote
+
+    return quote(key, safe="")
+
+
+@bp.get("/calendar.ics")
+def calendar_ics() -> Response:
+    token = request.args.get("token", "")
+    found = state().users.by_calendar_token(token) if len(token) >= 20 else None
+    if found is None:
+        abort(404)
+    snap = snapshot()
+    items = list(visible(upcoming(snap), found))
+    body = render_calendar(items, "Case review deadlines", request.host_url)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+    response.headers["Content-Disposition"] = 'inline; filename="deadlines.ics"'
+    return response

@@ -1,0 +1,428 @@
+"""The HTML pages: overview, a board, a review's timeline, lists, problems, frameworks."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from math import ceil
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request, url_for
+
+from tracker.web.data import (
+    DUE_SOON_DAYS,
+    NATION_LABELS,
+    STATUS_LABELS,
+    STATUS_ORDER,
+    ProblemView,
+    ReviewView,
+    Snapshot,
+    StageItem,
+    Tally,
+    scope_of,
+    visible,
+)
+from tracker.web.exports import FORMATS, download
+from tracker.web.frameworks import frameworks_data, stage_rules
+from tracker.web.timeline import build_timeline
+from tracker.web.views import snapshot, state, user
+
+bp = Blueprint("pages", __name__)
+
+FILTERS = ("nation", "board", "framework", "basis", "must")
+STAGE_HEADERS = (
+    "Nation",
+    "Board",
+    "Framework",
+    "Review ID",
+    "Stage",
+    "Earliest",
+    "Latest",
+    "Done",
+    "Status",
+    "Days late",
+    "Basis",
+    "Must or should",
+    "Citation",
+    "Source",
+    "Sheet",
+    "Row",
+)
+
+
+def _fmt() -> str | None:
+    fmt = request.args.get("format")
+    if fmt is None or fmt == "html":
+        return None
+    if fmt not in FORMATS:
+        abort(400, f"format must be csv or xlsx, not {fmt!r}")
+    return fmt
+
+
+def stage_row(item: StageItem) -> list[Any]:
+    r, s = item.review, item.stage
+    return [
+        NATION_LABELS.get(r.nation, r.nation),
+        r.board,
+        r.data.get("framework"),
+        r.review_id,
+        s.get("label") or s.get("id"),
+        s.get("earliest"),
+        s.get("latest"),
+        s.get("done"),
+        STATUS_LABELS.get(str(s.get("status")), s.get("status")),
+        s.get("days_late"),
+        s.get("basis"),
+        "must" if s.get("must") else "should",
+        s.get("source"),
+        r.data.get("source"),
+        r.data.get("sheet"),
+        r.data.get("row"),
+    ]
+
+
+@dataclass(frozen=True)
+class Filters:
+    values: dict[str, str]
+    options: dict[str, list[tuple[str, str]]]
+
+    def keep(self, item: StageItem) -> bool:
+        v = self.values
+        r = item.review
+        if v.get("nation") and r.nation != v["nation"]:
+            return False
+        if v.get("board") and r.board != v["board"]:
+            return False
+        if v.get("framework") and r.data.get("framework") != v["framework"]:
+            return False
+        if v.get("basis") and item.basis != v["basis"]:
+            return False
+        return not (v.get("must") and ("must" if item.must else "should") != v["must"])
+
+    @property
+    def active(self) -> bool:
+        return any(self.values.values())
+
+    def query(self, **extra: Any) -> dict[str, Any]:
+        return {**{k: v for k, v in self.values.items() if v}, **extra}
+
+
+def _options(items: Sequence[StageItem]) -> dict[str, set[str]]:
+    """The values each filter can take in these items (computed once per snapshot and scope)."""
+    return {
+        "nation": {i.review.nation for i in items},
+        "board": {i.review.board for i in items},
+        "framework": {str(i.review.data.get("framework")) for i in items},
+        "basis": {i.basis for i in items if i.basis},
+    }
+
+
+def _filters(present: dict[str, set[str]]) -> Filters:
+    values = {name: request.args.get(name, "").strip() for name in FILTERS}
+
+    def chosen(name: str) -> list[str]:
+        return sorted(present[name] | ({values[name]} - {""}))
+
+    options = {
+        "nation": [(n, NATION_LABELS.get(n, n)) for n in chosen("nation")],
+        "board": [(b, b) for b in chosen("board")],
+        "framework": [(f, f) for f in chosen("framework")],
+        "basis": [(b, b[:1].upper() + b[1:]) for b in chosen("basis")],
+        "must": [("must", "Must"), ("should", "Should")],
+    }
+    return Filters(values, options)
+
+
+def _page_size() -> int:
+    size: int = current_app.config["PAGE_SIZE"]
+    return size
+
+
+def _paginate(items: list[Any]) -> tuple[list[Any], int, int]:
+    size = _page_size()
+    pages = max(1, ceil(len(items) / size))
+    try:
+        number = int(request.args.get("page", "1"))
+    except ValueError:
+        number = 1
+    number = min(max(number, 1), pages)
+    return items[(number - 1) * size : number * size], number, pages
+
+
+@bp.get("/")
+def overview() -> Any:
+    snap = snapshot()
+    me = user()
+    problems_by_board: dict[str, int] = defaultdict(int)
+    for p in visible(snap.problems, me):
+        problems_by_board[p.board or ""] += 1
+
+    nations: dict[str, dict[str, Any]] = {}
+    for (nation, board, framework), tally in snap.tallies.items():
+        if not me.may_see(board):
+            continue
+        n = nations.setdefault(nation, {"total": Tally(), "boards": {}})
+        b = n["boards"].setdefault(board, {"total": Tally(), "frameworks": {}})
+        n["total"].add(tally)
+        b["total"].add(tally)
+        b["frameworks"][framework] = tally
+
+    def worst(t: Tally) -> tuple[int, int, int]:
+        return (-t.statuses["overdue"], -t.failing, 0)
+
+    ordered = []
+    for nation in sorted(nations, key=lambda n: (worst(nations[n]["total"]), n)):
+        n = nations[nation]
+        boards = sorted(n["boards"].items(), key=lambda kv: (worst(kv[1]["total"]), kv[0]))
+        ordered.append((nation, n["total"], boards))
+
+    fmt = _fmt()
+    if fmt:
+        headers = (
+            "Nation",
+            "Board",
+            "Framework",
+            "Reviews",
+            "Cannot assess",
+            *[STATUS_LABELS[s] for s in STATUS_ORDER],
+            "Statutory deadlines met",
+            "Statutory deadlines",
+            "Other deadlines met",
+            "Other deadlines",
+        )
+        rows = [
+            [
+                NATION_LABELS.get(nation, nation),
+                board,
+                framework,
+                t.reviews,
+                t.cannot_assess,
+                *[t.statuses[s] for s in STATUS_ORDER],
+                t.statutory_met,
+                t.statutory_total,
+                t.other_met,
+                t.other_total,
+            ]
+            for nation, _total, boards in ordered
+            for board, b in boards
+            for framework, t in sorted(b["frameworks"].items())
+        ]
+        return download(fmt, "overview", headers, rows, "Overview")
+    return render_template(
+        "overview.html",
+        nations=ordered,
+        problems_by_board=problems_by_board,
+        overdue_count=sum(n["total"].statuses["overdue"] for n in nations.values()),
+        due_soon_count=sum(c for b, c in snap.due_soon_by_board.items() if me.may_see(b)),
+        review_count=sum(n["total"].reviews for n in nations.values()),
+    )
+
+
+@bp.get("/boards/<path:board>")
+def board(board: str) -> Any:
+    snap = snapshot()
+    me = user()
+    if not me.may_see(board):
+        abort(404)
+    reviews = [r for r in snap.reviews if r.board == board]
+    if not reviews and board not in snap.boards():
+        abort(404)
+    reviews.sort(
+        key=lambda r: (STATUS_ORDER.index(r.worst) if r.worst in STATUS_ORDER else -1, r.review_id)
+    )
+    fmt = _fmt()
+    if fmt:
+        headers = (
+            "Review ID",
+            "Framework",
+            "State",
+            "Overdue stages",
+            "Next due",
+            "Source",
+            "Sheet",
+            "Row",
+        )
+        rows = [
+            [
+                r.review_id,
+                r.data.get("framework"),
+                STATUS_LABELS.get(r.worst, r.worst),
+                r.count("overdue"),
+                r.next_due.isoformat() if r.next_due else None,
+                r.data.get("source"),
+                r.data.get("sheet"),
+                r.data.get("row"),
+            ]
+            for r in reviews
+        ]
+        return download(fmt, _slug(board), headers, rows, "Reviews")
+    problems = [p for p in snap.problems if p.board == board]
+    page, number, pages = _paginate(reviews)
+    return render_template(
+        "board.html",
+        board=board,
+        reviews=page,
+        total=len(reviews),
+        page=number,
+        pages=pages,
+        problem_count=len(problems),
+    )
+
+
+@bp.get("/reviews/<path:key>")
+def review(key: str) -> Any:
+    snap = snapshot()
+    found: ReviewView | None = snap.by_key.get(key)
+    if found is None or not user().may_see(found.board):
+        abort(404)
+    framework = str(found.data.get("framework") or "")
+    rules = stage_rules(_frameworks(snap), framework, found.board)
+    problems = [
+        p
+        for p in snap.problems
+        if (p.data.get("source"), p.data.get("sheet"), p.data.get("row"))
+        == (found.data.get("source"), found.data.get("sheet"), found.data.get("row"))
+    ]
+    link = found.data.get("report_link")
+    safe_link = link if isinstance(link, str) and link.startswith("https://") else None
+    return render_template(
+        "review.html",
+        review=found,
+        timeline=build_timeline(found.stages, snap.as_of),
+        rules=rules,
+        problems=problems,
+        report_link=safe_link,
+    )
+
+
+def _frameworks(snap: Snapshot) -> list[dict[str, Any]]:
+    """Frameworks with this config's overrides, worked out once per snapshot."""
+    key = ("frameworks",)
+    if key not in snap.memo:
+        snap.memo[key] = frameworks_data(state().config)
+    found: list[dict[str, Any]] = snap.memo[key]
+    return found
+
+
+def _stage_list(kind: str) -> Any:
+    snap = snapshot()
+    me = user()
+    mine: list[StageItem] = snap.scoped(kind, me)
+    options_key = (kind + "-options", scope_of(me))
+    if options_key not in snap.memo:
+        snap.memo[options_key] = _options(mine)
+    filters = _filters(snap.memo[options_key])
+    items = [i for i in mine if filters.keep(i)]
+    fmt = _fmt()
+    if fmt:
+        name = "overdue" if kind == "overdue" else "due-soon"
+        return download(fmt, name, STAGE_HEADERS, (stage_row(i) for i in items), name)
+    page, number, pages = _paginate(items)
+    return render_template(
+        "stage_list.html",
+        kind=kind,
+        items=page,
+        total=len(items),
+        unfiltered=len(mine),
+        filters=filters,
+        page=number,
+        pages=pages,
+        due_soon_days=DUE_SOON_DAYS,
+        endpoint="pages.overdue" if kind == "overdue" else "pages.due_soon",
+    )
+
+
+@bp.get("/overdue")
+def overdue() -> Any:
+    return _stage_list("overdue")
+
+
+@bp.get("/due-soon")
+def due_soon() -> Any:
+    return _stage_list("due_soon")
+
+
+PROBLEM_HEADERS = (
+    "Board",
+    "Source",
+    "Sheet",
+    "Cell",
+    "Row",
+    "Column",
+    "Review ID",
+    "Type",
+    "Severity",
+    "Message",
+)
+
+
+def problem_row(p: ProblemView) -> list[Any]:
+    d = p.data
+    return [
+        p.board,
+        d.get("source"),
+        d.get("sheet"),
+        d.get("cell"),
+        d.get("row"),
+        d.get("column"),
+        d.get("review_id"),
+        d.get("type"),
+        d.get("severity"),
+        d.get("message"),
+    ]
+
+
+@bp.get("/problems")
+def problems() -> Any:
+    snap = snapshot()
+    mine: list[ProblemView] = snap.scoped("problems", user())
+    board_filter = request.args.get("board", "").strip()
+    items = [p for p in mine if not board_filter or p.board == board_filter]
+    fmt = _fmt()
+    if fmt:
+        return download(
+            fmt, "problems", PROBLEM_HEADERS, (problem_row(p) for p in items), "Problems"
+        )
+    counts: dict[tuple[str, str], int] = defaultdict(int)
+    for p in items:
+        counts[(p.board or "(no board)", str(p.data.get("type") or ""))] += 1
+    page, number, pages = _paginate(items)
+    return render_template(
+        "problems.html",
+        items=page,
+        total=len(items),
+        counts=sorted(counts.items()),
+        boards=sorted({p.board for p in mine if p.board}),
+        board_filter=board_filter,
+        page=number,
+        pages=pages,
+    )
+
+
+@bp.get("/frameworks")
+def frameworks() -> Any:
+    me = user()
+    return render_template(
+        "frameworks.html",
+        frameworks=[
+            {**f, "overrides": [o for o in f.get("overrides", []) if me.may_see(o["board"])]}
+            for f in _frameworks(snapshot())
+        ],
+    )
+
+
+@bp.get("/calendar")
+def calendar() -> Any:
+    token = user().calendar_token
+    feed = url_for("feeds.calendar_ics", token=token, _external=True)
+    return render_template("calendar.html", feed=feed)
+
+
+def _slug(text: str) -> str:
+    keep: Callable[[str], bool] = str.isalnum
+    return "".join(c if keep(c) else "-" for c in text).strip("-").lower() or "board"
+
+
+def page_link(endpoint: str, number: int, **args: Any) -> str:
+    return url_for(endpoint, page=number, **args)

@@ -1,0 +1,125 @@
+"""What every page shares: the signed-in user, the snapshot, "data as of", errors and filters."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from urllib.parse import quote
+
+from flask import Flask, current_app, g, redirect, render_template, request, session, url_for
+from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response
+
+from tracker.users import User
+from tracker.web.data import NATION_LABELS, STATUS_LABELS, Snapshot
+from tracker.web.security import csrf_token
+
+#: Reachable without signing in: health, sign-in itself, assets, and the token-protected feed.
+PUBLIC_ENDPOINTS = frozenset({"healthz", "auth.sign_in", "static", "feeds.calendar_ics"})
+
+
+def state() -> Any:
+    return current_app.extensions["tracker"]
+
+
+def snapshot() -> Snapshot:
+    snap: Snapshot = state().snapshots.get()
+    return snap
+
+
+def user() -> User:
+    found: User = g.user
+    return found
+
+
+def review_url(key: str) -> str:
+    """``/reviews/<key>`` with every reserved character encoded (ids may hold ``/``)."""
+    return url_for("pages.overview") + "reviews/" + quote(key, safe="")
+
+
+def board_url(board: str) -> str:
+    return url_for("pages.overview") + "boards/" + quote(board, safe="")
+
+
+def install(app: Flask) -> None:
+    @app.before_request
+    def require_sign_in() -> Response | None:
+        g.user = None
+        name = session.get("user")
+        if isinstance(name, str):
+            found = state().users.get(name)
+            if found is None:  # removed since signing in
+                session.pop("user", None)
+            else:
+                g.user = found
+        if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
+            if request.path.startswith("/api/"):
+                return Response('{"error": "sign in required"}', 401, mimetype="application/json")
+            nxt = request.full_path if request.query_string else request.path
+            return redirect(url_for("auth.sign_in", next=nxt))
+        return None
+
+    @app.get("/healthz")
+    def healthz() -> dict[str, Any]:
+        snap = snapshot()
+        stale_after = timedelta(minutes=state().config.web.stale_after_minutes)
+        return {
+            "status": "ok",
+            "snapshot": snap.generated_at.isoformat() if snap.generated_at else None,
+            "stale": snap.is_stale(datetime.now(UTC), stale_after),
+        }
+
+    app.jinja_env.globals.update(
+        review_url=review_url,
+        board_url=board_url,
+        status_label=lambda s: STATUS_LABELS.get(s, s),
+        nation_label=lambda n: NATION_LABELS.get(n, n),
+    )
+
+    @app.context_processor
+    def common() -> dict[str, Any]:
+        snap = snapshot()
+        stale_after = timedelta(minutes=state().config.web.stale_after_minutes)
+        return {
+            "current_user": g.get("user"),
+            "snap": snap,
+            "stale": snap.is_stale(datetime.now(UTC), stale_after),
+            "stale_minutes": state().config.web.stale_after_minutes,
+            "csrf_token": csrf_token,
+            "govuk": state().govuk,
+        }
+
+    @app.template_filter("day")
+    def day(value: date | str | None) -> str:
+        """UK style: 5 March 2024."""
+        if not value:
+            return ""
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                return str(value)
+        return f"{value.day} {value:%B %Y}"
+
+    @app.template_filter("moment")
+    def moment(value: datetime | None) -> str:
+        if value is None:
+            return ""
+        local = value.astimezone(_london())
+        return f"{local.day} {local:%B %Y at %H:%M} ({local:%Z})"
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException) -> Any:
+        if request.path.startswith("/api/") or request.path == "/calendar.ics":
+            body = {"error": exc.description or exc.name, "status": exc.code}
+            response = current_app.json.response(body)
+            response.status_code = exc.code or 500
+            return response
+        html = render_template("error.html", error=exc)
+        return html, exc.code or 500
+
+
+def _london() -> Any:
+    from zoneinfo import ZoneInfo
+
+    return ZoneInfo("Europe/London")
