@@ -23,7 +23,7 @@ sys.path.insert(0, str(ROOT))
 from openpyxl import Workbook  # noqa: E402
 
 from schemas.table import locate_table  # noqa: E402
-from schemas.validate import check_workbook_ids, validate_table  # noqa: E402
+from schemas.validate import apply_schemas, check_workbook_ids, prepare_table  # noqa: E402
 from tracker.evaluate import evaluate_table  # noqa: E402
 from tracker.registry import get_framework  # noqa: E402
 from tracker.sources.xlsx import read_xlsx  # noqa: E402
@@ -87,12 +87,17 @@ def main() -> None:
     books = [read_xlsx(str(p), titles) for p in paths]
     read_s = clock.lap()
 
-    validated = []
+    # as the pipeline does it: parse every table, one pandera call per framework, then ids
+    per_book = []
     for book in books:
         tables = []
         for sheet in book.sheets:
             fw = next(get_framework(f) for f in FRAMEWORKS if get_framework(f).sheet == sheet.title)
-            tables.append(validate_table(locate_table(sheet, fw, book.source), AS_OF))
+            tables.append(prepare_table(locate_table(sheet, fw, book.source), AS_OF))
+        per_book.append((book, tables))
+    apply_schemas([t for _, tables in per_book for t in tables])
+    validated = []
+    for book, tables in per_book:
         check_workbook_ids(book, tables)
         validated.extend(tables)
     validate_s = clock.lap()

@@ -25,7 +25,7 @@ from openpyxl import Workbook  # noqa: E402
 
 from bench.check import AS_OF, FRAMEWORKS, generate  # noqa: E402
 from schemas.table import locate_table  # noqa: E402
-from schemas.validate import check_workbook_ids, validate_table  # noqa: E402
+from schemas.validate import apply_schemas, check_workbook_ids, prepare_table  # noqa: E402
 from schemas.values import _REAL_DATES, _TEXT_DATES  # noqa: E402
 from tracker.registry import get_framework  # noqa: E402
 from tracker.sources.xlsx import read_xlsx  # noqa: E402
@@ -75,11 +75,15 @@ def validate_all(books: list) -> int:  # type: ignore[type-arg]
     _REAL_DATES.clear()  # cold, as in a one-shot `tracker validate`
     _TEXT_DATES.clear()
     rows = 0
+    per_book = []
     for book in books:
         tables = []
         for sheet in book.sheets:
             fw = next(get_framework(f) for f in FRAMEWORKS if get_framework(f).sheet == sheet.title)
-            tables.append(validate_table(locate_table(sheet, fw, book.source), AS_OF))
+            tables.append(prepare_table(locate_table(sheet, fw, book.source), AS_OF))
+        per_book.append((book, tables))
+    apply_schemas([t for _, tables in per_book for t in tables])  # one call per framework
+    for book, tables in per_book:
         check_workbook_ids(book, tables)
         rows += sum(len(t) for t in tables)
     return rows

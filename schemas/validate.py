@@ -7,7 +7,7 @@ assessable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -56,6 +56,11 @@ class ValidatedTable:
     id_column: str = ""
     #: review ids as typed (problems quote these)
     raw_review_ids: list[Any] = field(default_factory=list)
+
+    #: the typed frame awaiting the pandera schema (dropped once checked)
+    frame: pd.DataFrame | None = None
+    #: reports one schema failure (slug, row index, field id) as a located problem
+    on_schema_failure: Callable[[str, int, str], None] | None = None
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -163,6 +168,21 @@ def validate_table(
     default_board: str | None = None,
     link: Callable[[str], str | None] | None = None,
 ) -> ValidatedTable:
+    """Parse and check one table (the pipeline batches the schema step over many tables)."""
+    validated = prepare_table(table, as_of, default_board=default_board, link=link)
+    apply_schemas([validated])
+    return validated
+
+
+def prepare_table(
+    table: SheetTable,
+    as_of: date,
+    *,
+    default_board: str | None = None,
+    link: Callable[[str], str | None] | None = None,
+) -> ValidatedTable:
+    """Parse every value and report what parsing finds; the pandera schema runs in
+    :func:`apply_schemas`, once per framework over every table prepared in a run."""
     fw = table.framework
     link = link or (lambda cell: None)
     sheet = table.sheet.title
@@ -179,7 +199,8 @@ def validate_table(
             c.take(keep)
     n = len(rows)
     problems: list[Problem] = list(table.problems)
-    error_rows = np.zeros(n, dtype=bool)
+    # errors found now or later (schema, duplicate ids) make their row not assessable
+    assessable = np.full(n, table.usable, dtype=bool)
     review_ids: list[str | None] = cols["review_id"].values().tolist()
 
     def report(slug: str, i: int, field_id: str, raw: Any, **kw: Any) -> None:
@@ -198,7 +219,7 @@ def validate_table(
         )
         problems.append(problem)
         if problem.is_error:
-            error_rows[i] = True
+            assessable[i] = False
 
     frame: dict[str, Any] = {ROW: rows, "review_id": pd.Series(review_ids, dtype="str")}
     parsed_ok: dict[str, np.ndarray] = {}
@@ -247,22 +268,13 @@ def validate_table(
                     else:
                         report("invalid-link", i, f.id, column.raw(i))
 
-    # pandera: required values, choice labels, review-id form
-    try:
-        framework_schema(fw).validate(pd.DataFrame(frame), lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        for case in exc.failure_cases.itertuples(index=False):
-            slug = _slug(str(case.check))
-            if slug is None or case.index is None or pd.isna(case.index):
-                raise RuntimeError(f"unexpected schema failure: {case}") from exc
-            i = int(case.index)
-            fid = str(case.column)
-            if slug == "missing-required" and fid in parsed_ok and not parsed_ok[fid][i]:
-                continue  # already reported as unreadable
-            if slug == "unknown-choice":
-                report(slug, i, fid, cols[fid].raw(i), detail=", ".join(fw.field(fid).choices))
-            else:
-                report(slug, i, fid, cols[fid].raw(i))
+    def on_schema_failure(slug: str, i: int, fid: str) -> None:
+        if slug == "missing-required" and fid in parsed_ok and not parsed_ok[fid][i]:
+            return  # already reported as unreadable
+        if slug == "unknown-choice":
+            report(slug, i, fid, cols[fid].raw(i), detail=", ".join(fw.field(fid).choices))
+        else:
+            report(slug, i, fid, cols[fid].raw(i))
 
     _warn_future_dates(dates, as_of, report, cols)
     _warn_out_of_order(fw, dates, report, cols)
@@ -276,9 +288,6 @@ def validate_table(
             if idx < n and rows[idx] == r:
                 report("formula-without-value", int(idx), located, None)
 
-    assessable = ~error_rows
-    if not table.usable:
-        assessable[:] = False
     return ValidatedTable(
         source=table.source,
         sheet=sheet,
@@ -295,7 +304,46 @@ def validate_table(
         link=link,
         id_column=(table.cell("review_id", 1) or "")[:-1],
         raw_review_ids=[cols["review_id"].raw(i) for i in range(n)],
+        frame=pd.DataFrame(frame),
+        on_schema_failure=on_schema_failure,
     )
+
+
+def apply_schemas(tables: Sequence[ValidatedTable]) -> None:
+    """Run each framework's pandera schema once over all its prepared tables.
+
+    pandera's cost is mostly per call (about 20 ms), so a national run of hundreds of sheets
+    validates them together: one frame per framework, failures mapped back to table and row.
+    """
+    groups: dict[tuple[Any, ...], list[ValidatedTable]] = {}
+    for t in tables:
+        if t.frame is not None and len(t):
+            groups.setdefault(t.framework.all_fields, []).append(t)
+        t.frame = None if not len(t) else t.frame
+    for group in groups.values():
+        frames = [t.frame for t in group]
+        offsets = np.cumsum([0] + [len(t) for t in group])
+        big = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        try:
+            framework_schema(group[0].framework).validate(big, lazy=True)
+        except pa.errors.SchemaErrors as exc:
+            for case in exc.failure_cases.itertuples(index=False):
+                slug = _slug(str(case.check))
+                if slug is None or case.index is None or pd.isna(case.index):
+                    raise RuntimeError(f"unexpected schema failure: {case}") from exc
+                at = int(case.index)
+                k = int(np.searchsorted(offsets, at, side="right")) - 1
+                hook = group[k].on_schema_failure
+                assert hook is not None
+                hook(slug, at - int(offsets[k]), str(case.column))
+        for t in group:
+            t.frame = None
+            t.problems.sort(key=_problem_order)
+
+
+def _problem_order(p: Problem) -> tuple[int, int, str]:
+    col = p.cell.rstrip("0123456789") if p.cell else ""
+    return (p.row or 0, len(col), col)
 
 
 def _slug(check: str) -> str | None:

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any
 
 from schemas.table import locate_table
-from schemas.validate import ValidatedTable, check_workbook_ids, validate_table
+from schemas.validate import ValidatedTable, apply_schemas, check_workbook_ids, prepare_table
 from tracker.calendars import today_in_london
 from tracker.config import BoardConfig, Config
 from tracker.evaluate import TableResult, evaluate_table
@@ -73,7 +73,34 @@ def frameworks_for(board: BoardConfig | None) -> tuple[Framework, ...]:
     return tuple(apply_overrides(f, board) for f in frameworks if f.nation == board.nation)
 
 
+@dataclass
+class _Prepared:
+    """One source read and parsed, waiting for the batched schema step."""
+
+    result: CheckResult
+    workbook: Any = None
+    tables: list[ValidatedTable] = field(default_factory=list)
+
+
 def check_source(spec: SourceSpec, as_of: date, **read_options: Any) -> CheckResult:
+    return _finish([_prepare_source(spec, as_of, **read_options)], as_of)
+
+
+def _finish(prepared: list[_Prepared], as_of: date) -> CheckResult:
+    apply_schemas([t for p in prepared for t in p.tables])
+    total = CheckResult(as_of=as_of)
+    for p in prepared:
+        if p.workbook is not None:
+            check_workbook_ids(p.workbook, p.tables)
+        total.problems.extend(p.result.problems)
+        total.unusable.extend(p.result.unusable)
+        for v in p.tables:
+            total.problems.extend(v.problems)
+            total.tables.append(evaluate_table(v, as_of, v.framework))
+    return total
+
+
+def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prepared:
     result = CheckResult(as_of=as_of)
     frameworks = frameworks_for(spec.board)
     every = all_frameworks()
@@ -85,7 +112,7 @@ def check_source(spec: SourceSpec, as_of: date, **read_options: Any) -> CheckRes
         log.info("source unusable: %s", exc)
         result.unusable.append(str(exc))
         result.problems.append(Problem.make(exc.slug, source=spec.source, detail=str(exc)))
-        return result
+        return _Prepared(result)
     for title in workbook.all_titles:
         other = others.get(title.strip().casefold())
         if other is not None and spec.board is not None:
@@ -103,7 +130,7 @@ def check_source(spec: SourceSpec, as_of: date, **read_options: Any) -> CheckRes
         message = f"{spec.source}: none of the sheets is named after a framework (expected one of: {names})"
         result.unusable.append(message)
         result.problems.append(Problem.make("no-framework-sheet", source=spec.source, detail=names))
-        return result
+        return _Prepared(result)
     validated: list[ValidatedTable] = []
     default_board = spec.board.name if spec.board else None
     for sheet in workbook.sheets:
@@ -114,31 +141,21 @@ def check_source(spec: SourceSpec, as_of: date, **read_options: Any) -> CheckRes
             )
         table = locate_table(sheet, fw, spec.source)
         validated.append(
-            validate_table(
+            prepare_table(
                 table,
                 as_of,
                 default_board=default_board,
                 link=lambda cell, s=sheet: workbook.link(s, cell),  # type: ignore[misc]
             )
         )
-    check_workbook_ids(workbook, validated)
-    for v in validated:
-        result.problems.extend(v.problems)
-        result.tables.append(evaluate_table(v, as_of, v.framework))
-    return result
+    return _Prepared(result, workbook, validated)
 
 
 def run_check(
     specs: Sequence[SourceSpec], as_of: date | None = None, **read_options: Any
 ) -> CheckResult:
     as_of = as_of or today_in_london()
-    total = CheckResult(as_of=as_of)
-    for spec in specs:
-        part = check_source(spec, as_of, **read_options)
-        total.tables.extend(part.tables)
-        total.problems.extend(part.problems)
-        total.unusable.extend(part.unusable)
-    return total
+    return _finish([_prepare_source(spec, as_of, **read_options) for spec in specs], as_of)
 
 
 def specs_from_config(config: Config) -> list[SourceSpec]:
