@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from tracker.check import CheckResult
+from tracker.files import save_workbook_atomic
 from tracker.problems import Problem, display_value
 
 WIDTH = 100
@@ -336,7 +337,7 @@ def write_check_xlsx(result: CheckResult, path: Path) -> None:
     for row in stage_rows(result.reviews):
         ws.append([_xl(v, CSV_COLUMNS[i]) for i, v in enumerate(row)])
     _problems_sheet(wb, result.problems, Font)
-    _save_atomic(wb, path)
+    save_workbook_atomic(wb, path)
 
 
 def write_problems_xlsx(result: CheckResult, path: Path) -> None:
@@ -346,7 +347,7 @@ def write_problems_xlsx(result: CheckResult, path: Path) -> None:
 
     wb = Workbook(write_only=True)
     _problems_sheet(wb, result.problems, Font)
-    _save_atomic(wb, path)
+    save_workbook_atomic(wb, path)
 
 
 def _problems_sheet(wb: Any, problems: list[Problem], font: Any) -> None:
@@ -376,18 +377,3 @@ def _xl(value: Any, column: str) -> Any:
     if column in ("done", "earliest", "latest") and isinstance(value, str):
         return date.fromisoformat(value)
     return value
-
-
-def _save_atomic(wb: Any, path: Path) -> None:
-    import os
-    import tempfile
-
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".xlsx")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -203,7 +203,8 @@ def serve_web(app: Any, host: str, port: int) -> WebHandle:
         thread = threading.Thread(target=wz.serve_forever, name="web", daemon=True)
         thread.start()
         return _Server(wz.shutdown, thread)
-    server = create_server(app, host=host, port=port, threads=4, ident="tracker")
+    # the same settings as `tracker serve` (tracker.web.serve): 8 threads, no server banner
+    server = create_server(app, host=host, port=port, threads=8, ident="")
     stopped = threading.Event()
 
     def loop() -> None:

@@ -9,10 +9,8 @@ added, the new file replaces the old atomically and a backup copy is kept beside
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Callable
 from datetime import datetime
@@ -27,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.table import HEADER_SEARCH_ROWS, normalise_header
 from tracker.describe import describe_rule
+from tracker.files import save_workbook_atomic
 from tracker.model import Field, FieldType, Framework
 from tracker.sources.xlsx import FORMULA_CELL, sheet_members
 
@@ -266,7 +265,7 @@ def create_template(path: Path, frameworks: list[Framework]) -> None:
     _guide(wb, frameworks)
     if default is not None:
         wb.remove(default)
-    _save_atomic(wb, path)
+    save_workbook_atomic(wb, path)
 
 
 def update_workbook(
@@ -301,7 +300,7 @@ def update_workbook(
     backup = path.with_name(f"{path.stem}.backup-{stamp}{path.suffix}")
     shutil.copy2(path, backup)
     report["backup"] = str(backup)
-    _save_atomic(wb, path, finish=lambda tmp: restore_cached_values(backup, tmp))
+    save_workbook_atomic(wb, path, finish=lambda tmp: restore_cached_values(backup, tmp))
     return report
 
 
@@ -373,17 +372,3 @@ def restore_cached_values(original: Path, written: Path) -> int:
         for info in infos:
             out.writestr(info, parts[info.filename], compress_type=info.compress_type)
     return restored
-
-
-def _save_atomic(wb: Workbook, path: Path, finish: Callable[[Path], object] | None = None) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        if finish is not None:
-            finish(Path(tmp))
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
