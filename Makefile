@@ -48,6 +48,7 @@ lint: install
 
 bench: install
 	$(BIN)/python bench/check.py
+	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/web.py
 
 samples: install

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -62,3 +62,17 @@ def make_workbook(tmp_path: Path) -> Callable[..., Path]:
 
 
 D = date
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only() -> Iterator[None]:
+    """Every test: no connection or name lookup beyond 127.0.0.1, even one the code caught."""
+    from tests.gsheet_fixtures import NetworkGuard
+
+    guard = NetworkGuard()
+    guard.install()
+    try:
+        yield
+    finally:
+        guard.uninstall()
+    assert not guard.blocked, f"a test tried to reach beyond 127.0.0.1: {guard.blocked}"
