@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 from click.testing import CliRunner
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 from tests.conftest import framework_rows
 from tests.officer_fixtures import GOOD_SCR, calculate, column_of, sheet_with
@@ -287,3 +287,27 @@ def test_init_rejects_unknown_framework_and_non_xlsx(runner: CliRunner, tmp_path
     assert not (tmp_path / "x.xlsx").exists()
     result = init(runner, tmp_path / "x.csv", "england-scr")
     assert result.exit_code == 2 and ".xlsx" in result.stderr
+
+
+def test_init_refuses_to_rewrite_a_workbook_whose_charts_it_would_lose(tmp_path: Path) -> None:
+    from openpyxl.chart import BarChart, Reference
+
+    path = tmp_path / "with-chart.xlsx"
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Counts"
+    for row in (["Board", "Reviews"], ["A", 3], ["B", 5]):
+        ws.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=2, min_row=1, max_row=3), titles_from_data=True)
+    ws.add_chart(chart, "D2")
+    wb.save(path)
+    before = path.read_bytes()
+    result = CliRunner().invoke(main, ["init", str(path), "--framework", "england-scr"])
+    assert result.exit_code == 2
+    assert (
+        "has charts, drawings or pictures, which rewriting the workbook would lose" in result.stderr
+    )
+    assert path.read_bytes() == before
+    assert not list(tmp_path.glob("*.backup-*"))

@@ -27,7 +27,7 @@ from tracker.model import Unit
 
 CALENDARS = ("ENG", "WLS", "SCT", "NIR")
 #: Years covered by each calendar: reviews from the 2000s to well beyond any plausible deadline.
-FIRST_YEAR, LAST_YEAR = 2000, 2060
+FIRST_YEAR, LAST_YEAR = 1990, 2060  # the years a date cell may hold (schemas.values)
 LONDON = ZoneInfo("Europe/London")
 
 DateArray = npt.NDArray[Any]

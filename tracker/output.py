@@ -9,11 +9,13 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from tracker.check import CheckResult
 from tracker.files import save_workbook_atomic
@@ -336,7 +338,7 @@ def write_check_xlsx(result: CheckResult, path: Path) -> None:
     ws.append(CSV_COLUMNS)
     for row in stage_rows(result.reviews):
         ws.append([_xl(v, CSV_COLUMNS[i]) for i, v in enumerate(row)])
-    _problems_sheet(wb, result.problems, Font)
+    _problems_sheet(wb, result.problems, Font, path.parent)
     save_workbook_atomic(wb, path)
 
 
@@ -346,11 +348,21 @@ def write_problems_xlsx(result: CheckResult, path: Path) -> None:
     from openpyxl.styles import Font
 
     wb = Workbook(write_only=True)
-    _problems_sheet(wb, result.problems, Font)
+    _problems_sheet(wb, result.problems, Font, path.parent)
     save_workbook_atomic(wb, path)
 
 
-def _problems_sheet(wb: Any, problems: list[Problem], font: Any) -> None:
+def _relative_link(source: Path, base: Path) -> str:
+    """A link relative to the problems workbook, so it still works where the shared drive is
+    mapped under another path (the two files usually sit in the same folder)."""
+    try:
+        relative = os.path.relpath(source.resolve(), base.resolve())
+    except ValueError:  # another drive (Windows): only an absolute address can reach it
+        return source.resolve().as_uri()
+    return quote(Path(relative).as_posix())
+
+
+def _problems_sheet(wb: Any, problems: list[Problem], font: Any, base: Path) -> None:
     from openpyxl.cell import WriteOnlyCell
 
     ws = wb.create_sheet("Problems")
@@ -363,7 +375,7 @@ def _problems_sheet(wb: Any, problems: list[Problem], font: Any) -> None:
         target = p.link
         if not target and p.sheet and p.cell and not p.source.startswith("gsheet:"):
             sheet = p.sheet.replace("'", "''")
-            target = f"{Path(p.source).resolve().as_uri()}#'{sheet}'!{p.cell}"
+            target = f"{_relative_link(Path(p.source), base)}#'{sheet}'!{p.cell}"
         if target:
             link_cell.value = f"{p.sheet}!{p.cell}" if p.cell else "open"
             link_cell.hyperlink = target

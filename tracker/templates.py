@@ -268,10 +268,42 @@ def create_template(path: Path, frameworks: list[Framework]) -> None:
     save_workbook_atomic(wb, path)
 
 
+#: parts of an .xlsx that openpyxl does not write back: rewriting the file would drop them
+_UNKEPT = {
+    "xl/charts/": "charts",
+    "xl/drawings/": "drawings or pictures",
+    "xl/media/": "pictures",
+    "xl/pivotTables/": "pivot tables",
+    "xl/slicers/": "slicers",
+    "xl/timelines/": "timelines",
+    "xl/vbaProject.bin": "macros",
+}
+
+
+def _refuse_what_would_be_lost(path: Path) -> None:
+    """Never drop what an officer put in their workbook: refuse rather than rewrite it."""
+    import zipfile
+
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except (zipfile.BadZipFile, OSError) as exc:
+        raise TemplateError(f"{path}: cannot open as an .xlsx workbook: {exc}") from None
+    found = sorted(
+        {what for prefix, what in _UNKEPT.items() if any(n.startswith(prefix) for n in names)}
+    )
+    if found:
+        raise TemplateError(
+            f"{path}: has {', '.join(found)}, which rewriting the workbook would lose; it was "
+            "left unchanged. Make a template with `tracker init NEW.xlsx` and copy its sheets in"
+        )
+
+
 def update_workbook(
     path: Path, frameworks: list[Framework], *, now: datetime | None = None
 ) -> dict[str, Any]:
     """Add missing sheets and columns to an existing workbook; every existing cell stays as it is."""
+    _refuse_what_would_be_lost(path)
     try:
         wb = load_workbook(path)
     except Exception as exc:
