@@ -11,11 +11,14 @@ rules), then building the JSON records. Peak memory is the process's maximum res
 from __future__ import annotations
 
 import argparse
+import random
 import resource
 import sys
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,15 +49,24 @@ class Clock:
         return out
 
 
-def generate(out: Path, reviews: int, workbooks: int) -> list[Path]:
+def generate(
+    out: Path,
+    reviews: int,
+    workbooks: int,
+    *,
+    name: str = "bench",
+    cell: Callable[[random.Random, Any], Any] | None = None,
+) -> list[Path]:
+    """N synthetic reviews in several workbooks (cached by name); ``cell`` may retype values."""
     out.mkdir(parents=True, exist_ok=True)
     paths = []
     per_book = reviews // workbooks
     for b in range(workbooks):
-        path = out / f"bench-{reviews}-{workbooks}-{b:02d}.xlsx"
+        path = out / f"{name}-{reviews}-{workbooks}-{b:02d}.xlsx"
         paths.append(path)
         if path.exists():
             continue
+        rng = random.Random(b)
         wb = Workbook(write_only=True)
         per_sheet = per_book // len(FRAMEWORKS)
         for k, fid in enumerate(FRAMEWORKS):
@@ -65,7 +77,8 @@ def generate(out: Path, reviews: int, workbooks: int) -> list[Path]:
             count = per_sheet + (per_book - per_sheet * len(FRAMEWORKS) if k == 0 else 0)
             for row in synthetic_rows(fw, count, seed=b, as_of=AS_OF, prefix=f"B{b}{k}"):
                 row["review_id"] = f"{row['review_id']}-{b}-{k}"
-                ws.append([row.get(i) for i in ids])
+                values = [row.get(i) for i in ids]
+                ws.append([cell(rng, v) for v in values] if cell else values)
         wb.save(path)
     return paths
 

@@ -21,7 +21,6 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from openpyxl import Workbook  # noqa: E402
 
 from bench.check import AS_OF, FRAMEWORKS, generate  # noqa: E402
 from schemas.table import locate_table  # noqa: E402
@@ -29,42 +28,20 @@ from schemas.validate import apply_schemas, check_workbook_ids, prepare_table  #
 from schemas.values import _REAL_DATES, _TEXT_DATES  # noqa: E402
 from tracker.registry import get_framework  # noqa: E402
 from tracker.sources.xlsx import read_xlsx  # noqa: E402
-from tracker.synthetic import synthetic_rows  # noqa: E402
 
 TITLES = {get_framework(f).sheet.casefold() for f in FRAMEWORKS}
 
 
 def generate_text_dates(out: Path, reviews: int, workbooks: int, share: float) -> list[Path]:
     """Like bench/check.py's workbooks, with a share of dates typed as text in UK forms."""
-    out.mkdir(parents=True, exist_ok=True)
     forms = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %b %Y", "%d %B %Y")
-    paths = []
-    per_book = reviews // workbooks
-    for b in range(workbooks):
-        path = out / f"text-{reviews}-{workbooks}-{int(share * 100)}-{b:02d}.xlsx"
-        paths.append(path)
-        if path.exists():
-            continue
-        rng = random.Random(b)
-        wb = Workbook(write_only=True)
-        per_sheet = per_book // len(FRAMEWORKS)
-        for k, fid in enumerate(FRAMEWORKS):
-            fw = get_framework(fid)
-            ws = wb.create_sheet(fw.sheet)
-            ids = [f.id for f in fw.all_fields]
-            ws.append([f.header for f in fw.all_fields])
-            count = per_sheet + (per_book - per_sheet * len(FRAMEWORKS) if k == 0 else 0)
-            for row in synthetic_rows(fw, count, seed=b, as_of=AS_OF, prefix=f"T{b}{k}"):
-                row["review_id"] = f"{row['review_id']}-{b}-{k}"
-                cells = []
-                for i in ids:
-                    v = row.get(i)
-                    if isinstance(v, date) and rng.random() < share:
-                        v = v.strftime(rng.choice(forms))
-                    cells.append(v)
-                ws.append(cells)
-        wb.save(path)
-    return paths
+
+    def as_text(rng: random.Random, value: object) -> object:
+        if isinstance(value, date) and rng.random() < share:
+            return value.strftime(rng.choice(forms))
+        return value
+
+    return generate(out, reviews, workbooks, name=f"text-{int(share * 100)}", cell=as_text)
 
 
 def read_all(paths: list[Path]) -> list:  # type: ignore[type-arg]

@@ -69,6 +69,19 @@ class Status(StrEnum):
     NOT_MET = "not_met"
 
 
+#: Worst first: the order statuses are listed and reviews ranked in, everywhere they are shown.
+STATUS_ORDER: tuple[Status, ...] = (
+    Status.OVERDUE,
+    Status.NOT_MET,
+    Status.LATE,
+    Status.EARLY,
+    Status.PENDING,
+    Status.WAITING,
+    Status.ON_TIME,
+    Status.MET,
+    Status.NOT_APPLICABLE,
+)
+
 #: Statuses that mean something went wrong (used for exit codes, reports, the web view).
 FAILING_STATUSES = frozenset({Status.LATE, Status.EARLY, Status.OVERDUE, Status.NOT_MET})
 

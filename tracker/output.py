@@ -19,6 +19,7 @@ from urllib.parse import quote
 
 from tracker.check import CheckResult
 from tracker.files import save_workbook_atomic
+from tracker.model import STATUS_ORDER
 from tracker.problems import Problem, display_value
 
 WIDTH = 100
@@ -35,22 +36,7 @@ _LABEL = {
 }
 #: Shown stage by stage in the table; the rest are counted on the review's line.
 _SHOWN = ("overdue", "not_met", "late", "early", "pending")
-_ORDER = {
-    s: i
-    for i, s in enumerate(
-        (
-            "overdue",
-            "not_met",
-            "late",
-            "early",
-            "pending",
-            "waiting",
-            "on_time",
-            "met",
-            "not_applicable",
-        )
-    )
-}
+_ORDER = {s.value: i for i, s in enumerate(STATUS_ORDER)}
 _SHORT_BASIS = {
     "statutory guidance": "stat. guidance",
     "national guidance": "nat. guidance",

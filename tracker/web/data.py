@@ -19,6 +19,7 @@ from typing import Any
 
 from tracker.config import Config
 from tracker.model import FAILING_STATUSES, PRIVATE_FIELDS, Basis, Status
+from tracker.model import STATUS_ORDER as WORST_FIRST
 from tracker.registry import all_frameworks
 from tracker.snapshot import read_snapshot, snapshot_path
 from tracker.users import User
@@ -31,17 +32,7 @@ STATUTORY = frozenset({Basis.STATUTE.value, Basis.STATUTORY_GUIDANCE.value})
 #: Statuses of a stage with a deadline that has been decided one way or the other.
 DEADLINE_STATUSES = frozenset({"on_time", "late", "early", "overdue"})
 #: Worst first: the order a review's overall state and status columns are shown in.
-STATUS_ORDER = (
-    "overdue",
-    "not_met",
-    "late",
-    "early",
-    "pending",
-    "waiting",
-    "on_time",
-    "met",
-    "not_applicable",
-)
+STATUS_ORDER = tuple(s.value for s in WORST_FIRST)
 STATUS_LABELS = {
     "on_time": "On time",
     "late": "Late",
