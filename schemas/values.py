@@ -138,10 +138,15 @@ def parse_date(value: Any) -> Parsed:
             if parsed.ok:
                 _REAL_DATES[value] = parsed
         return parsed
-    if is_blank(value):
+    if isinstance(value, str):
+        parsed = _TEXT_DATES.get(value)
+        if parsed is None:
+            if len(_TEXT_DATES) >= _TEXT_CACHE_SIZE:
+                _TEXT_DATES.clear()
+            parsed = _TEXT_DATES[value] = _parse_date_str(value)
+        return parsed
+    if value is None:
         return BLANK
-    if _cell_error(value):
-        return Parsed(slug="cell-error")
     if isinstance(value, datetime):
         return _plausible(value.date())
     if isinstance(value, date):
@@ -152,14 +157,16 @@ def parse_date(value: Any) -> Parsed:
         if value != value or not (_MIN_SERIAL <= value <= _MAX_SERIAL + 1):  # NaN or out of range
             return Parsed(slug="invalid-date")
         return Parsed(EXCEL_EPOCH + timedelta(days=int(value)))
-    if not isinstance(value, str):
-        return Parsed(slug="invalid-date")
-    parsed = _TEXT_DATES.get(value)
-    if parsed is None:
-        if len(_TEXT_DATES) >= _TEXT_CACHE_SIZE:
-            _TEXT_DATES.clear()
-        parsed = _TEXT_DATES[value] = _parse_date_text(clean_text(value))
-    return parsed
+    return Parsed(slug="invalid-date")
+
+
+def _parse_date_str(value: str) -> Parsed:
+    text = clean_text(value)
+    if not text:
+        return BLANK
+    if text.upper() in CELL_ERRORS:
+        return Parsed(slug="cell-error")
+    return _parse_date_text(text)
 
 
 def _parse_date_text(text: str) -> Parsed:
@@ -263,7 +270,10 @@ def parse_choice(value: Any, choices: tuple[str, ...]) -> Parsed:
 
 
 def parse_text(value: Any) -> Parsed:
-    if is_blank(value):
+    if isinstance(value, str):
+        text = clean_text(value)
+        return Parsed(text) if text else BLANK
+    if value is None:
         return BLANK
     if isinstance(value, float) and value.is_integer():
         return Parsed(str(int(value)))
