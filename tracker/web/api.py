@@ -15,7 +15,7 @@ from flask import Blueprint, Response, abort, request
 
 from tracker.web.data import Snapshot, visible
 from tracker.web.exports import FORMATS, download
-from tracker.web.frameworks import frameworks_data
+from tracker.web.frameworks import frameworks_for
 from tracker.web.openapi import openapi_document
 from tracker.web.pages import PROBLEM_HEADERS, problem_row
 from tracker.web.views import snapshot, state, user
@@ -176,7 +176,7 @@ def problems() -> Response:
 
 @bp.get("/frameworks")
 def frameworks() -> Response:
-    body = json.dumps(frameworks_data(state().config), ensure_ascii=False)
+    body = json.dumps(frameworks_for(snapshot(), state().config), ensure_ascii=False)
     return _json(body.encode("utf-8"))
 
 

@@ -13,6 +13,15 @@ def frameworks_data(config: Config | None = None) -> list[dict[str, Any]]:
     return frameworks_json(config)
 
 
+def frameworks_for(snap: Any, config: Config | None) -> list[dict[str, Any]]:
+    """:func:`frameworks_data`, worked out once per snapshot (pages and API share it)."""
+    key = ("frameworks",)
+    if key not in snap.memo:
+        snap.memo[key] = frameworks_data(config)
+    found: list[dict[str, Any]] = snap.memo[key]
+    return found
+
+
 def stage_rules(
     frameworks: list[dict[str, Any]], framework: str, board: str
 ) -> dict[str, list[dict[str, Any]]]:

@@ -24,7 +24,7 @@ from tracker.web.data import (
     visible,
 )
 from tracker.web.exports import FORMATS, download
-from tracker.web.frameworks import frameworks_data, stage_rules
+from tracker.web.frameworks import frameworks_for, stage_rules
 from tracker.web.timeline import build_timeline
 from tracker.web.views import snapshot, state, user
 
@@ -298,11 +298,7 @@ def review(key: str) -> Any:
 
 def _frameworks(snap: Snapshot) -> list[dict[str, Any]]:
     """Frameworks with this config's overrides, worked out once per snapshot."""
-    key = ("frameworks",)
-    if key not in snap.memo:
-        snap.memo[key] = frameworks_data(state().config)
-    found: list[dict[str, Any]] = snap.memo[key]
-    return found
+    return frameworks_for(snap, state().config)
 
 
 def _stage_list(kind: str) -> Any:
