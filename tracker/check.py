@@ -13,6 +13,7 @@ from typing import Any
 
 from schemas.table import locate_table
 from schemas.validate import ValidatedTable, apply_schemas, check_workbook_ids, prepare_table
+from tracker.boards import source_owners
 from tracker.calendars import today_in_london
 from tracker.config import BoardConfig, Config
 from tracker.evaluate import TableResult, evaluate_table
@@ -30,6 +31,12 @@ log = logging.getLogger(__name__)
 class SourceSpec:
     source: str
     board: BoardConfig | None = None
+    #: every board whose config names this source (the first is ``board``); see tracker.boards
+    owners: tuple[str, ...] = ()
+
+    @property
+    def board_names(self) -> tuple[str, ...]:
+        return self.owners or ((self.board.name,) if self.board else ())
 
 
 @dataclass
@@ -146,6 +153,7 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
                 as_of,
                 default_board=default_board,
                 link=lambda cell, s=sheet: workbook.link(s, cell),  # type: ignore[misc]
+                owners=spec.board_names,
             )
         )
     return _Prepared(result, workbook, validated)
@@ -159,7 +167,13 @@ def run_check(
 
 
 def specs_from_config(config: Config) -> list[SourceSpec]:
-    return [SourceSpec(source, board) for source, board in config.source_boards()]
+    """One spec per source, read once even when several boards name it (its Board cells then
+    say which of them each review belongs to)."""
+    owners = source_owners(config)
+    specs: dict[str, SourceSpec] = {}
+    for source, board in config.source_boards():
+        specs.setdefault(source, SourceSpec(source, board, owners[source]))
+    return list(specs.values())
 
 
 def read_options(config: Config, sources: Sequence[str] = ()) -> dict[str, Any]:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from tracker.boards import source_owners
 from tracker.config import Config
 from tracker.delivery import DeliveryError, send
 from tracker.emails import build_message
@@ -57,7 +58,7 @@ def make_report(
 ) -> Report:
     if scope == NATIONAL_SCOPE:
         return national_report(check, config, as_of, since)
-    return board_report(check, config.board(scope), as_of, since)
+    return board_report(check, config.board(scope), as_of, since, source_owners(config))
 
 
 def compose(

@@ -21,6 +21,7 @@ from tracker.check import CheckResult
 from tracker.files import save_workbook_atomic
 from tracker.model import STATUS_ORDER
 from tracker.problems import Problem, display_value
+from tracker.safe_cells import csv_value, xlsx_value
 
 WIDTH = 100
 _LABEL = {
@@ -295,7 +296,7 @@ def check_csv(result: CheckResult) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in stage_rows(result.reviews):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else csv_value(v) for v in row])
     return buf.getvalue()
 
 
@@ -323,7 +324,7 @@ def write_check_xlsx(result: CheckResult, path: Path) -> None:
     ws.freeze_panes = "A2"
     ws.append(CSV_COLUMNS)
     for row in stage_rows(result.reviews):
-        ws.append([_xl(v, CSV_COLUMNS[i]) for i, v in enumerate(row)])
+        ws.append([xlsx_value(ws, _xl(v, CSV_COLUMNS[i])) for i, v in enumerate(row)])
     _problems_sheet(wb, result.problems, Font, path.parent)
     save_workbook_atomic(wb, path)
 
@@ -364,9 +365,12 @@ def _problems_sheet(wb: Any, problems: list[Problem], font: Any, base: Path) -> 
             target = f"{_relative_link(Path(p.source), base)}#'{sheet}'!{p.cell}"
         if target:
             link_cell.value = f"{p.sheet}!{p.cell}" if p.cell else "open"
+            link_cell.data_type = "s"  # a sheet title is text, never a formula
             link_cell.hyperlink = target
             link_cell.font = font(color="0563C1", underline="single")
-        ws.append([v if not isinstance(v, bool) else str(v) for v in row] + [link_cell])
+        ws.append(
+            [xlsx_value(ws, v if not isinstance(v, bool) else str(v)) for v in row] + [link_cell]
+        )
 
 
 def _xl(value: Any, column: str) -> Any:
