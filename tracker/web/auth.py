@@ -44,7 +44,7 @@ def sign_in() -> Response | tuple[str, int] | str:
         error = f"Too many failed attempts. Try again in {_duration(wait)}."
         log.warning("sign-in refused: too many failures (from %s)", client)
         page = render_template("sign_in.html", next=nxt, error=error, name=name)
-        return Response(page, 429, headers={"Retry-After": str(wait)})
+        return Response(page, 429, mimetype="text/html", headers={"Retry-After": str(wait)})
     user = state().users.authenticate(name, password) if name and password else None
     if user is None:
         limiter.failed(key, client)
