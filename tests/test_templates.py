@@ -16,10 +16,10 @@ from tests.conftest import framework_rows
 from tests.officer_fixtures import GOOD_SCR, calculate, column_of, sheet_with
 from tracker.check import SourceSpec, run_check
 from tracker.cli import main
+from tracker.cli.templates import GUIDE, TEMPLATE_ROWS, create_template, update_workbook
 from tracker.describe import describe_rule
 from tracker.model import FieldType
 from tracker.registry import all_frameworks, get_framework
-from tracker.templates import GUIDE, TEMPLATE_ROWS, create_template, update_workbook
 
 ALL_IDS = [f.id for f in all_frameworks()]
 

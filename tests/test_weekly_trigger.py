@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from jobs.service import trigger_key
+from jobs.weekly_trigger import WeeklyTrigger, local_exists
 from tests.email_fixtures import NORTHSHIRE, write_config
 from tracker.config import load_config
-from tracker.ledger import Ledger
-from tracker.mailing import compose
-from tracker.service import trigger_key
-from tracker.weekly_trigger import WeeklyTrigger, local_exists
+from tracker.mail.ledger import Ledger
+from tracker.mail.mailing import compose
 
 LONDON = ZoneInfo("Europe/London")
 # The Sundays the clocks change: last Sunday of March (forward) and of October (back).

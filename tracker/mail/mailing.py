@@ -19,11 +19,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from tracker.config import Config
-from tracker.delivery import DeliveryError, send
-from tracker.emails import build_message
-from tracker.ledger import NATIONAL_SCOPE, Ledger, iso_week
-from tracker.outbox import Outbox, OutboxError, filename_for
-from tracker.reporting import Report, board_report, national_report, scopes
+from tracker.mail.ledger import NATIONAL_SCOPE, Ledger, iso_week
+from tracker.mail.outbox import Outbox, OutboxError, filename_for
+from tracker.mail.render import build_message
+from tracker.mail.report import Report, board_report, national_report, scopes
+from tracker.mail.smtp import DeliveryError, send
 
 log = logging.getLogger("tracker.mail")
 

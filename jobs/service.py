@@ -29,8 +29,8 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from jobs.weekly_trigger import WeeklyTrigger
 from tracker.config import Config
-from tracker.weekly_trigger import WeeklyTrigger
 
 log = logging.getLogger("tracker.service")
 
