@@ -244,7 +244,7 @@ def test_missing_columns_added_without_touching_data(tmp_path: Path) -> None:
     after = all_cells(path, data_only=False)
     assert all(after[k] == v for k, v in before.items())
     width = len(keep)
-    from tracker.sources.base import column_letter
+    from tracker.tables import column_letter
 
     # header row is row 3; the "kept" value sits in the first free column of row 4
     assert after[("England SCR", f"{column_letter(width + 1)}4")] == "kept"
