@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from tracker.config import Config, ConfigError, find_config, load_config
+from tracker.config import Config, ConfigError, check_overrides, find_config, load_config
 from tracker.sources.base import is_gsheet
 
 FORMATS_CHECK = ("table", "json", "csv", "xlsx")
@@ -32,8 +32,6 @@ def load_optional_config(path: str | None) -> Config | None:
         return None
     try:
         config = load_config(found)
-        from tracker.overrides import check_overrides
-
         for board in config.boards:
             check_overrides(board, str(found))
     except ConfigError as exc:
