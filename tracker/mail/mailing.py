@@ -190,3 +190,14 @@ def run_weekly(
     if send_now:
         out.merge(deliver(config, now=now, ignore_backoff=ignore_backoff))
     return out
+
+
+def describe_delivery(config: Config) -> str:
+    """One line for ``tracker report``, ``tracker run`` and the service log: where e-mails go."""
+    outbox = (config.state_dir / "outbox").resolve()
+    if config.email.backend == "outbox":
+        return f"e-mails are written to {outbox} (outbox backend: nothing is sent)"
+    smtp = config.email.smtp
+    return (
+        f"e-mails are queued in {outbox} and sent through {smtp.host}:{smtp.port} ({smtp.security})"
+    )
