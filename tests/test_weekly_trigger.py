@@ -131,6 +131,18 @@ def test_trigger_pickles_and_keeps_its_identity() -> None:
     assert str(copy) == "weekly[tue 07:05 Europe/London]"
 
 
+def test_a_trigger_pickled_before_the_move_to_jobs_still_loads() -> None:
+    """A jobs.sqlite from when the trigger lived in ``tracker.weekly_trigger`` keeps its job."""
+    now = WeeklyTrigger("mon 08:00", "Europe/London")
+    old = pickle.dumps(now, protocol=2).replace(
+        b"cjobs.weekly_trigger\n", b"ctracker.weekly_trigger\n"
+    )
+    assert b"ctracker.weekly_trigger\n" in old
+    back = pickle.loads(old)
+    assert isinstance(back, WeeklyTrigger)
+    assert trigger_key(back) == trigger_key(now)
+
+
 def test_local_exists() -> None:
     assert not local_exists(datetime(2024, 3, 31, 1, 30), LONDON)
     assert local_exists(datetime(2024, 3, 31, 2, 0), LONDON)
