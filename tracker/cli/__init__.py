@@ -5,6 +5,7 @@
 - ``web``: ``tracker user add|remove`` and ``tracker serve``.
 - ``output``: check and validate results as a table, JSON, CSV and XLSX.
 - ``templates``: the workbook ``tracker init`` writes or completes.
+- ``files``: those files written atomically (a reader never sees half of one).
 """
 
 from tracker.cli.commands import main
