@@ -29,8 +29,8 @@ from tracker.boards import resolve_board
 from tracker.check import check_config
 from tracker.cli import main
 from tracker.config import Config, load_config
-from tracker.ledger import NATIONAL_SCOPE
-from tracker.mailing import make_report
+from tracker.mail.ledger import NATIONAL_SCOPE
+from tracker.mail.mailing import make_report
 from tracker.snapshot import write_snapshot
 from tracker.users import UserStore, users_path
 

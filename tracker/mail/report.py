@@ -20,7 +20,7 @@ from typing import Any
 
 from tracker.boards import board_of, source_owners
 from tracker.config import BoardConfig, Config
-from tracker.ledger import NATIONAL_SCOPE, iso_week
+from tracker.mail.ledger import NATIONAL_SCOPE, iso_week
 
 DUE_SOON_DAYS = 14
 FIRST_PROBLEMS = 10

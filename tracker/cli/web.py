@@ -1,4 +1,5 @@
-"""``tracker user add|remove|token|sessions|sign-out`` and ``tracker serve`` (in ``tracker.cli``).
+"""``tracker user add|remove|token|sessions|sign-out`` and ``tracker serve``, added to the group
+in ``commands``.
 
 Exit codes as the rest of the CLI: 0 done, 1 the change could not be made (no such user...),
 2 an unusable config or usage.
