@@ -23,10 +23,13 @@ from schemas.values import (
     MAX_YEAR,
     MIN_YEAR,
     Parsed,
+    day_first_only,
     parse_choice,
     parse_date,
+    parse_date_1904,
     parse_text,
     parse_yes_no,
+    uk,
 )
 from tracker.model import FieldType, Framework, RuleKind
 from tracker.problems import Problem
@@ -151,9 +154,9 @@ def _parse_dates(values: list[Any]) -> list[Parsed]:
     return [p if p is not None else parse_date(values[i]) for i, p in enumerate(out)]
 
 
-def _parser(f: Any) -> Callable[[Any], Parsed]:
+def _parser(f: Any, date1904: bool = False) -> Callable[[Any], Parsed]:
     if f.type is FieldType.DATE:
-        return parse_date
+        return parse_date_1904 if date1904 else parse_date
     if f.type is FieldType.YES_NO:
         return parse_yes_no
     if f.type is FieldType.CHOICE:
@@ -186,11 +189,13 @@ def prepare_table(
     fw = table.framework
     link = link or (lambda cell: None)
     sheet = table.sheet.title
-    cols = {f.id: ParsedColumn(table.raw[f.id], _parser(f)) for f in fw.all_fields}
-    # rows whose every cell is blank once spaces are stripped are not reviews
+    date1904 = table.sheet.date1904
+    cols = {f.id: ParsedColumn(table.raw[f.id], _parser(f, date1904)) for f in fw.all_fields}
+    # rows whose every cell is blank once spaces are stripped are not reviews (a placeholder
+    # such as TBC is something typed: its row is kept)
     blank = np.ones(len(table.rows), dtype=bool)
     for c in cols.values():
-        blank &= c.flag(lambda p: p.value is None and p.slug is None)
+        blank &= c.flag(lambda p: p.value is None and p.slug is None and not p.detail)
     rows = np.array(table.rows, dtype=np.int64)
     if blank.any():
         keep = ~blank
@@ -240,6 +245,8 @@ def prepare_table(
             report(p.slug or "", i, f.id, column.raw(i), detail=p.detail, suggestion=p.suggestion)
         if f.id == "review_id":
             continue
+        if f.type in (FieldType.DATE, FieldType.YES_NO):
+            _warn_placeholders(column, f, report)
         if f.type is FieldType.DATE:
             arr = column.values("datetime64[D]")
             dates[f.id] = arr
@@ -276,6 +283,7 @@ def prepare_table(
         else:
             report(slug, i, fid, cols[fid].raw(i))
 
+    _warn_us_date_import(fw, table, rows, cols, problems, link)
     _warn_future_dates(dates, as_of, report, cols)
     _warn_out_of_order(fw, dates, report, cols)
     _warn_not_applicable(fw, dates, choices, report, cols)
@@ -351,6 +359,58 @@ def _slug(check: str) -> str | None:
         if check.startswith(name):
             return slug
     return None
+
+
+def _warn_placeholders(column: ParsedColumn, f: Any, report: Callable[..., None]) -> None:
+    """TBC, n/a, - ... in a date or yes/no cell: read as blank, named in a warning, so the
+    review stays assessed and its overdue stages stay visible."""
+    what = "date" if f.type is FieldType.DATE else "answer (Yes or No)"
+    for i in np.flatnonzero(column.flag(lambda p: p.detail == "placeholder")).tolist():
+        report("placeholder", i, f.id, column.raw(i), detail=what)
+
+
+def _warn_us_date_import(
+    fw: Framework,
+    table: SheetTable,
+    rows: np.ndarray,
+    cols: dict[str, ParsedColumn],
+    problems: list[Problem],
+    link: Callable[[str], str | None],
+) -> None:
+    """A date column holding real date cells beside text dates that read only day first (13/04)
+    is what a US-locale import leaves: it turned 04/05 into 5 April and could not read 13/04.
+    Nothing can be corrected from the file itself, so say it once per column with two examples."""
+    for f in fw.all_fields:
+        if f.type is not FieldType.DATE or f.id not in table.columns:
+            continue
+        column = cols[f.id]
+        kinds = [
+            "date" if isinstance(u, date) else "text" if day_first_only(u) else ""
+            for u in column.raw_uniques
+        ]
+        if "date" not in kinds or "text" not in kinds:
+            continue
+        codes = column.codes.tolist()
+        real = next(i for i, c in enumerate(codes) if kinds[c] == "date")
+        text = next(i for i, c in enumerate(codes) if kinds[c] == "text")
+        real_cell = table.cell(f.id, int(rows[real])) or ""
+        text_cell = table.cell(f.id, int(rows[text])) or ""
+        detail = (
+            f"{real_cell} is a date cell ({uk(column.raw(real))}), "
+            f"{text_cell} is the text {column.raw(text)}"
+        )
+        problems.append(
+            Problem.make(
+                "suspect-us-date-import",
+                source=table.source,
+                sheet=table.sheet.title,
+                cell=text_cell,
+                row=int(rows[text]),
+                column=fw.label(f.id),
+                detail=detail,
+                link=link(text_cell) if text_cell else None,
+            )
+        )
 
 
 def _warn_future_dates(
