@@ -203,7 +203,10 @@ def prepare_table(
         for c in cols.values():
             c.take(keep)
     n = len(rows)
-    problems: list[Problem] = list(table.problems)
+    problems: list[Problem] = [  # layout problems and notes found locating the table
+        p.with_location(link=link(p.cell)) if p.cell and p.link is None else p
+        for p in table.problems
+    ]
     # errors found now or later (schema, duplicate ids) make their row not assessable
     assessable = np.full(n, table.usable, dtype=bool)
     review_ids: list[str | None] = cols["review_id"].values().tolist()
@@ -379,16 +382,26 @@ def _warn_us_date_import(
 ) -> None:
     """A date column holding real date cells beside text dates that read only day first (13/04)
     is what a US-locale import leaves: it turned 04/05 into 5 April and could not read 13/04.
-    Nothing can be corrected from the file itself, so say it once per column with two examples."""
+    Its fingerprint: every date cell has a day of 12 or less (it was a month), and no text date
+    has (those were all converted). Officers' own mixes of typed and text dates do not look like
+    that. Nothing can be corrected from the file itself, so say it once per column."""
     for f in fw.all_fields:
         if f.type is not FieldType.DATE or f.id not in table.columns:
             continue
         column = cols[f.id]
-        kinds = [
-            "date" if isinstance(u, date) else "text" if day_first_only(u) else ""
-            for u in column.raw_uniques
-        ]
+        kinds = []
+        for u, parsed in zip(column.raw_uniques, column.parsed, strict=True):
+            if isinstance(u, date):
+                kinds.append("date" if u.day <= 12 else "late-day date")
+            elif day_first_only(u):
+                kinds.append("text")
+            elif isinstance(u, str) and parsed.value is not None:
+                kinds.append("other text date")  # e.g. 05/04/2024 left as text
+            else:
+                kinds.append("")
         if "date" not in kinds or "text" not in kinds:
+            continue
+        if "late-day date" in kinds or "other text date" in kinds:
             continue
         codes = column.codes.tolist()
         real = next(i for i, c in enumerate(codes) if kinds[c] == "date")

@@ -220,3 +220,43 @@ def calculate(path: Path, sheet: str, values: dict[str, str | float]) -> Path:
         for info in infos:
             z.writestr(info, parts[info.filename], compress_type=info.compress_type)
     return path
+
+
+def generated_workbook(
+    path: Path,
+    rows: list[list[Any]],
+    *,
+    date_1904: bool = False,
+    dates_as_numbers: bool = False,
+    formulas: dict[str, str | tuple[str, Any]] | None = None,
+    title: str = "England SCR",
+) -> Path:
+    """A workbook as a generator writes it (xlsxwriter): never calculated, so a formula's stored
+    result is 0; ``date_1904`` sets the workbook's date system; ``dates_as_numbers`` stores dates
+    as plain serial numbers in the workbook's own system (as an export of numbers does).
+    ``formulas`` maps a cell to a formula, or to (formula, the result to store with it)."""
+    from datetime import datetime, time
+
+    import xlsxwriter
+
+    epoch = date(1904, 1, 1) if date_1904 else date(1899, 12, 30)
+    book = xlsxwriter.Workbook(str(path), {"date_1904": date_1904})
+    sheet = book.add_worksheet(title)
+    uk = book.add_format({"num_format": "dd/mm/yyyy"})
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, date) and dates_as_numbers:
+                sheet.write_number(i, j, (value - epoch).days)
+            elif isinstance(value, date):
+                sheet.write_datetime(i, j, datetime.combine(value, time()), uk)
+            else:
+                sheet.write(i, j, value)
+    for ref, formula in (formulas or {}).items():
+        if isinstance(formula, tuple):
+            sheet.write_formula(ref, formula[0], uk, formula[1])
+        else:
+            sheet.write_formula(ref, formula, uk)
+    book.close()
+    return path

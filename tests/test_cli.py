@@ -219,7 +219,7 @@ def test_bad_sources_get_one_line_each_and_the_rest_are_still_checked(
     errors = [line for line in result.stderr.splitlines() if line.startswith("tracker: error:")]
     assert len(errors) == 3
     assert any(str(corrupt) in e and "corrupt" in e for e in errors)
-    assert any(str(not_a_workbook) in e and "not an Excel workbook" in e for e in errors)
+    assert any(str(not_a_workbook) in e and "text or CSV file" in e for e in errors)
     assert any(str(no_sheets) in e and "none of the sheets" in e for e in errors)
     doc = json.loads(result.stdout)
     by_id = {r["review_id"]: r for r in doc["reviews"]}

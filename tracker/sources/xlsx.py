@@ -133,7 +133,8 @@ def _check_zip(path: Path, source: str) -> tuple[str, bool]:
 
 
 #: What python-calamine reads here, decided by the file's content (not its name).
-READ_FORMATS = ("xlsx", "xlsm", "xlsb", "xls", "ods")
+READ_FORMATS = ("xlsx", "xlsb", "xls", "ods")
+_SUFFIX_KINDS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".xls": "xls", ".ods": "ods"}
 
 
 def read_xlsx(source: str, titles: set[str]) -> RawWorkbook:
@@ -163,7 +164,11 @@ def read_xlsx(source: str, titles: set[str]) -> RawWorkbook:
     if kind not in READ_FORMATS:
         raise SourceError(source, kind)
     try:
-        workbook = calamine.CalamineWorkbook.from_path(str(path))
+        if _SUFFIX_KINDS.get(path.suffix.lower()) == kind:
+            workbook = calamine.CalamineWorkbook.from_path(str(path))
+        else:  # named as another format (an .xls saved as .xlsx): calamine picks by name
+            with path.open("rb") as fh:
+                workbook = calamine.CalamineWorkbook.from_filelike(fh)
     except calamine.PasswordError:
         raise SourceError(source, "is password-protected: save a copy without a password") from None
     except Exception as exc:  # calamine raises several types for broken parts
