@@ -229,15 +229,18 @@ def generated_workbook(
     date_1904: bool = False,
     dates_as_numbers: bool = False,
     formulas: dict[str, str | tuple[str, Any]] | None = None,
+    merge: Iterable[str] = (),
     title: str = "England SCR",
 ) -> Path:
     """A workbook as a generator writes it (xlsxwriter): never calculated, so a formula's stored
     result is 0; ``date_1904`` sets the workbook's date system; ``dates_as_numbers`` stores dates
     as plain serial numbers in the workbook's own system (as an export of numbers does).
-    ``formulas`` maps a cell to a formula, or to (formula, the result to store with it)."""
+    ``formulas`` maps a cell to a formula, or to (formula, the result to store with it);
+    ``merge`` ranges keep their top-left value, as Excel's Merge & Center does."""
     from datetime import datetime, time
 
     import xlsxwriter
+    from xlsxwriter.utility import xl_cell_to_rowcol
 
     epoch = date(1904, 1, 1) if date_1904 else date(1899, 12, 30)
     book = xlsxwriter.Workbook(str(path), {"date_1904": date_1904})
@@ -258,5 +261,8 @@ def generated_workbook(
             sheet.write_formula(ref, formula[0], uk, formula[1])
         else:
             sheet.write_formula(ref, formula, uk)
+    for rng in merge:
+        top, left = xl_cell_to_rowcol(rng.split(":")[0])
+        sheet.merge_range(rng, rows[top][left], None)
     book.close()
     return path

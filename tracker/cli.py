@@ -204,7 +204,10 @@ def init(path: str, framework_ids: tuple[str, ...], config_path: str | None) -> 
 
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
-        fail(f"{path}: templates are .xlsx workbooks")
+        fail(
+            f"{path}: templates are .xlsx workbooks (.ods, .xls and .xlsb are read, never "
+            "written): name the file .xlsx"
+        )
     try:
         if target.exists():
             report = update_workbook(target, chosen)

@@ -213,10 +213,13 @@ def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str
             verdict = (
                 "no problems"
                 if not problems
-                else ", ".join(f"{n} {k}" for k, n in kinds.most_common())
+                else ", ".join(f"{n}\u00a0{k}" for k, n in kinds.most_common())  # kept whole
             )
-            lines.append(
-                _cut(f"  {key[1]}: {rows_checked.get(key, 0)} rows checked · {verdict}", WIDTH)
+            lines.extend(  # every kind of problem named (the slugs to look up)
+                line.replace("\u00a0", " ")
+                for line in _wrap(
+                    f"{key[1]}: {rows_checked.get(key, 0)} rows checked · {verdict}", "  ", "    "
+                )
             )
             for p in sorted(problems, key=lambda p: (p.row or 0, p.cell or "")):
                 cell = f"{key[1]}!{p.cell}" if p.cell else key[1]
