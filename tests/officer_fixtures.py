@@ -266,3 +266,86 @@ def generated_workbook(
         sheet.merge_range(rng, rows[top][left], None)
     book.close()
     return path
+
+
+def ods_with(
+    path: Path,
+    rows: list[list[Any]],
+    *,
+    spans: dict[tuple[int, int], tuple[int, int]] | None = None,
+    null_date: str | None = None,
+    title: str = "England SCR",
+) -> Path:
+    """A real OpenDocument spreadsheet, laid out as LibreOffice saves one: ``spans`` maps a
+    0-based (row, column) to the (rows, columns) its merged block covers, the other cells of the
+    block written as covered cells; ``null_date`` is the day 0 of serial dates."""
+    from xml.sax.saxutils import escape
+
+    spans = spans or {}
+    covered = {
+        (r + i, c + j)
+        for (r, c), (n, m) in spans.items()
+        for i in range(n)
+        for j in range(m)
+        if (i, j) != (0, 0)
+    }
+    width = max(len(r) for r in rows)
+    xml_rows = []
+    for r, row in enumerate(rows):
+        cells = []
+        for c in range(width):
+            value = row[c] if c < len(row) else None
+            if (r, c) in covered:
+                cells.append("<table:covered-table-cell/>")
+                continue
+            span = ""
+            if (r, c) in spans:
+                n, m = spans[(r, c)]
+                span = f' table:number-rows-spanned="{n}" table:number-columns-spanned="{m}"'
+            if value is None:
+                cells.append(f"<table:table-cell{span}/>")
+            elif isinstance(value, date):
+                cells.append(
+                    f'<table:table-cell{span} office:value-type="date" '
+                    f'office:date-value="{value.isoformat()}"><text:p>{value}</text:p>'
+                    "</table:table-cell>"
+                )
+            elif isinstance(value, (int, float)):
+                cells.append(
+                    f'<table:table-cell{span} office:value-type="float" office:value="{value}">'
+                    f"<text:p>{value}</text:p></table:table-cell>"
+                )
+            else:
+                cells.append(
+                    f'<table:table-cell{span} office:value-type="string">'
+                    f"<text:p>{escape(str(value))}</text:p></table:table-cell>"
+                )
+        xml_rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+    settings = (
+        "<table:calculation-settings>"
+        f'<table:null-date table:date-value="{null_date}"/></table:calculation-settings>'
+        if null_date
+        else ""
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f"<office:body><office:spreadsheet>{settings}"
+        f'<table:table table:name="{escape(title)}">'
+        f'<table:table-column table:number-columns-repeated="{width}"/>'
+        + "".join(xml_rows)
+        + '<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+        'table:number-columns-repeated="1024"/></table:table-row>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            zipfile.ZipInfo("mimetype"),
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        z.writestr("META-INF/manifest.xml", _ODS_MANIFEST, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path

@@ -21,6 +21,7 @@ from tests.officer_fixtures import (
     formatted_empty_rows,
     generated_workbook,
     legacy_xls,
+    ods_with,
     ods_workbook,
     scr_workbook,
     sheet_with,
@@ -595,3 +596,21 @@ def test_no_framework_sheet_lists_the_sheets_and_the_nearest_title(tmp_path: Pat
         == "Name the sheet exactly as the template does: rename 'Englnd SCRs' to England SCR."
     )
     assert result.unusable == [f"{path}: {problem.message}"]
+
+
+def test_ods_merged_cells_and_1904_null_date(tmp_path: Path) -> None:
+    """calamine gives no merged ranges for an .ods, and an .ods can count serials from 1904:
+    both come from its content.xml, so the .ods reads as the same workbook in .xlsx would."""
+    reviews = [dict(GOOD_SCR, review_id=f"NS-2024-{i:02d}") for i in range(1, 6)]
+    reviews[0]["board"] = "Northshire LSCB"
+    rows = framework_rows("england-scr", reviews)
+    notified = [h for h in rows[0]].index("Date notified to LSCB")
+    rows[1][notified] = (date(2024, 1, 5) - date(1904, 1, 1)).days  # a plain number, 1904 system
+    board = column_of("england-scr", "board")
+    path = ods_with(tmp_path / "board.ods", rows, spans={(1, 1): (5, 1)}, null_date="1904-01-01")
+    sheet = read_xlsx(str(path), TITLES).sheets[0]
+    assert sheet.merged == [(2, 2, 6, 2)] and sheet.date1904 is True
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    assert [r["board"] for r in result.reviews] == ["Northshire LSCB"] * 5
+    assert [(p.type, p.cell) for p in result.problems] == [("merged-cells", f"{board}2")]
+    assert _stages(result, "NS-2024-01")["notified"][0] == "2024-01-05"

@@ -19,6 +19,7 @@ from typing import Any
 import python_calamine as calamine
 
 from tracker.sources.base import RawSheet, RawWorkbook, SourceError
+from tracker.sources.ods import read_ods_extras
 
 #: Refuse workbooks that would unpack to more than this (a 100,000-review workbook is ~20 MB).
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
@@ -201,6 +202,8 @@ def read_xlsx(source: str, titles: set[str]) -> RawWorkbook:
         workbook.close()
     if sheets and kind == "xlsx":
         _find_formulas_without_value(path, sheets)
+    elif sheets and kind == "ods":
+        read_ods_extras(path, sheets)
     return RawWorkbook(source=source, sheets=sheets, all_titles=all_titles)
 
 
