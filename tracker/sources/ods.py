@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import zipfile
 from pathlib import Path
+from typing import IO
 from xml.etree.ElementTree import iterparse
 
 from tracker.sources.base import RawSheet
@@ -37,12 +38,12 @@ def read_ods_extras(path: Path, sheets: list[RawSheet]) -> None:
         return  # the values were read; this is only a helpful extra
 
 
-def _scan(content: object, wanted: dict[str, RawSheet]) -> None:
+def _scan(content: IO[bytes], wanted: dict[str, RawSheet]) -> None:
     sheet: RawSheet | None = None
     row = col = 0
     rows_repeated = 1
     date1904 = False
-    for event, element in iterparse(content, events=("start", "end")):  # type: ignore[arg-type]
+    for event, element in iterparse(content, events=("start", "end")):
         tag = element.tag
         if event == "start":
             if tag == _T + "table":
