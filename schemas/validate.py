@@ -391,8 +391,9 @@ def _warn_us_date_import(
         column = cols[f.id]
         kinds = []
         for u, parsed in zip(column.raw_uniques, column.parsed, strict=True):
-            if isinstance(u, date):
-                kinds.append("date" if u.day <= 12 else "late-day date")
+            if not isinstance(u, (str, bool)) and isinstance(parsed.value, date):
+                # a date cell (Google Sheets sends it as a serial number)
+                kinds.append("date" if parsed.value.day <= 12 else "late-day date")
             elif day_first_only(u):
                 kinds.append("text")
             elif isinstance(u, str) and parsed.value is not None:
@@ -409,7 +410,7 @@ def _warn_us_date_import(
         real_cell = table.cell(f.id, int(rows[real])) or ""
         text_cell = table.cell(f.id, int(rows[text])) or ""
         detail = (
-            f"{real_cell} is a date cell ({uk(column.raw(real))}), "
+            f"{real_cell} is a date cell ({uk(column.at(real).value)}), "
             f"{text_cell} is the text {column.raw(text)}"
         )
         problems.append(

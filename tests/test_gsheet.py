@@ -555,3 +555,28 @@ def test_merged_cells_apply_to_the_whole_block_as_in_excel(
 
     from_excel = run_check([SourceSpec(str(xlsx))], AS_OF).to_json()
     assert without_source_and_links(from_google.to_json()) == without_source_and_links(from_excel)
+
+
+def test_a_us_order_import_is_flagged_in_google_sheets_too(
+    sheets_api: FakeSheetsAPI, sa_file: Path, settings: GSheetSettings
+) -> None:
+    """Google sends date cells as serial numbers: they count as date cells beside the text."""
+    from tests.officer_fixtures import GOOD_SCR
+
+    dates: list[Any] = [date(2024, 4, 5), "13/04/2024", date(2024, 2, 3)]
+    reviews = [
+        dict(GOOD_SCR, review_id=f"NS-2024-{i:02d}", notified=d, la_aware=None, decision=None)
+        for i, d in enumerate(dates, start=1)
+    ]
+    rows = [headers("england-scr")] + [
+        [r.get(f.id) for f in get_framework("england-scr").all_fields] for r in reviews
+    ]
+    sheets_api.add_spreadsheet(KEY, {"England SCR": rows}, shared_with={READER: "reader"})
+    result = run_check(
+        [SourceSpec(f"gsheet:{KEY}")],
+        date(2024, 12, 31),
+        credentials=str(sa_file),
+        settings=settings,
+    )
+    [p] = [p for p in result.problems if p.type == "suspect-us-date-import"]
+    assert p.cell == "G3" and "G2 is a date cell (05/04/2024)" in p.message
