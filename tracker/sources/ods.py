@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import IO
 from xml.etree.ElementTree import iterparse
 
-from tracker.sources.base import RawSheet
+from tracker.tables import RawSheet
 
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _T = "{" + _TABLE + "}"
