@@ -249,7 +249,8 @@ def validate(
         emit(json.dumps(validate_json(result), indent=2, ensure_ascii=False) + "\n", output)
     else:
         emit(render_problems_table(result), output)
-    sys.exit(2 if result.unusable else 1 if result.problems else 0)
+    problems = any(not p.is_info for p in result.problems)  # info notes need no action
+    sys.exit(2 if result.unusable else 1 if problems else 0)
 
 
 @main.command()
