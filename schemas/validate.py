@@ -388,43 +388,63 @@ def _warn_us_date_import(
     for f in fw.all_fields:
         if f.type is not FieldType.DATE or f.id not in table.columns:
             continue
-        column = cols[f.id]
-        kinds = []
-        for u, parsed in zip(column.raw_uniques, column.parsed, strict=True):
-            if not isinstance(u, (str, bool)) and isinstance(parsed.value, date):
-                # a date cell (Google Sheets sends it as a serial number)
-                kinds.append("date" if parsed.value.day <= 12 else "late-day date")
-            elif day_first_only(u):
-                kinds.append("text")
-            elif isinstance(u, str) and parsed.value is not None:
-                kinds.append("other text date")  # e.g. 05/04/2024 left as text
-            else:
-                kinds.append("")
-        if "date" not in kinds or "text" not in kinds:
-            continue
-        if "late-day date" in kinds or "other text date" in kinds:
-            continue
-        codes = column.codes.tolist()
-        real = next(i for i, c in enumerate(codes) if kinds[c] == "date")
-        text = next(i for i, c in enumerate(codes) if kinds[c] == "text")
-        real_cell = table.cell(f.id, int(rows[real])) or ""
-        text_cell = table.cell(f.id, int(rows[text])) or ""
-        detail = (
-            f"{real_cell} is a date cell ({uk(column.at(real).value)}), "
-            f"{text_cell} is the text {column.raw(text)}"
+        kinds = _us_import_kinds(cols[f.id])
+        if kinds is not None:
+            _report_us_import(fw, f.id, table, rows, cols[f.id], kinds, problems, link)
+
+
+def _us_import_kinds(column: ParsedColumn) -> list[str] | None:
+    """Per distinct value "date", "text" (day first only) or "", when the column has the
+    fingerprint; else None. Date cells first (Google Sheets sends them as serial numbers): one
+    with a day over 12 rules the column out, and in a real column it comes within a few values."""
+    kinds = [""] * len(column.raw_uniques)
+    for k, (u, parsed) in enumerate(zip(column.raw_uniques, column.parsed, strict=True)):
+        if not isinstance(u, (str, bool)) and isinstance(parsed.value, date):
+            if parsed.value.day > 12:
+                return None
+            kinds[k] = "date"
+    if "date" not in kinds:
+        return None
+    for k, (u, parsed) in enumerate(zip(column.raw_uniques, column.parsed, strict=True)):
+        if isinstance(u, str) and parsed.value is not None:
+            if not day_first_only(u):
+                return None  # e.g. 05/04/2024 left as text: a US import would have converted it
+            kinds[k] = "text"
+    return kinds if "text" in kinds else None
+
+
+def _report_us_import(
+    fw: Framework,
+    fid: str,
+    table: SheetTable,
+    rows: np.ndarray,
+    column: ParsedColumn,
+    kinds: list[str],
+    problems: list[Problem],
+    link: Callable[[str], str | None],
+) -> None:
+    """One warning for the column, naming a date cell and a day-first text cell."""
+    codes = column.codes.tolist()
+    real = next(i for i, c in enumerate(codes) if kinds[c] == "date")
+    text = next(i for i, c in enumerate(codes) if kinds[c] == "text")
+    real_cell = table.cell(fid, int(rows[real])) or ""
+    text_cell = table.cell(fid, int(rows[text])) or ""
+    detail = (
+        f"{real_cell} is a date cell ({uk(column.at(real).value)}), "
+        f"{text_cell} is the text {column.raw(text)}"
+    )
+    problems.append(
+        Problem.make(
+            "suspect-us-date-import",
+            source=table.source,
+            sheet=table.sheet.title,
+            cell=text_cell,
+            row=int(rows[text]),
+            column=fw.label(fid),
+            detail=detail,
+            link=link(text_cell) if text_cell else None,
         )
-        problems.append(
-            Problem.make(
-                "suspect-us-date-import",
-                source=table.source,
-                sheet=table.sheet.title,
-                cell=text_cell,
-                row=int(rows[text]),
-                column=fw.label(f.id),
-                detail=detail,
-                link=link(text_cell) if text_cell else None,
-            )
-        )
+    )
 
 
 def _warn_future_dates(
