@@ -239,6 +239,11 @@ def _problem(problem: Mapping[str, Any]) -> ProblemLine:
     )
 
 
+def _to_fix(check: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Data problems someone has to fix: info notes (how a merged block was read) stay out."""
+    return [p for p in check.get("problems", []) if p.get("severity") != "info"]
+
+
 def _problem_key(p: Mapping[str, Any]) -> tuple[str, str, int]:
     return (str(p.get("source", "")), str(p.get("sheet", "") or ""), int(p.get("row") or 0))
 
@@ -314,7 +319,7 @@ def _own_problems(
         for r in check.get("reviews", [])
     }
     mine = []
-    for p in check.get("problems", []):
+    for p in _to_fix(check):
         if str(p.get("source", "")) not in board.sources:
             continue
         owner = row_board.get((p.get("source"), p.get("sheet"), p.get("row")))
@@ -393,7 +398,7 @@ def national_report(
         completed_late=c.completed_late,
         other_findings=c.other,
         all_stages=c.all,
-        problems=[_problem(p) for p in sorted(check.get("problems", []), key=_problem_key)],
+        problems=[_problem(p) for p in sorted(_to_fix(check), key=_problem_key)],
         boards=lines,
     )
 
