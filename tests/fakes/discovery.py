@@ -26,14 +26,18 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-DISCOVERY_FILE = Path(__file__).resolve().parent.parent / "data" / "google" / "sheets-v4-discovery.json"
+DISCOVERY_FILE = (
+    Path(__file__).resolve().parent.parent / "data" / "google" / "sheets-v4-discovery.json"
+)
 
-#: schemas that are a proto ``oneof`` in Google's API but carry no mark of it in the document:
-#: name -> (least, most) number of fields set. ``Request`` is the union of every batchUpdate kind.
-UNIONS: dict[str, tuple[int, int]] = {
-    "Request": (1, 1),
-    "ExtendedValue": (0, 1),
-    "ConditionValue": (0, 1),
+#: proto ``oneof`` groups of Google's API, which the document does not mark: schema -> (its
+#: fields in the group, or ``None`` for all of them; least and most of them set). ``Request`` is
+#: the union of every batchUpdate kind, whatever kinds the document has.
+UNIONS: dict[str, tuple[tuple[str, ...] | None, int, int]] = {
+    "Request": (None, 1, 1),
+    "ExtendedValue": (None, 0, 1),
+    "ConditionValue": (None, 0, 1),
+    "UpdateCellsRequest": (("start", "range"), 1, 1),
 }
 #: list fields Google refuses empty ("Must specify at least one request.")
 NOT_EMPTY: dict[str, str] = {"BatchUpdateSpreadsheetRequest": "requests"}
@@ -105,9 +109,7 @@ class Discovery:
         self.methods: list[Method] = list(self._methods(doc.get("resources", {})))
         self.verbs = {m.verb for m in self.methods if m.verb}
         self.mask_targets: dict[str, MaskTarget] = {
-            name: target
-            for name in self.schemas
-            if (target := self._mask_target(name)) is not None
+            name: target for name in self.schemas if (target := self._mask_target(name)) is not None
         }
 
     @classmethod
@@ -265,11 +267,11 @@ class Discovery:
     ) -> None:
         kind = spec.get("type")
         if "enum" in spec and value not in spec["enum"]:
-            out.append(Violation(name, f'Invalid value at \'{name}\', "{value}"'))
+            out.append(Violation(name, f"Invalid value at '{name}', \"{value}\""))
         elif kind == "boolean" and value not in ("true", "false"):
-            out.append(Violation(name, f'Invalid value at \'{name}\' (TYPE_BOOL), "{value}"'))
+            out.append(Violation(name, f"Invalid value at '{name}' (TYPE_BOOL), \"{value}\""))
         elif kind == "integer" and not _INTEGER_TEXT.match(value):
-            out.append(Violation(name, f'Invalid value at \'{name}\' (TYPE_INT32), "{value}"'))
+            out.append(Violation(name, f"Invalid value at '{name}' (TYPE_INT32), \"{value}\""))
 
     # --- bodies -------------------------------------------------------------------------------
     def check_value(
@@ -305,9 +307,8 @@ class Discovery:
         elif kind == "number":
             if not _numeric(value):
                 out.append(Violation(where, f"Invalid value (TYPE_DOUBLE), {_show(value)}"))
-        elif kind == "boolean":
-            if not isinstance(value, bool):
-                out.append(Violation(where, f"Invalid value (TYPE_BOOL), {_show(value)}"))
+        elif kind == "boolean" and not isinstance(value, bool):
+            out.append(Violation(where, f"Invalid value (TYPE_BOOL), {_show(value)}"))
         # "any" (protobuf Value) takes everything
 
     def _check_string(
@@ -345,10 +346,12 @@ class Discovery:
                 continue
             self.check_value(item, props[key], here, out)
         if schema in UNIONS:
-            least, most = UNIONS[schema]
-            set_ = [k for k, v in value.items() if v is not None and k in props]
+            group, least, most = UNIONS[schema]
+            members = props if group is None else group
+            set_ = [k for k, v in value.items() if v is not None and k in members]
             if len(set_) < least:
-                out.append(Violation(where, f"No {schema.lower()} kind set: set exactly one"))
+                what = "request kind" if schema == "Request" else " or ".join(members)
+                out.append(Violation(where, f"No {what} set: set exactly one"))
             elif len(set_) > most:
                 out.append(
                     Violation(

@@ -117,7 +117,12 @@ class FakeSheet:
         """SheetProperties as Google gives them: a chart sheet has no gridProperties."""
         props: dict[str, Any] = copy.deepcopy(self.extra_properties)
         props.update(
-            {"sheetId": self.sheet_id, "title": self.title, "index": index, "sheetType": self.sheet_type}
+            {
+                "sheetId": self.sheet_id,
+                "title": self.title,
+                "index": index,
+                "sheetType": self.sheet_type,
+            }
         )
         if self.is_grid:
             grid: dict[str, Any] = dict(props.get("gridProperties", {}))
@@ -153,7 +158,7 @@ class FakeSheet:
         """Fewer rows or columns: what lay beyond is gone, as in Google Sheets."""
         for store in (self.cells, self.validations, self.formats, self.cell_extras):
             for at in [at for at in store if at[0] >= rows or at[1] >= columns]:
-                del store[at]  # type: ignore[attr-defined]
+                del store[at]
 
     def merge(self, a1: str) -> FakeSheet:
         """Merge a block given in A1 notation (``B2:B11``), as a test's set-up."""
@@ -454,7 +459,11 @@ class ApiError(Exception):
 
     def payload(self) -> dict[str, Any]:
         """Google's error JSON; a refused argument carries ``google.rpc.BadRequest`` details."""
-        error: dict[str, Any] = {"code": self.status, "message": self.message, "status": self.reason}
+        error: dict[str, Any] = {
+            "code": self.status,
+            "message": self.message,
+            "status": self.reason,
+        }
         if self.violations:
             error["details"] = [
                 {
@@ -499,7 +508,11 @@ class _Handler(BaseHTTPRequestHandler):
         try:
             body = _parse_body(raw)
             checked = self.api.discovery.check(method, parts.path, query, body)
-            kind = _KINDS.get(checked.method.name, checked.method.name) if checked.method else "unknown"
+            kind = (
+                _KINDS.get(checked.method.name, checked.method.name)
+                if checked.method
+                else "unknown"
+            )
             self.api._record(method, unquote(parts.path), kind, query, body)
             if not checked.ok:
                 self._refuse(method, parts.path, checked)
@@ -633,7 +646,9 @@ class _Handler(BaseHTTPRequestHandler):
         if name == "spreadsheets.values.batchGet":
             return {
                 "spreadsheetId": book.key,
-                "valueRanges": [_value_range(book, text, query) for text in query.get("ranges", [])],
+                "valueRanges": [
+                    _value_range(book, text, query) for text in query.get("ranges", [])
+                ],
             }
         if name == "spreadsheets.values.get":
             return _value_range(book, path_params["range"], query)
@@ -653,7 +668,9 @@ class _Handler(BaseHTTPRequestHandler):
                 except ApiError as exc:
                     if exc.status != 400:
                         raise
-                    raise ApiError(400, f"Invalid requests[{i}].{next(iter(request))}: {exc.message}")
+                    raise ApiError(
+                        400, f"Invalid requests[{i}].{next(iter(request))}: {exc.message}"
+                    ) from None
             book.sheets = trial
             self.api.batch_updates.append(requests_)
         return {"spreadsheetId": key, "replies": replies}
@@ -746,7 +763,12 @@ def _a1_box(cells: str, sheet: FakeSheet) -> tuple[int, int, int, int]:
         _column_index(c1) + 1 if c1 else sheet.column_count,
     )
     if box[0] > box[2] - 1 or box[1] > box[3] - 1:
-        box = (min(box[0], box[2] - 1), min(box[1], box[3] - 1), max(box[0] + 1, box[2]), max(box[1] + 1, box[3]))
+        box = (
+            min(box[0], box[2] - 1),
+            min(box[1], box[3] - 1),
+            max(box[0] + 1, box[2]),
+            max(box[1] + 1, box[3]),
+        )
     if box[2] > sheet.row_count or box[3] > sheet.column_count:
         raise ApiError(
             400,
@@ -795,6 +817,7 @@ def _value_range(book: FakeSpreadsheet, text: str, query: dict[str, list[str]]) 
         widths[line] = max(widths.get(line, 0), position + 1)
     out: dict[str, Any] = {"range": _a1(sheet, box), "majorDimension": major}
     if widths:
+
         def cell(line: int, position: int) -> Any:
             at = (r0 + line, c0 + position) if major == "ROWS" else (r0 + position, c0 + line)
             return _render(sheet.cells.get(at), render, dates, book.locale)
