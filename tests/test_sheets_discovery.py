@@ -235,13 +235,6 @@ def test_update_cells_takes_start_or_range_not_both(discovery: Discovery) -> Non
             {"ranges": ["A1"], "majorDimension": ["ROWS", "COLUMNS"]},
             "majorDimension: given 2 times; it takes one value",
         ),
-        (
-            "GET",
-            META,
-            {"spreadsheetId": [KEY]},
-            'spreadsheetId: Invalid JSON payload received. Unknown name "spreadsheetId": Cannot '
-            "bind query parameter. Field 'spreadsheetId' could not be found in request message.",
-        ),
     ],
 )
 def test_paths_methods_and_parameter_types_are_checked(
