@@ -389,3 +389,36 @@ def test_merged_cells_keep_only_the_top_left_value(
     assert get(client, fields="sheets.merges")["sheets"] == [{"merges": [box]}, {}]
     update(client, {"unmergeCells": {"range": box}})
     assert book.sheet("Sheet1").merges == []
+
+
+def test_conditional_formats_and_protected_ranges_are_kept_on_their_sheet(
+    book: FakeSpreadsheet, client: SheetsHTTPClient
+) -> None:
+    sheet_id = book.sheets[1].sheet_id
+    column = {"sheetId": sheet_id, "startRowIndex": 1, "startColumnIndex": 2, "endColumnIndex": 3}
+    rule = {
+        "ranges": [column],
+        "booleanRule": {
+            "condition": {"type": "TEXT_EQ", "values": [{"userEnteredValue": "Overdue"}]},
+            "format": {"textFormat": {"bold": True}},
+        },
+    }
+    header = {"sheetId": sheet_id, "startRowIndex": 0, "endRowIndex": 1}
+    answer = update(
+        client,
+        {"addConditionalFormatRule": {"rule": rule, "index": 0}},
+        {"addProtectedRange": {"protectedRange": {"range": header, "warningOnly": True}}},
+    )
+    assert answer["replies"] == [
+        {},
+        {
+            "addProtectedRange": {
+                "protectedRange": {"range": header, "warningOnly": True, "protectedRangeId": 1}
+            }
+        },
+    ]
+    sheet = get(client, fields="sheets(conditionalFormats,protectedRanges)")["sheets"][1]
+    assert sheet["conditionalFormats"] == [rule]
+    assert sheet["protectedRanges"] == [
+        {"range": header, "warningOnly": True, "protectedRangeId": 1}
+    ]

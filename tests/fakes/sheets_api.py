@@ -99,6 +99,10 @@ class FakeSheet:
     extra_properties: dict[str, Any] = field(default_factory=dict)
     #: (row, column) -> other CellData fields set through the API (note, textFormatRuns, ...)
     cell_extras: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    #: conditional format rules (ConditionalFormatRule), in order
+    conditional_formats: list[dict[str, Any]] = field(default_factory=list)
+    #: protected ranges (ProtectedRange), each with its protectedRangeId
+    protected_ranges: list[dict[str, Any]] = field(default_factory=list)
 
     @classmethod
     def from_rows(cls, sheet_id: int, title: str, rows: list[list[Any]], **kw: Any) -> FakeSheet:
@@ -179,6 +183,8 @@ class FakeSheet:
             charts=list(self.charts),
             extra_properties=dict(self.extra_properties),
             cell_extras=dict(self.cell_extras),
+            conditional_formats=list(self.conditional_formats),
+            protected_ranges=list(self.protected_ranges),
         )
 
     def cell_data(self, at: tuple[int, int], keys: Iterable[str]) -> dict[str, Any]:
@@ -224,6 +230,10 @@ class FakeSheet:
             out["merges"] = copy.deepcopy(self.merges)
         if self.charts:
             out["charts"] = copy.deepcopy(self.charts)
+        if self.conditional_formats:
+            out["conditionalFormats"] = copy.deepcopy(self.conditional_formats)
+        if self.protected_ranges:
+            out["protectedRanges"] = copy.deepcopy(self.protected_ranges)
         return out
 
 
@@ -518,9 +528,13 @@ class _Handler(BaseHTTPRequestHandler):
             self.api._record(method, parts.path, "token", query)
             self._token_request(raw)
             return
-        checked: Checked | None = None
         try:
-            body = _parse_body(raw)
+            try:
+                body = json.loads(raw) if raw else None
+            except ValueError:
+                self.api._record(method, unquote(parts.path), "unknown", query)
+                self.api._violation(f"{method} {parts.path}: the body is not JSON")
+                raise ApiError(400, "Invalid JSON payload received. Unexpected token.") from None
             checked = self.api.discovery.check(method, parts.path, query, body)
             kind = (
                 _KINDS.get(checked.method.name, checked.method.name)
@@ -696,15 +710,6 @@ _KINDS = {
     "spreadsheets.values.get": "valuesGet",
     "spreadsheets.batchUpdate": "batchUpdate",
 }
-
-
-def _parse_body(raw: bytes) -> Any:
-    if not raw:
-        return None
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise ApiError(400, "Invalid JSON payload received. Unexpected token.") from None
 
 
 def select(value: Any, tree: dict[str, Any] | None) -> Any:
@@ -990,6 +995,38 @@ def _delete_sheet(sheets: list[FakeSheet], body: dict[str, Any]) -> dict[str, An
     return {}
 
 
+def _add_conditional_format_rule(sheets: list[FakeSheet], body: dict[str, Any]) -> dict[str, Any]:
+    """A rule goes to the sheet of its ranges, at ``index`` (0: first, as Google does)."""
+    rule = body.get("rule") or {}
+    ranges = rule.get("ranges") or []
+    if not ranges:
+        raise ApiError(400, "A conditional format rule needs at least one range.")
+    boxes = [_grid_box(sheets, r) for r in ranges]
+    sheet = boxes[0][0]
+    if any(found is not sheet for found, _ in boxes):
+        raise ApiError(400, "All ranges of a conditional format rule must be on one sheet.")
+    index = int(body.get("index") or 0)
+    if index > len(sheet.conditional_formats):
+        raise ApiError(
+            400, f"Invalid index {index}: the sheet has {len(sheet.conditional_formats)} rules"
+        )
+    sheet.conditional_formats.insert(index, _copied(rule))
+    return {}
+
+
+def _add_protected_range(sheets: list[FakeSheet], body: dict[str, Any]) -> dict[str, Any]:
+    """A protected range gets a new id unless it names one; the reply gives it back."""
+    protected = _copied(body.get("protectedRange") or {})
+    sheet, _ = _grid_box(sheets, protected.get("range") or {})
+    used = {int(p["protectedRangeId"]) for s in sheets for p in s.protected_ranges}
+    given = protected.get("protectedRangeId")
+    if given is not None and int(given) in used:
+        raise ApiError(400, f"A protected range with ID {given} already exists.")
+    protected["protectedRangeId"] = int(given) if given is not None else max(used, default=0) + 1
+    sheet.protected_ranges.append(protected)
+    return {"addProtectedRange": {"protectedRange": _copied(protected)}}
+
+
 _APPLY: dict[str, Callable[[list[FakeSheet], dict[str, Any]], dict[str, Any]]] = {
     "addSheet": _add_sheet,
     "updateSheetProperties": _update_sheet_properties,
@@ -999,6 +1036,8 @@ _APPLY: dict[str, Callable[[list[FakeSheet], dict[str, Any]], dict[str, Any]]] =
     "mergeCells": _merge_cells,
     "unmergeCells": _unmerge_cells,
     "deleteSheet": _delete_sheet,
+    "addConditionalFormatRule": _add_conditional_format_rule,
+    "addProtectedRange": _add_protected_range,
 }
 
 
