@@ -44,6 +44,7 @@ NOT_EMPTY: dict[str, str] = {"BatchUpdateSpreadsheetRequest": "requests"}
 _INT32 = (-(2**31), 2**31 - 1)
 _ROOT = re.compile(r"The root (?:`([^`]+)`|'([^']+)'|is the (\w+))")
 _INTEGER_TEXT = re.compile(r"^-?\d+$")
+_MASK_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\*")
 
 
 @dataclass(frozen=True)
@@ -445,7 +446,7 @@ def _parse_list(text: str, at: int, prefix: tuple[str, ...]) -> tuple[list[tuple
 def _parse_path(text: str, at: int, prefix: tuple[str, ...]) -> tuple[list[tuple[str, ...]], int]:
     parts = list(prefix)
     while True:
-        match = re.compile(r"[A-Za-z_][A-Za-z0-9_]*|\*").match(text, at)
+        match = _MASK_NAME.match(text, at)
         if match is None:
             raise ValueError(f"a field name is missing at {at}")
         parts.append(match.group())
