@@ -226,8 +226,8 @@ class FakeSheet:
     def json(self, index: int) -> dict[str, Any]:
         """The Sheet resource without grid data (what spreadsheets.get gives by default)."""
         out: dict[str, Any] = {"properties": self.properties(index)}
-        if self.merges:
-            out["merges"] = copy.deepcopy(self.merges)
+        if self.merges:  # Google names the sheet in each GridRange, whatever a test left out
+            out["merges"] = [{**m, "sheetId": self.sheet_id} for m in self.merges]
         if self.charts:
             out["charts"] = copy.deepcopy(self.charts)
         if self.conditional_formats:
