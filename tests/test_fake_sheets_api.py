@@ -32,6 +32,8 @@ from tests.gsheet_fixtures import (  # noqa: F401  (pytest fixtures)
 )
 from tracker.sources.google_api import WRITE_SCOPES, GSheetSettings, SheetsHTTPClient, connect
 
+pytest_plugins = ["pytester"]  # a test run inside a test: the fixture must fail it
+
 
 @pytest.fixture
 def book(sheets_api: FakeSheetsAPI) -> FakeSpreadsheet:
@@ -422,3 +424,35 @@ def test_conditional_formats_and_protected_ranges_are_kept_on_their_sheet(
     assert sheet["protectedRanges"] == [
         {"range": header, "warningOnly": True, "protectedRangeId": 1}
     ]
+
+
+# --- the fixture ---------------------------------------------------------------------------------
+
+SWALLOWED = """
+from tests.gsheet_fixtures import KEY, READER, clock, no_external_network, sa_file, settings, sheets_api
+from tracker.sources.google_api import WRITE_SCOPES, connect
+
+
+def test_code_that_swallows_googles_refusal(sheets_api, sa_file, settings):
+    sheets_api.add_spreadsheet(KEY, {"Sheet1": []}, shared_with={READER: "reader"})
+    api, _ = connect(str(sa_file), WRITE_SCOPES, settings)
+    try:
+        api.request("get", "https://sheets.googleapis.com/v4/spreadsheets/" + KEY,
+                    params={"fields": "sheets.nosuchfield"})
+    except Exception:
+        pass  # the code under test caught the 400: the test must fail all the same
+"""
+
+
+def test_a_test_whose_request_google_would_refuse_fails_even_if_the_error_was_caught(
+    pytester: pytest.Pytester,
+) -> None:
+    pytester.makepyfile(test_swallowed=SWALLOWED)
+    run = pytester.runpytest_inprocess("-q", "-p", "no:cacheprovider")
+    run.assert_outcomes(passed=1, errors=1)
+    run.stdout.fnmatch_lines(
+        [
+            "*requests Google's Sheets API v4 would refuse:*",
+            "*GET /v4/spreadsheets/*: fields: Invalid field selection sheets.nosuchfield*",
+        ]
+    )
