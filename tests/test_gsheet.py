@@ -460,9 +460,9 @@ def test_init_never_adds_a_sheet_whose_title_a_chart_sheet_has(
     )
 
     assert (outcome.added, outcome.filled, outcome.kept) == (["Wales CPR"], [], [])
-    assert outcome.blocked == ["england scr"]
+    assert outcome.blocked == {"england scr": "OBJECT"}
     assert outcome.lines()[-1] == (
-        f"gsheet:{KEY}: sheet 'england scr' is a chart, not a table: rename the chart sheet and "
+        f"gsheet:{KEY}: sheet 'england scr' is a chart, not a table: rename that sheet and "
         "run init again to add the framework sheet"
     )
     assert [s.title for s in sheets_api.spreadsheets[KEY].sheets] == [

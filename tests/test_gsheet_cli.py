@@ -72,7 +72,7 @@ def test_init_says_which_framework_sheet_a_chart_sheet_blocks_and_exits_1(
     )
     assert result.exit_code == 1, result.output
     assert "added sheet 'NI CMR'" in result.stdout
-    assert "sheet 'Scotland LR' is a chart, not a table: rename the chart sheet" in result.stdout
+    assert "sheet 'Scotland LR' is a chart, not a table: rename that sheet" in result.stdout
     assert "Traceback" not in result.output
 
 

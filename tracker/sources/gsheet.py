@@ -44,6 +44,8 @@ VALUE_PARAMS: dict[str, str] = {
 #: rows a new framework sheet gets dropdowns and date formats for
 TEMPLATE_ROWS = 1000
 UK_DATE_PATTERN = "dd/mm/yyyy"
+#: what a sheet that is not a grid is, in words (Sheets API ``sheetType``)
+_SHEET_KINDS = {"OBJECT": "a chart", "DATA_SOURCE": "a connected data source"}
 
 __all__ = [
     "GSheetSettings",
@@ -269,8 +271,8 @@ class InitOutcome:
     filled: list[str] = field(default_factory=list)
     #: sheets that already hold something: left exactly as they are
     kept: list[str] = field(default_factory=list)
-    #: framework sheet titles taken by a sheet that is not a table (a chart sheet): not added
-    blocked: list[str] = field(default_factory=list)
+    #: framework sheet titles taken by a sheet that is not a table -> its sheetType: not added
+    blocked: dict[str, str] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         """What ``tracker init`` prints, one line per sheet."""
@@ -281,9 +283,9 @@ class InitOutcome:
         ]
         out += [f"{self.source}: sheet {t!r} already has content: left as it is" for t in self.kept]
         out += [
-            f"{self.source}: sheet {t!r} is a chart, not a table: rename the chart sheet and run "
-            "init again to add the framework sheet"
-            for t in self.blocked
+            f"{self.source}: sheet {t!r} is {_SHEET_KINDS.get(kind, 'not a grid')}, not a table: "
+            "rename that sheet and run init again to add the framework sheet"
+            for t, kind in self.blocked.items()
         ]
         return out
 
@@ -325,7 +327,7 @@ def init_gsheet(
         for framework in frameworks:
             found = by_title.get(framework.sheet.casefold())
             if found is not None and not _is_grid(found):
-                outcome.blocked.append(str(found["title"]))
+                outcome.blocked[str(found["title"])] = str(found.get("sheetType"))
                 continue
             if found is None:
                 sheet_id = _free_id(used_ids)
