@@ -1,3 +1,4 @@
+# ruff: noqa: F811  (pytest fixtures imported from tests.gsheet_fixtures)
 """Pauses, agreed extensions and deferred publication, read from real workbooks (DESIGN.md)."""
 
 from __future__ import annotations
@@ -9,8 +10,17 @@ from typing import Any
 
 import pytest
 
+from tests.fakes.sheets_api import FakeSheetsAPI
+from tests.gsheet_fixtures import (  # noqa: F401  (pytest fixtures)
+    clock,
+    no_external_network,
+    sa_file,
+    settings,
+    sheets_api,
+)
 from tracker.check import CheckResult, SourceSpec, run_check
 from tracker.pauses import SPEC
+from tracker.sources.google_api import GSheetSettings
 
 D = date
 HEADERS = [f.header for f in SPEC.fields]
@@ -301,3 +311,29 @@ def test_notes_in_the_sheet_never_reach_any_output(run: Callable[..., CheckResul
 
     assert secret not in json.dumps(result.to_json())
     assert "Crown" not in json.dumps(result.to_json())
+
+
+def test_a_google_sheet_with_the_pauses_sheet_costs_no_extra_request(
+    sheets_api: FakeSheetsAPI, sa_file: Path, settings: GSheetSettings
+) -> None:
+    from tests.conftest import framework_rows
+    from tests.gsheet_fixtures import KEY, READER
+
+    sheets_api.add_spreadsheet(
+        KEY,
+        {
+            "England LCSPR": framework_rows("england-lcspr", [REVIEW]),
+            SPEC.title: pause_rows(pause("P-1", PUBLISHED, D(2024, 3, 11), D(2024, 3, 22))),
+        },
+        shared_with={READER: "reader"},
+    )
+    result = run_check(
+        [SourceSpec(f"gsheet:{KEY}")], D(2024, 3, 25), credentials=str(sa_file), settings=settings
+    )
+    calls = sheets_api.api_requests()
+    assert [c.kind for c in calls] == ["metadata", "batchGet"]
+    assert calls[1].query["ranges"] == ["'England LCSPR'", "'Pauses and extensions'"]
+    published = stage(result, "published")
+    assert published["latest"] == "2024-04-13"
+    assert published["adjustments"][0]["row"] == 2
+    assert result.problems == []
