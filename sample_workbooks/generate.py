@@ -87,19 +87,17 @@ def _paused_publication(informed: bool) -> Callable[[Row, date], Row | None]:
 
 
 def _rapid_review_extension(row: Row, as_of: date) -> Row | None:
-    """A rapid review finished after 15 working days, within the 10 more the Panel agreed."""
-    sent, done = row.get("panel_notified"), row.get("rapid_review_completed")
-    if sent is None or done is None:
+    """A rapid review still under way (its date cleared), the Panel agreeing 10 more working days."""
+    sent = row.get("panel_notified")
+    if sent is None or row.get("decision") is not None:
         return None
     original = add_working_days(sent, 15, "ENG")
-    agreed = add_working_days(original, 10, "ENG")
-    if not original < done <= agreed:
-        return None
+    row["rapid_review_completed"] = None
     return {
         "stage": "Date rapid review completed",
         "kind": "Agreed extension",
         "reason": "Information from agencies outstanding",
-        "new_due": agreed,
+        "new_due": add_working_days(original, 10, "ENG"),
         "agreed_by": "National Panel",
     }
 
