@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import threading
+from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -149,3 +153,55 @@ def test_no_response_carries_the_pauses_notes(env: WebEnv) -> None:
         response = client.get(path)
         assert response.status_code == 200, path
         assert SAMPLE_NOTE not in response.get_data(as_text=True), path
+
+
+@pytest.fixture(scope="module")
+def served_samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebEnv, str]]:
+    from waitress import create_server
+
+    root = tmp_path_factory.mktemp("pauses-browser")
+    cwd = os.getcwd()
+    os.chdir(root)
+    try:
+        env = make_sample_env(root)
+    finally:
+        os.chdir(cwd)
+    server: Any = create_server(env.app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield env, f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_paused_pages_in_chromium_are_accessible_and_show_the_pause(
+    served_samples: tuple[WebEnv, str], width: int
+) -> None:
+    from playwright.sync_api import sync_playwright
+
+    from tests.test_web_browser import ARGS, CHROMIUM, axe, shots_dir, sign_in
+
+    _env, base = served_samples
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": width, "height": 900})
+            sign_in(page, base, "inspector")
+            assert page.get_by_role("link", name="3 paused or extended").is_visible()
+            page.screenshot(path=str(shots_dir() / f"pauses-overview-{width}.png"), full_page=True)
+            page.get_by_role("link", name="3 paused or extended").click()
+            assert page.get_by_role("heading", name="Paused or extended stages").is_visible()
+            assert axe(page) == []
+            page.screenshot(path=str(shots_dir() / f"pauses-list-{width}.png"), full_page=True)
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            page.get_by_role("link", name="EM-2023-014").click()
+            pause = page.locator("rect.tl-pause")
+            assert pause.count() == 1 and pause.bounding_box()["width"] > 10  # type: ignore[index]
+            assert page.get_by_text("still paused").first.is_visible()
+            assert axe(page) == []
+            page.screenshot(path=str(shots_dir() / f"pauses-review-{width}.png"), full_page=True)
+        finally:
+            browser.close()
