@@ -337,3 +337,21 @@ def test_a_google_sheet_with_the_pauses_sheet_costs_no_extra_request(
     assert published["latest"] == "2024-04-13"
     assert published["adjustments"][0]["row"] == 2
     assert result.problems == []
+
+
+def test_validate_reports_the_pauses_sheet_with_its_rows_and_cells(
+    make_workbook: Callable[..., Path],
+) -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    events = pause_rows(
+        pause("P-1", PUBLISHED, D(2024, 3, 11), D(2024, 3, 22)),
+        pause("P-404", PUBLISHED, D(2024, 3, 11)),
+    )
+    path = make_workbook("england-lcspr", [REVIEW], extra={SPEC.title: events})
+    out = CliRunner().invoke(main, ["validate", str(path), "--as-of", "2024-06-30"])
+    assert out.exit_code == 1
+    assert "Pauses and extensions: 2 rows checked · 1 adjustment-unknown-review" in out.stdout
+    assert "Pauses and extensions!A3" in out.stdout

@@ -46,6 +46,8 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     #: one-line messages for sources that could not be used at all
     unusable: list[str] = field(default_factory=list)
+    #: data rows read from optional sheets (Pauses and extensions), by (source, sheet)
+    optional_rows: dict[tuple[str, str], int] = field(default_factory=dict)
     _reviews: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
@@ -112,6 +114,7 @@ def _finish(prepared: list[_Prepared], as_of: date) -> CheckResult:
             evaluated.append(evaluate_table(v, as_of, v.framework, found))
         for rows in p.optional.values():
             total.problems.extend(rows.problems)
+            total.optional_rows[(rows.source, rows.sheet)] = len(rows)
         for e in evaluated:
             total.problems.extend(e.problems)
         total.tables.extend(evaluated)

@@ -206,6 +206,8 @@ def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str
     rows_checked: dict[tuple[str, str], int] = defaultdict(int)
     for t in result.tables:
         rows_checked[(t.table.source, t.table.sheet)] += len(t.table)
+    for place, n in result.optional_rows.items():
+        rows_checked[place] += n
     by_place: dict[tuple[str, str], list[Problem]] = defaultdict(list)
     for p in result.problems:
         by_place[(p.source, p.sheet or "")].append(p)
