@@ -16,10 +16,10 @@ from typing import Any
 from openpyxl import load_workbook
 
 from tracker.calendars import add_months, add_working_days
+from tracker.cli.templates import create_template
 from tracker.pauses import SPEC as PAUSES
 from tracker.registry import get_framework
 from tracker.synthetic import synthetic_rows
-from tracker.templates import create_template
 
 HERE = Path(__file__).parent
 AS_OF = date(2024, 6, 30)

@@ -20,7 +20,7 @@ from schemas.table import HEADER_SEARCH_ROWS, _header_values, normalise_header
 from schemas.validate import ParsedColumn, _parser
 from tracker.model import Field, FieldType
 from tracker.problems import Problem
-from tracker.sources.base import RawSheet, column_letter
+from tracker.tables import RawSheet, column_letter
 
 
 @dataclass(frozen=True)

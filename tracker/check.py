@@ -15,10 +15,9 @@ from schemas.optional import SheetRows, SheetSpec, read_sheet_rows
 from schemas.table import locate_table
 from schemas.validate import ValidatedTable, apply_schemas, check_workbook_ids, prepare_table
 from tracker.calendars import today_in_london
-from tracker.config import BoardConfig, Config
+from tracker.config import BoardConfig, Config, apply_overrides
 from tracker.evaluate import TableResult, evaluate_table
 from tracker.model import Framework, Status
-from tracker.overrides import apply_overrides
 from tracker.pauses import SPEC as PAUSES_SPEC
 from tracker.pauses import collect as collect_adjustments
 from tracker.problems import Problem

@@ -25,8 +25,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.optional import SheetSpec
 from schemas.table import HEADER_SEARCH_ROWS, normalise_header
+from tracker.cli.files import save_workbook_atomic
 from tracker.describe import describe_rule
-from tracker.files import save_workbook_atomic
 from tracker.model import Field, FieldType, Framework
 from tracker.pauses import SPEC as PAUSES
 from tracker.pauses import adjustable_stages
