@@ -352,8 +352,8 @@ def test_the_pauses_sheet_has_its_headers_drop_downs_date_cells_and_a_guide_sect
 
 
 def test_init_on_an_existing_workbook_adds_the_pauses_sheet_once(tmp_path: Path) -> None:
-    from tracker.pauses import SPEC
     from tracker.cli.templates import update_workbook
+    from tracker.pauses import SPEC
 
     path = tmp_path / "t.xlsx"
     wb = Workbook()
