@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from schemas.optional import SheetRows, SheetSpec
 from schemas.table import normalise_header
@@ -158,23 +159,19 @@ def collect(rows: SheetRows, tables: Sequence[ValidatedTable]) -> WorkbookAdjust
     Problems are appended to ``rows.problems``; an error on a row whose review is known makes that
     review not assessable.
     """
-    where: dict[str, tuple[ValidatedTable, int]] = {}
-    for t in tables:
-        for i, rid in enumerate(t.review_ids):
-            if rid is not None:
-                where.setdefault(rid, (t, i))
     labels: dict[int, dict[str, str]] = {}
     n = len(rows)
     if not n:
         return WorkbookAdjustments()
     v = rows.values
+    where = _locate(v["review_id"], tables)
     target: list[tuple[ValidatedTable, int, str] | None] = [None] * n
     review_of: list[tuple[ValidatedTable, int] | None] = [None] * n
     for i in range(n):
         rid = v["review_id"][i]
         if rid is None:
             continue
-        found = where.get(rid)
+        found = where[i]
         if found is None:
             rows.report("adjustment-unknown-review", i, "review_id", value=rid)
             continue
@@ -278,6 +275,23 @@ def collect(rows: SheetRows, tables: Sequence[ValidatedTable]) -> WorkbookAdjust
             sa.pause_informed = np.append(sa.pause_informed, v["informed"][i])
         else:
             sa.extensions.append((k, adj))
+    return out
+
+
+def _locate(
+    ids: np.ndarray, tables: Sequence[ValidatedTable]
+) -> list[tuple[ValidatedTable, int] | None]:
+    """Each named review's table and row (the first, when an id is duplicated), found with one
+    index lookup per table rather than a dictionary of every review in the workbook."""
+    out: list[tuple[ValidatedTable, int] | None] = [None] * len(ids)
+    wanted = pd.Index(ids)
+    for t in tables:
+        positions = pd.Series(np.arange(len(t)), index=pd.Index(t.review_ids, dtype=object))
+        positions = positions[~positions.index.duplicated()]
+        hits = positions.reindex(wanted).to_numpy()
+        for i in np.flatnonzero(~np.isnan(hits)).tolist():
+            if out[i] is None:
+                out[i] = (t, int(hits[i]))
     return out
 
 
