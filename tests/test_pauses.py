@@ -355,3 +355,45 @@ def test_validate_reports_the_pauses_sheet_with_its_rows_and_cells(
     assert out.exit_code == 1
     assert "Pauses and extensions: 2 rows checked · 1 adjustment-unknown-review" in out.stdout
     assert "Pauses and extensions!A3" in out.stdout
+
+
+def test_check_table_csv_and_xlsx_show_the_original_date_and_the_adjustments(
+    make_workbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    import csv
+    import io
+
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from tracker.cli import main
+
+    events = pause_rows(
+        pause("P-1", PUBLISHED, D(2024, 3, 11), D(2024, 3, 22), reason="Inquest"),
+        pause("P-1", PANEL, D(2023, 9, 27), reason="Criminal proceedings"),
+    )
+    path = make_workbook("england-lcspr", [REVIEW], extra={SPEC.title: events})
+    runner = CliRunner()
+    args = ["check", str(path), "--as-of", "2024-03-25"]
+    table = runner.invoke(main, args).stdout
+    assert "1 paused" in table.splitlines()[0]
+    assert (
+        "paused   Date serious incident notifie… from 27/09/2023 (due 02/10/2023) should" in table
+    )
+    rows = {
+        r["stage"]: r
+        for r in csv.DictReader(io.StringIO(runner.invoke(main, [*args, "--format", "csv"]).stdout))
+    }
+    assert rows["published"]["latest"] == "2024-04-13"
+    assert rows["published"]["original_latest"] == "2024-04-01"
+    assert rows["published"]["adjustments"] == (
+        "paused 11/03/2024-22/03/2024 (Inquest); originally due 01/04/2024"
+    )
+    assert rows["panel_notified"]["status"] == "paused"
+    out = tmp_path / "stages.xlsx"
+    runner.invoke(main, [*args, "--format", "xlsx", "--output", str(out)])
+    ws = load_workbook(out)["Stages"]
+    header = [c.value for c in ws[1]]
+    published = next(r for r in ws.iter_rows(min_row=2, values_only=True) if r[7] == "published")
+    assert published[header.index("original_latest")].date() == D(2024, 4, 1)
+    assert "Inquest" in published[header.index("adjustments")]

@@ -161,7 +161,7 @@ def _review_lines(review: dict[str, Any], verbose: bool) -> list[str]:
             when = f"due by {uk_date(s['latest'])}" if s["latest"] else "no deadline"
         elif s["status"] == "paused":
             since = next((a["from"] for a in s.get("adjustments", ()) if a["to"] is None), None)
-            when = f"since {uk_date(since)} · was due {uk_date(s['original_latest'])}"
+            when = f"from {uk_date(since)} (due {uk_date(s['original_latest'])})"
         elif s["done"]:
             when = f"done {uk_date(s['done'])}"
         else:
