@@ -44,6 +44,8 @@ REVIEW_HEADERS = (
     "Source",
     "Sheet",
     "Row",
+    "Originally due",
+    "Paused or extended",
 )
 
 
@@ -109,6 +111,15 @@ def _int_arg(name: str) -> int | None:
     return value
 
 
+def _adjustment_text(a: dict[str, Any]) -> str:
+    """A pause or extension in one phrase (reason and body are fixed choices; never notes)."""
+    if a.get("kind") == "pause":
+        text = f"paused {a.get('from')} to {a.get('to') or 'now'}"
+    else:
+        text = f"extended to {a.get('new_due')}"
+    return text + (f" ({a['reason']})" if a.get("reason") else "")
+
+
 @bp.get("/reviews")
 def reviews() -> Response:
     snap = snapshot()
@@ -153,6 +164,8 @@ def reviews() -> Response:
                 r.data.get("source"),
                 r.data.get("sheet"),
                 r.data.get("row"),
+                s.get("original_latest"),
+                "; ".join(_adjustment_text(a) for a in s.get("adjustments") or []),
             ]
             for r in selected
             for s in r.stages

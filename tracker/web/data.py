@@ -44,6 +44,7 @@ STATUS_LABELS = {
     "not_applicable": "Not applicable",
     "met": "Met",
     "not_met": "Not met",
+    "paused": "Paused",
     "cannot_assess": "Cannot assess",
 }
 NATION_LABELS = {
@@ -130,6 +131,24 @@ class StageItem:
         return str(self.stage.get("basis") or "")
 
     @property
+    def open_pause(self) -> dict[str, Any] | None:
+        """The pause stopping this stage's clock, if one is open."""
+        for a in self.stage.get("adjustments") or []:
+            if isinstance(a, dict) and a.get("kind") == "pause" and not a.get("to"):
+                return a
+        return None
+
+    @property
+    def since(self) -> date | None:
+        found = self.open_pause
+        return parse_day(found.get("from")) if found else None
+
+    @property
+    def last_adjustment(self) -> dict[str, Any]:
+        rows = [a for a in self.stage.get("adjustments") or [] if isinstance(a, dict)]
+        return self.open_pause or (rows[-1] if rows else {})
+
+    @property
     def must(self) -> bool:
         return bool(self.stage.get("must"))
 
@@ -192,11 +211,14 @@ class Snapshot:
     overdue: list[StageItem]
     due_soon: list[StageItem]
     stamp: tuple[int, int] | None = None
+    #: stages not done whose clock a pause stopped or whose due date an extension set
+    paused: list[StageItem] = field(default_factory=list)
     #: per-snapshot results keyed by (what, scope): lists and filter options per set of boards
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def scoped(self, what: str, user: User) -> list[Any]:
-        """``overdue``, ``due_soon``, ``reviews`` or ``problems`` as this user may see them."""
+        """``overdue``, ``due_soon``, ``paused``, ``reviews`` or ``problems`` as this user may
+        see them."""
         key = (what, scope_of(user))
         found = self.memo.get(key)
         if found is None:
@@ -282,6 +304,7 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
     tallies: dict[tuple[str, str, str], Tally] = defaultdict(Tally)
     overdue: list[StageItem] = []
     due_soon: list[StageItem] = []
+    paused: list[StageItem] = []
     soon_limit = as_of + timedelta(days=DUE_SOON_DAYS) if as_of else None
     for review in reviews:
         tally = tallies[(review.nation, review.board, str(review.data.get("framework") or ""))]
@@ -299,6 +322,10 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
                 else:
                     tally.other_total += 1
                     tally.other_met += met
+            if status == Status.PAUSED or (
+                stage.get("adjustments") and status in (Status.PENDING, Status.WAITING)
+            ):
+                paused.append(StageItem(review, stage))
             if status == Status.OVERDUE:
                 overdue.append(StageItem(review, stage))
             elif status == Status.PENDING and soon_limit:
@@ -307,6 +334,7 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
                     due_soon.append(StageItem(review, stage))
     overdue.sort(key=lambda i: (-int(i.stage.get("days_late") or 0), i.review.board, i.review.key))
     due_soon.sort(key=lambda i: (i.latest or date.max, i.review.board, i.review.key))
+    paused.sort(key=lambda i: (i.since or date.max, i.review.board, i.review.key))
     return Snapshot(
         as_of=as_of,
         generated_at=generated_at,
@@ -316,6 +344,7 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
         tallies=dict(tallies),
         overdue=overdue,
         due_soon=due_soon,
+        paused=paused,
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.model import Basis, Status
+from tracker.pauses import AGREED_WITH, EXTENSION_BASIS, INFORM_FINDING, KIND_KEYS, REASONS
 
 _DATE = {"type": ["string", "null"], "format": "date"}
 _FILTER = {"in": "query", "required": False, "schema": {"type": "string"}}
@@ -63,9 +64,52 @@ def openapi_document() -> dict[str, Any]:
             "latest": _DATE,
             "status": {"type": "string", "enum": [s.value for s in Status]},
             "days_late": {"type": ["integer", "null"]},
-            "basis": {"type": ["string", "null"], "enum": [b.value for b in Basis] + [None]},
+            "basis": {
+                "type": ["string", "null"],
+                "enum": [b.value for b in Basis] + [EXTENSION_BASIS, None],
+                "description": "`agreed extension` when an agreed new due date set `latest`",
+            },
             "must": {"type": "boolean"},
             "source": {"type": ["string", "null"], "description": "the rule's citation"},
+            "original_latest": {
+                **_DATE,
+                "description": "the latest date the rules give, before any pause or extension",
+            },
+            "adjustments": {
+                "type": "array",
+                "description": "rows of the workbook's `Pauses and extensions` sheet for this "
+                "stage (never their notes)",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "from", "to", "new_due", "sheet", "row"],
+                    "properties": {
+                        "kind": {"type": "string", "enum": sorted(KIND_KEYS.values())},
+                        "from": _DATE,
+                        "to": {**_DATE, "description": "null: still paused"},
+                        "new_due": _DATE,
+                        "reason": {"type": ["string", "null"], "enum": [*REASONS, None]},
+                        "agreed_by": {"type": ["string", "null"], "enum": [*AGREED_WITH, None]},
+                        "informed": _DATE,
+                        "sheet": {"type": "string"},
+                        "row": {"type": "integer"},
+                    },
+                },
+            },
+            "findings": {
+                "type": "array",
+                "description": "duties the adjustments raise, e.g. a paused publication whose "
+                "national body has not been told",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"type": "string", "enum": [INFORM_FINDING]},
+                        "basis": {"type": "string"},
+                        "must": {"type": "boolean"},
+                        "message": {"type": "string"},
+                        "source": {"type": "string"},
+                    },
+                },
+            },
         },
     }
     review = {
