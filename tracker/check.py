@@ -6,7 +6,7 @@ A source that cannot be read is reported (one line, naming it) and the run goes 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -152,10 +152,20 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
 
 
 def run_check(
-    specs: Sequence[SourceSpec], as_of: date | None = None, **read_options: Any
+    specs: Sequence[SourceSpec],
+    as_of: date | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+    **read_options: Any,
 ) -> CheckResult:
+    """Check every source; ``progress(source)`` is told as each one is read (the CLI's bar)."""
     as_of = as_of or today_in_london()
-    return _finish([_prepare_source(spec, as_of, **read_options) for spec in specs], as_of)
+    prepared = []
+    for spec in specs:
+        if progress is not None:
+            progress(spec.source)
+        prepared.append(_prepare_source(spec, as_of, **read_options))
+    return _finish(prepared, as_of)
 
 
 def specs_from_config(config: Config) -> list[SourceSpec]:
