@@ -177,9 +177,7 @@ def test_usage_errors_have_the_same_prefix_and_exit_2(runner: CliRunner) -> None
 
 
 def test_a_misspelt_framework_gets_did_you_mean(runner: CliRunner, tmp_path: Path) -> None:
-    result = runner.invoke(
-        main, ["init", str(tmp_path / "x.xlsx"), "--framework", "england-src"]
-    )
+    result = runner.invoke(main, ["init", str(tmp_path / "x.xlsx"), "--framework", "england-src"])
     assert result.exit_code == 2
     assert result.stderr.splitlines() == [
         "tracker: unknown framework 'england-src': did you mean england-scr? (known: "
