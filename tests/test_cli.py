@@ -177,7 +177,7 @@ def test_exit_codes(runner: CliRunner, make_workbook: Callable[..., Path], tmp_p
     )
     assert invoke(runner, "check", str(overdue), "--as-of", "2024-06-30").exit_code == 1
     assert invoke(runner, "check", str(tmp_path / "missing.xlsx")).exit_code == 2
-    assert runner.invoke(main, ["check", str(clean), "--as-of", "30/06/2024"]).exit_code == 2
+    assert runner.invoke(main, ["check", str(clean), "--as-of", "06/30/2024"]).exit_code == 2
     assert runner.invoke(main, ["check", "--format", "pdf", str(clean)]).exit_code == 2
     assert invoke(runner, "validate", str(clean), "--as-of", "2024-06-30").exit_code == 0
 

@@ -207,6 +207,7 @@ def test_a_busy_port_is_one_line_naming_the_fix_and_exit_2(
     runner: CliRunner, tmp_path: Path, busy_port: int, command: str
 ) -> None:
     cfg = config_file(tmp_path, BOARD)
+    (tmp_path / "var").mkdir()
     result = runner.invoke(main, [command, "--config", str(cfg), "--port", str(busy_port)])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
@@ -219,8 +220,21 @@ def test_a_busy_port_is_one_line_naming_the_fix_and_exit_2(
     assert not (tmp_path / "var" / "jobs.sqlite").exists()
 
 
+def test_serve_without_the_state_folder_says_to_start_the_service(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    cfg = config_file(tmp_path, BOARD)
+    result = runner.invoke(main, ["serve", "--config", str(cfg)])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1
+    assert lines[0].startswith(f"tracker: the state folder {tmp_path / 'var'} (state_dir in {cfg})")
+    assert "start `tracker run`" in lines[0]
+
+
 def test_a_busy_port_from_the_installed_command(tmp_path: Path, busy_port: int) -> None:
     cfg = config_file(tmp_path, BOARD, port=busy_port)
+    (tmp_path / "var").mkdir()
     done = subprocess.run(
         [TRACKER, "serve", "--config", str(cfg)],
         capture_output=True,
@@ -322,7 +336,8 @@ def test_frameworks_is_wrapped_to_the_width() -> None:
 
 def test_top_level_help_is_not_cut() -> None:
     out = run_on_terminal(["--help"], 100)
-    assert "..." not in out
+    commands = out[out.index("Commands:") :]
+    assert "..." not in commands and "…" not in commands
     for command in ("check", "validate", "init", "frameworks", "report", "run", "serve", "user"):
         assert re.search(rf"^\s+{command}\s+\S", out, re.M), command
 

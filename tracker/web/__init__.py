@@ -162,4 +162,10 @@ def serve(app: Flask, host: str = "127.0.0.1", port: int = 8080, *, threads: int
     """Serve with waitress until interrupted (blocks); ``PortError`` if it cannot listen."""
     server = bind(app, host, port, threads=threads)
     log.info("web view on http://%s:%s/", host, port)
+    run(server)
+
+
+def run(server: Any) -> None:
+    """Serve on a server from ``bind`` until interrupted, saying where (as waitress does)."""
+    server.print_listen("Serving on http://{}:{}")
     server.run()
