@@ -259,8 +259,11 @@ def test_serve_without_boards_says_so(
 # the table, frameworks and help fit the terminal
 
 
-def run_on_terminal(args: list[str], columns: int, env: dict[str, str] | None = None) -> str:
-    """Run the installed command with its stdout on a real pseudo-terminal ``columns`` wide."""
+def run_on_terminal(
+    args: list[str], columns: int, env: dict[str, str] | None = None, *, stderr: bool = False
+) -> str:
+    """Run the installed command with its stdout (and stderr if asked) on a real
+    pseudo-terminal ``columns`` wide."""
     import fcntl
     import struct
     import termios
@@ -270,7 +273,11 @@ def run_on_terminal(args: list[str], columns: int, env: dict[str, str] | None = 
     environ = {k: v for k, v in os.environ.items() if k not in ("NO_COLOR", "COLUMNS")}
     environ.update({"TERM": "xterm", **(env or {})})
     proc = subprocess.Popen(
-        [TRACKER, *args], stdout=writer, stderr=subprocess.DEVNULL, cwd=ROOT, env=environ
+        [TRACKER, *args],
+        stdout=writer,
+        stderr=writer if stderr else subprocess.DEVNULL,
+        cwd=ROOT,
+        env=environ,
     )
     os.close(writer)
     chunks: list[bytes] = []
@@ -309,6 +316,19 @@ def test_the_table_uses_a_wide_terminal_and_colours_what_needs_action() -> None:
     }
     longest = max(labels, key=len)
     assert len(longest) > 30 and longest in plain
+
+
+def test_a_check_of_many_sources_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
+    copies = []
+    for i in range(6):
+        copy = tmp_path / f"board-{i}.xlsx"
+        copy.write_bytes((SAMPLES / "northshire.xlsx").read_bytes())
+        copies.append(str(copy))
+    args = ["check", *copies, "--as-of", "2024-06-30"]
+    seen = run_on_terminal(args, 120, stderr=True)
+    assert "0/6 sources" in seen and "5/6 sources" in seen and "board-5.xlsx" in seen
+    piped = subprocess.run([TRACKER, *args], capture_output=True, text=True, check=False)
+    assert "sources" not in piped.stderr and "\x1b" not in piped.stdout + piped.stderr
 
 
 def test_no_color_turns_colour_off_on_a_terminal() -> None:
