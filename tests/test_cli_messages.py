@@ -389,3 +389,18 @@ def test_quick_commands_do_not_import_pandas(args: list[str]) -> None:
         [sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT, check=False
     )
     assert "HEAVY []" in done.stderr, done.stderr[-500:]
+
+
+def test_a_copied_config_says_its_paths_are_relative_to_it(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    copied = tmp_path / "tracker.toml"
+    copied.write_text((SAMPLES / "tracker.toml").read_text(encoding="utf-8"), encoding="utf-8")
+    result = runner.invoke(main, ["check", "--config", str(copied), "--format", "json"])
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 5  # one per board's workbook, once each
+    assert lines[0] == (
+        f"tracker: error: {tmp_path / 'northshire.xlsx'}: file not found "
+        "(a config's paths are relative to the config file's folder)"
+    )

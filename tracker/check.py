@@ -110,7 +110,11 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
         workbook = read_source(spec.source, set(by_title), **read_options)
     except SourceError as exc:
         log.info("source unusable: %s", exc)
-        result.unusable.append(str(exc))
+        hint = ""
+        if spec.board is not None and exc.reason == "file not found":
+            # the path came from a config: say where it was looked for, and why there
+            hint = " (a config's paths are relative to the config file's folder)"
+        result.unusable.append(str(exc) + hint)
         result.problems.append(Problem.make(exc.slug, source=spec.source, detail=str(exc)))
         return _Prepared(result)
     for title in workbook.all_titles:
