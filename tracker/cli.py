@@ -70,10 +70,11 @@ def resolve_specs(sources: tuple[str, ...], config: Config | None) -> list[Any]:
 
 
 def run(sources: tuple[str, ...], config_path: str | None, as_of_text: str | None) -> Any:
+    # usage and config first: a mistyped date is refused before pandas is even imported
+    as_of = parse_as_of(as_of_text)
+    config = load_optional_config(config_path)
     from tracker.check import read_options, run_check
 
-    config = load_optional_config(config_path)
-    as_of = parse_as_of(as_of_text)
     specs = resolve_specs(sources, config)
     options = read_options(config, [s.source for s in specs]) if config else {}
     if config is None and any(is_gsheet(s.source) for s in specs):
