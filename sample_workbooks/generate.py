@@ -22,10 +22,10 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from tracker.cli.templates import create_template
 from tracker.model import Framework
 from tracker.registry import get_framework
 from tracker.synthetic import simulate_review, synthetic_rows
-from tracker.templates import create_template
 
 HERE = Path(__file__).parent
 AS_OF = date(2024, 6, 30)

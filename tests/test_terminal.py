@@ -12,7 +12,7 @@ from typing import TextIO
 
 import pytest
 
-from tracker.terminal import (
+from tracker.cli.terminal import (
     PLAIN_WIDTH,
     Progress,
     colour_enabled,

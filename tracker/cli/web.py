@@ -1,4 +1,4 @@
-"""``tracker user add|remove`` and ``tracker serve``: wired into ``tracker.cli.main``."""
+"""``tracker user add|remove`` and ``tracker serve``, added to the group in ``commands``."""
 
 from __future__ import annotations
 
@@ -7,9 +7,9 @@ import sys
 
 import click
 
+from tracker.cli.report import address_options, with_address
+from tracker.cli.usage import fail, load, require_boards, state_folder
 from tracker.config import Config, default_config
-from tracker.report_cli import address_options, with_address
-from tracker.usage import fail, load, require_boards, state_folder
 
 
 def _config(path: str | None) -> Config:

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 
 import click
 
+from tracker.cli.usage import fail, load, parse_day, require_boards, state_folder
 from tracker.config import Config
-from tracker.usage import fail, load, parse_day, require_boards, state_folder
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 F = TypeVar("F", bound=Callable[..., Any])
@@ -75,8 +75,7 @@ def report_command(
     Without --send the messages are written to the outbox as .eml files (with the SMTP backend
     the service, or a later --send, delivers them).
     """
-    from tracker.mailing import run_weekly
-    from tracker.service import describe_delivery
+    from tracker.mail.mailing import describe_delivery, run_weekly
 
     config, _ = _load(config_path)
     day = _as_of(as_of)
@@ -111,7 +110,8 @@ def run_command(config_path: str | None, no_web: bool, host: str | None, port: i
     Paths in the config (sources, state_dir) are relative to the config file's folder.
     Stops cleanly on SIGTERM or Ctrl-C.
     """
-    from tracker.service import describe_delivery, run_service
+    from jobs.service import run_service
+    from tracker.mail.mailing import describe_delivery
     from tracker.web import PortError
 
     config, path = _load(config_path)

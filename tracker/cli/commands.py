@@ -23,9 +23,9 @@ from typing import Any
 import click
 
 from tracker import __version__
+from tracker.cli.usage import fail, load, parse_day
 from tracker.config import Config
 from tracker.sources.base import is_gsheet
-from tracker.usage import fail, load, parse_day
 
 FORMATS_CHECK = ("table", "json", "csv", "xlsx")
 
@@ -81,7 +81,7 @@ def run(sources: tuple[str, ...], config_path: str | None, as_of_text: str | Non
         from tracker.config import default_config
 
         options = read_options(default_config(), [s.source for s in specs])
-    from tracker.terminal import Progress
+    from tracker.cli.terminal import Progress
 
     with Progress(len(specs)) as progress:
         return run_check(specs, as_of, progress=progress.step, **options)
@@ -104,7 +104,7 @@ def emit(text: str, output: str | None) -> None:
 
 def screen() -> tuple[int, bool]:
     """Standard output's width and whether to colour it (a terminal, without NO_COLOR)."""
-    from tracker.terminal import colour_enabled, width
+    from tracker.cli.terminal import colour_enabled, width
 
     return width(sys.stdout), colour_enabled(sys.stdout)
 
@@ -260,7 +260,7 @@ def init(path: str, framework_ids: tuple[str, ...], config_path: str | None) -> 
         for line in outcome.lines():
             click.echo(line)
         return
-    from tracker.templates import TemplateError, create_template, update_workbook
+    from tracker.cli.templates import TemplateError, create_template, update_workbook
 
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
@@ -300,8 +300,8 @@ def validate(
     config_path: str | None,
 ) -> None:
     """Check workbooks for data problems: each one with its sheet, cell and how to fix it."""
-    from tracker.output import render_problems_table, validate_json, write_problems_xlsx
-    from tracker.terminal import plural
+    from tracker.cli.output import render_problems_table, validate_json, write_problems_xlsx
+    from tracker.cli.terminal import plural
 
     result = run(sources, config_path, as_of)
     table = fmt == "table" and not (output and output.lower().endswith(".xlsx"))
@@ -340,7 +340,7 @@ def check(
     config_path: str | None,
 ) -> None:
     """Work out every stage's due date and status."""
-    from tracker.output import check_csv, check_json_text, render_check_table, write_check_xlsx
+    from tracker.cli.output import check_csv, check_json_text, render_check_table, write_check_xlsx
 
     if fmt == "xlsx" and not output:
         fail("--format xlsx needs --output FILE.xlsx")
@@ -359,12 +359,12 @@ def check(
     sys.exit(result.exit_code)
 
 
-from tracker.web_cli import serve as _serve  # noqa: E402
-from tracker.web_cli import user as _user  # noqa: E402
+from tracker.cli.web import serve as _serve  # noqa: E402
+from tracker.cli.web import user as _user  # noqa: E402
 
 main.add_command(_user)
 main.add_command(_serve)
-from tracker.report_cli import report_command, run_command  # noqa: E402
+from tracker.cli.report import report_command, run_command  # noqa: E402
 
 main.add_command(report_command)
 main.add_command(run_command)

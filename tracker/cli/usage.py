@@ -15,7 +15,7 @@ from typing import NoReturn
 
 import click
 
-from tracker.config import Config, ConfigError, find_config, load_config
+from tracker.config import Config, ConfigError, check_overrides, find_config, load_config
 
 PREFIX = "tracker: "
 USAGE = 2
@@ -58,8 +58,6 @@ def load(path: str | None, *, required: bool) -> Config | None:
         return None
     try:
         config = load_config(found)
-        from tracker.overrides import check_overrides
-
         for board in config.boards:
             check_overrides(board, str(found))
     except ConfigError as exc:

@@ -1,8 +1,8 @@
 """Render check and validate results: a table for people, JSON, CSV and XLSX for machines.
 
 The table is grouped by board and review with overdue first. It fits the width it is given (the
-terminal's, or 100 columns for a file or a pipe: ``tracker.terminal``) and colours statuses only when
-asked. Notes never appear: results carry review ids, dates and outcomes only.
+terminal's, or 100 columns for a file or a pipe: ``tracker.cli.terminal``) and colours statuses
+only when asked. Notes never appear: results carry review ids, dates and outcomes only.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from typing import Any
 from urllib.parse import quote
 
 from tracker.check import CheckResult
-from tracker.files import save_workbook_atomic
+from tracker.cli.files import save_workbook_atomic
+from tracker.cli.terminal import PLAIN_WIDTH, paint, paint_status, plural
 from tracker.model import STATUS_ORDER
 from tracker.problems import Problem, display_value
-from tracker.terminal import PLAIN_WIDTH, paint, paint_status, plural
 
 WIDTH = PLAIN_WIDTH
 _LABEL = {
