@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import io
 import os
+import select
 import struct
 import termios
 from collections.abc import Iterator
@@ -73,7 +74,10 @@ def test_progress_shows_on_a_terminal_for_many_sources_and_clears_its_line(
         for i in range(6):
             progress.step(f"board-{i}.xlsx")
     stream.flush()
-    seen = os.read(reader, 65536).decode()
+    chunks = []
+    while select.select([reader], [], [], 0.5)[0]:
+        chunks.append(os.read(reader, 65536))
+    seen = b"".join(chunks).decode()
     assert "[" in seen and "0/6 sources board-0.xlsx" in seen and "5/6 sources board-5.xlsx" in seen
     assert seen.endswith("\r\x1b[2K")  # the results start on a clean line
 
