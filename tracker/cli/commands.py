@@ -18,14 +18,16 @@ import sys
 import textwrap
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from tracker import __version__
 from tracker.cli.usage import fail, load, parse_day
-from tracker.config import Config
 from tracker.sources.base import is_gsheet
+
+if TYPE_CHECKING:
+    from tracker.config import Config
 
 FORMATS_CHECK = ("table", "json", "csv", "xlsx")
 

@@ -12,12 +12,14 @@ import sys
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from tracker.cli.usage import fail, load, parse_day, require_boards, state_folder
-from tracker.config import Config
+
+if TYPE_CHECKING:
+    from tracker.config import Config
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 F = TypeVar("F", bound=Callable[..., Any])

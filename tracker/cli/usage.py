@@ -11,11 +11,12 @@ import re
 import sys
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from tracker.config import Config, ConfigError, check_overrides, find_config, load_config
+if TYPE_CHECKING:  # the config reader imports the framework registry: only when a command runs
+    from tracker.config import Config
 
 PREFIX = "tracker: "
 USAGE = 2
@@ -51,6 +52,8 @@ def parse_day(text: str, option: str = "--as-of") -> date:
 def load(path: str | None, *, required: bool) -> Config | None:
     """The config from ``--config``, ``$TRACKER_CONFIG`` or ./tracker.toml, with its board
     overrides checked; None if there is none and none is required."""
+    from tracker.config import ConfigError, check_overrides, find_config, load_config
+
     found = find_config(path)
     if found is None:
         if required:

@@ -4,15 +4,20 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import TYPE_CHECKING
 
 import click
 
 from tracker.cli.report import address_options, with_address
 from tracker.cli.usage import fail, load, require_boards, state_folder
-from tracker.config import Config, default_config
+
+if TYPE_CHECKING:
+    from tracker.config import Config
 
 
 def _config(path: str | None) -> Config:
+    from tracker.config import default_config
+
     return load(path, required=False) or default_config()
 
 
