@@ -49,6 +49,7 @@ bench: install
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/cli.py
 
 samples: install
 	$(BIN)/python sample_workbooks/generate.py
