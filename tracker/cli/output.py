@@ -11,6 +11,7 @@ import csv
 import io
 import json
 import os
+import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import date
@@ -81,6 +82,17 @@ def uk_date(iso: str | None) -> str:
     return f"{d}/{m}/{y}"
 
 
+def _wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
+    """A message or fix wrapped to the table's width (cutting would lose the end of a fix);
+    at most three lines, so a long value typed in a cell cannot flood the table."""
+    lines = textwrap.wrap(
+        text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+    ) or [first.rstrip()]
+    if len(lines) > 3:
+        lines = lines[:2] + [_cut(rest + " ".join(line.strip() for line in lines[2:]), width)]
+    return lines
+
+
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -103,7 +115,7 @@ def render_check_table(
         return "\n".join(lines) + "\n"  # nothing was read: no empty headline after the error
     counts = headline(result)
     errors = sum(1 for p in result.problems if p.is_error)
-    warnings = len(result.problems) - errors
+    warnings = sum(1 for p in result.problems if not p.is_error and not p.is_info)
     blocked = sum(1 for r in reviews if not r["assessable"])
     lines += [
         f"As of {result.as_of:%d/%m/%Y}: {plural(len(reviews), 'review')}"
@@ -217,7 +229,11 @@ def render_problems_table(
     places = sorted(set(rows_checked) | {k for k in by_place if k[1]})
     sources = sorted({s for s, _ in places} | {p.source for p in result.problems})
     for source in sources:
-        source_level = [p for p in by_place.get((source, ""), []) if p.type != "unreadable-source"]
+        source_level = [
+            p
+            for p in by_place.get((source, ""), [])
+            if p.type not in ("unreadable-source", "unsupported-format")
+        ]
         sheets = [k for k in places if k[0] == source]
         if not sheets and not source_level:
             continue
@@ -231,10 +247,13 @@ def render_problems_table(
             verdict = (
                 "no problems"
                 if not problems
-                else ", ".join(f"{n} {k}" for k, n in kinds.most_common())
+                else ", ".join(f"{n}\u00a0{k}" for k, n in kinds.most_common())  # kept whole
             )
             checked = plural(rows_checked.get(key, 0), "row")
-            lines.append(_cut(f"  {key[1]}: {checked} checked · {verdict}", width))
+            lines.extend(  # every kind of problem named (the slugs to look up)
+                line.replace("\u00a0", " ")
+                for line in _wrap(f"{key[1]}: {checked} checked · {verdict}", "  ", "    ", width)
+            )
             for p in sorted(problems, key=lambda p: (p.row or 0, p.cell or "")):
                 cell = f"{key[1]}!{p.cell}" if p.cell else key[1]
                 typed = f"  typed: {typed_value(p.value)}" if p.value is not None else ""
@@ -244,17 +263,19 @@ def render_problems_table(
                     f" {p.column or ''}{typed}",
                     width,
                 )
-                hue = "red" if p.is_error else "yellow"
+                hue = "red" if p.is_error else "yellow" if not p.is_info else None
                 lines.append(line.replace(severity, paint(severity, hue, enabled=colour), 1))
-                lines.append(_cut(f"            {p.message}", width))
+                lines.extend(_wrap(p.message, "            ", "            ", width))
                 if p.fix:
-                    lines.append(_cut(f"            fix: {p.fix}", width))
+                    lines.extend(_wrap(p.fix, "            fix: ", "                 ", width))
     errors = sum(1 for p in result.problems if p.is_error)
+    notes = sum(1 for p in result.problems if p.is_info)
     lines.append("")
     lines.append(
         f"{plural(sum(rows_checked.values()), 'row')} checked in"
         f" {plural(len(rows_checked), 'sheet')}: {plural(errors, 'error')},"
-        f" {plural(len(result.problems) - errors, 'warning')}"
+        f" {plural(len(result.problems) - errors - notes, 'warning')}"
+        + (f", {plural(notes, 'note')}" if notes else "")
         + (f", {plural(len(result.unusable), 'unusable source')}" if result.unusable else "")
     )
     return "\n".join(lines).lstrip("\n") + "\n"
@@ -276,7 +297,7 @@ def validate_json(result: CheckResult) -> dict[str, Any]:
         sheets[(t.table.source, t.table.sheet, t.framework.id)] += len(t.table)
     return {
         "as_of": result.as_of.isoformat(),
-        "valid": not result.problems and not result.unusable,
+        "valid": not any(not p.is_info for p in result.problems) and not result.unusable,
         "sheets": [
             {
                 "source": s,
@@ -287,7 +308,9 @@ def validate_json(result: CheckResult) -> dict[str, Any]:
                     1 for p in result.problems if p.source == s and p.sheet == sh and p.is_error
                 ),
                 "warnings": sum(
-                    1 for p in result.problems if p.source == s and p.sheet == sh and not p.is_error
+                    1
+                    for p in result.problems
+                    if p.source == s and p.sheet == sh and not p.is_error and not p.is_info
                 ),
             }
             for (s, sh, fw), n in sorted(sheets.items())
