@@ -9,8 +9,9 @@ STAMP := $(VENV)/.installed
 install: $(STAMP) web-assets
 
 $(STAMP): pyproject.toml
+	@echo "Installing the tracker and its test tools into $(VENV) (a few minutes on a fresh machine)"
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	$(BIN)/pip install --disable-pip-version-check -e '.[test]'
 	touch $(STAMP)
 
 # The web view's GOV.UK Frontend CSS and the browser tests' axe-core, from the npm registry
@@ -21,24 +22,22 @@ GOVUK_CSS := tracker/web/static/govuk/govuk-frontend.min.css
 web-assets: $(GOVUK_CSS)
 
 $(GOVUK_CSS): $(STAMP) tracker/web/assets.py
+	@echo "Fetching GOV.UK Frontend and axe-core from the npm registry into $(WEB_NPM)"
 	mkdir -p $(WEB_NPM)
 	test -f $(WEB_NPM)/package.json || echo '{"private": true}' > $(WEB_NPM)/package.json
 	cd $(WEB_NPM) && npm install --no-audit --no-fund --save-exact govuk-frontend@5.14.0 axe-core@4.14.1
 	$(BIN)/python -m tracker.web.assets $(WEB_NPM)/node_modules
 
-# The service on the bundled sample workbooks: e-mails land in var/outbox as .eml files, the web
-# view on http://127.0.0.1:8080/ (a national demo user is made on the first run, its password
-# printed once and kept in var/demo-password). Ctrl-C stops it.
-SAMPLE_CONFIG := sample_workbooks/tracker.toml
+# The service on a fresh copy of the sample boards built as of today (var/demo/): this week's
+# e-mails land in var/outbox as .eml files at once, the web view on http://127.0.0.1:8080/ (PORT=8081
+# for another); a national demo user is made on the first run, its password kept in var/demo-password
+# and printed once the service is ready. Ctrl-C stops it.
 run: install
-	@if [ ! -f var/demo-password ]; then \
-		mkdir -p var && umask 077 && $(BIN)/python -c "import secrets; print(secrets.token_urlsafe(12))" > var/demo-password && \
-		$(BIN)/tracker user add demo --national --password-stdin --replace --config $(SAMPLE_CONFIG) < var/demo-password; \
-	fi
-	@echo "web view: http://127.0.0.1:8080/  user: demo  password: $$(cat var/demo-password)"
-	$(BIN)/tracker run --config $(SAMPLE_CONFIG)
+	$(BIN)/python scripts/demo.py $(if $(PORT),--port $(PORT)) $(if $(HOST),--host $(HOST))
 
+# The browser tests' Chromium first (found, or installed: scripts/browser.py), then the suite.
 test: install
+	@$(BIN)/python scripts/browser.py
 	$(BIN)/pytest
 
 lint: install
@@ -50,6 +49,7 @@ bench: install
 	$(BIN)/python bench/check.py
 	$(BIN)/python bench/validate.py
 	$(BIN)/python bench/web.py
+	$(BIN)/python bench/cli.py
 
 samples: install
 	$(BIN)/python sample_workbooks/generate.py

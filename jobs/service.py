@@ -193,9 +193,12 @@ class _Server:
 
 
 def serve_web(app: Any, host: str, port: int) -> WebHandle:
-    """Serve ``app`` in a background thread (waitress when installed); ``stop()`` ends it."""
+    """Serve ``app`` in a background thread (waitress when installed); ``stop()`` ends it.
+
+    Raises ``tracker.web.PortError`` (one line naming the fix) if it cannot listen there.
+    """
     try:
-        from waitress.server import create_server
+        import waitress.server  # noqa: F401
     except ImportError:
         from werkzeug.serving import make_server
 
@@ -204,8 +207,10 @@ def serve_web(app: Any, host: str, port: int) -> WebHandle:
         thread = threading.Thread(target=wz.serve_forever, name="web", daemon=True)
         thread.start()
         return _Server(wz.shutdown, thread)
+    from tracker.web import bind
+
     # the same settings as `tracker serve` (tracker.web.serve): 8 threads, no server banner
-    server = create_server(app, host=host, port=port, threads=8, ident="")
+    server = bind(app, host, port, threads=8)
     stopped = threading.Event()
 
     def loop() -> None:
@@ -257,11 +262,13 @@ def run_service(
     log.info(describe_delivery(config))
     web: WebHandle | None = None
     app = _web_app(config, scheduler) if with_web else None
+    if app is not None:
+        # Listen before anything is scheduled: a busy port stops the start-up with one line
+        # (tracker.web.PortError), not a traceback after the jobs have begun.
+        web = serve_web(app, config.web.host, config.web.port)
+        log.info("web view on http://%s:%d/", config.web.host, config.web.port)
     scheduler.start()
     try:
-        if app is not None:
-            web = serve_web(app, config.web.host, config.web.port)
-            log.info("web view on http://%s:%d/", config.web.host, config.web.port)
         while not stop.wait(timeout=1.0):
             pass
     finally:

@@ -4,10 +4,18 @@ Every board, id and date here is invented. Reviews are simulated from each frame
 (``tracker.synthetic``) with a fixed seed, so the files are reproducible; a few cells are typed as
 officers really type them (UK text dates) and two carry deliberate mistakes, so ``tracker validate``
 has something to show.
+
+The committed samples are built as of 30 June 2024 so tests can pin their results. The demo
+(``make run``) builds a fresh copy around today instead (``--as-of today --out var/demo``): the same
+reviews shifted in time, so stages fall due soon in the demo as they would in a real board's week.
 """
 
 from __future__ import annotations
 
+import argparse
+import os
+import random
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
@@ -17,12 +25,16 @@ from openpyxl import load_workbook
 
 from tracker.calendars import add_months, add_working_days
 from tracker.cli.templates import create_template
+from tracker.model import Framework
 from tracker.pauses import SPEC as PAUSES
 from tracker.registry import get_framework
-from tracker.synthetic import synthetic_rows
+from tracker.synthetic import simulate_review, synthetic_rows
 
 HERE = Path(__file__).parent
 AS_OF = date(2024, 6, 30)
+#: how far back the first review may start: kept relative so a build as of any day looks alike
+SPAN = AS_OF - date(2022, 1, 1)
+CONFIG = "tracker.toml"
 
 BOARDS = [
     # file, board, [(framework, id prefix, count)]
@@ -130,7 +142,23 @@ EVENTS: list[tuple[str, str, Callable[[Row, date], Row | None]]] = [
 ]
 
 
-def build(folder: Path = HERE, as_of: date = AS_OF) -> list[Path]:
+def recent_rows(
+    fw: Framework, n: int, as_of: date, prefix: str, after: int
+) -> list[dict[str, Any]]:
+    """``n`` reviews opened in the last few weeks, numbered after the others: their next stages
+    fall due within days, which is what a board's week looks like (and what the demo must show)."""
+    rng = random.Random(f"recent-{fw.id}")
+    rows = []
+    for i in range(n):
+        start = as_of - timedelta(days=rng.randint(5, 25))
+        row = simulate_review(fw, rng, as_of, start, lateness=0, stall=0)
+        row["review_id"] = f"{prefix}-{start.year}-{after + i + 1:03d}"
+        rows.append(row)
+    return rows
+
+
+def build(folder: Path = HERE, as_of: date = AS_OF, *, recent: int = 0) -> list[Path]:
+    """The sample workbooks as of ``as_of``; ``recent`` more reviews per sheet opened lately."""
     written = []
     for filename, board, sheets in BOARDS:
         path = folder / filename
@@ -141,7 +169,9 @@ def build(folder: Path = HERE, as_of: date = AS_OF) -> list[Path]:
         for (_fid, prefix, count), fw in zip(sheets, frameworks, strict=True):
             ws = wb[fw.sheet]
             columns = {f.id: j for j, f in enumerate(fw.all_fields, start=1)}
-            rows = synthetic_rows(fw, count, seed=2024, as_of=as_of, prefix=prefix)
+            rows = synthetic_rows(
+                fw, count, seed=2024, as_of=as_of, prefix=prefix, first=as_of - SPAN
+            ) + recent_rows(fw, recent, as_of, prefix, count)
             for e_file, e_sheet, make in EVENTS:
                 if e_file == filename and e_sheet == fw.sheet:
                     event = next((e for r in rows if (e := _event(make, r, as_of))), None)
@@ -174,6 +204,78 @@ def _event(make: Callable[[Row, date], Row | None], row: Row, as_of: date) -> Ro
     return {"review_id": row["review_id"], **event} if event else None
 
 
-if __name__ == "__main__":
-    for p in build():
+def write_config(folder: Path, state_dir: Path) -> Path:
+    """The samples' config beside a copy of the workbooks, keeping its state in ``state_dir``.
+
+    Paths in a config are relative to the config file, so the copy names its own state folder.
+    """
+    text = (HERE / CONFIG).read_text(encoding="utf-8")
+    state = Path(os.path.relpath(state_dir.resolve(), folder.resolve())).as_posix()
+    text = re.sub(r'^state_dir = ".*"$', f'state_dir = "{state}"', text, count=1, flags=re.M)
+    text = text.replace(
+        "# The embedded default:", f"# Written by sample_workbooks/generate.py from {CONFIG}:", 1
+    )
+    target = folder / CONFIG
+    target.write_text(text, encoding="utf-8")
+    return target
+
+
+def parse_day(text: str) -> date:
+    """``today`` (in Europe/London), ISO ``2024-06-30`` or UK ``30/06/2024``."""
+    if text == "today":
+        from tracker.calendars import today_in_london
+
+        return today_in_london()
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        pass
+    try:
+        d, m, y = (int(part) for part in text.split("/"))
+        return date(y, m, d)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: use today, 2024-06-30 or 30/06/2024"
+        ) from None
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Build the synthetic sample workbooks.")
+    parser.add_argument(
+        "--as-of",
+        type=parse_day,
+        default=AS_OF,
+        help="the day the reviews are simulated up to: today, ISO or dd/mm/yyyy "
+        f"(default {AS_OF:%d/%m/%Y}, what the committed samples and the tests use)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=HERE,
+        help="folder to write to (default: sample_workbooks/); elsewhere a tracker.toml "
+        "for the copy is written too",
+    )
+    parser.add_argument(
+        "--recent",
+        type=int,
+        default=0,
+        help="this many more reviews per sheet opened in the last few weeks (the demo uses 2)",
+    )
+    parser.add_argument(
+        "--state-dir",
+        type=Path,
+        default=None,
+        help="with --out: the state folder the copy's tracker.toml names (default: --out's parent)",
+    )
+    args = parser.parse_args(argv)
+    out: Path = args.out
+    out.mkdir(parents=True, exist_ok=True)
+    for p in build(out, args.as_of, recent=args.recent):
         print(p)
+    if out.resolve() != HERE.resolve():
+        print(write_config(out, args.state_dir or out.parent))
+    print(f"reviews simulated up to {args.as_of:%d/%m/%Y}")
+
+
+if __name__ == "__main__":
+    main()

@@ -2,28 +2,22 @@
 
     python scripts/screenshot_email.py OUTBOX_FILE.eml OUT.png [--width 800]
 
-Uses Debian's chromium (never a downloaded browser). Nothing is fetched: the HTML is set as the
+Uses the Chromium the browser tests use (scripts/browser.py). Nothing is fetched: the HTML is set as the
 page content, and the e-mail has no remote images or styles.
 """
 
 from __future__ import annotations
 
 import argparse
+import sys
 from email import policy
 from email.parser import BytesParser
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from scripts.browser import ARGS, chromium_path  # noqa: E402
 
 
 def main() -> None:
@@ -36,7 +30,7 @@ def main() -> None:
     body = message.get_body(("html",))  # type: ignore[attr-defined]
     html = body.get_content()
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path(), args=ARGS)
         try:
             page = browser.new_page(viewport={"width": args.width, "height": 900})
             page.set_content(html, wait_until="load")

@@ -177,7 +177,7 @@ def test_exit_codes(runner: CliRunner, make_workbook: Callable[..., Path], tmp_p
     )
     assert invoke(runner, "check", str(overdue), "--as-of", "2024-06-30").exit_code == 1
     assert invoke(runner, "check", str(tmp_path / "missing.xlsx")).exit_code == 2
-    assert runner.invoke(main, ["check", str(clean), "--as-of", "30/06/2024"]).exit_code == 2
+    assert runner.invoke(main, ["check", str(clean), "--as-of", "06/30/2024"]).exit_code == 2
     assert runner.invoke(main, ["check", "--format", "pdf", str(clean)]).exit_code == 2
     assert invoke(runner, "validate", str(clean), "--as-of", "2024-06-30").exit_code == 0
 
@@ -400,7 +400,7 @@ def test_validate_shows_the_new_slugs_with_cells_and_fixes(
     assert f"WARNING England SCR!{independent}4" in out
     assert f"WARNING England SCR!{notified}3" in out
     assert "fix: Open and save the file in Excel or LibreOffice so the result is stored" in out
-    assert "1 errors, 2 warnings, 1 notes" in out
+    assert "1 error, 2 warnings, 1 note" in out
 
     doc = json.loads(invoke(runner, "validate", str(path), "--format", "json").stdout)
     found = {(p["type"], p["cell"], p["severity"]) for p in doc["problems"]}

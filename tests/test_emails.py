@@ -179,6 +179,8 @@ def test_html_renders_in_chromium_without_overflow(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
+    from scripts.browser import chromium_path
+
     monkeypatch.chdir(tmp_path)
     config = load_config(write_config(tmp_path))
     check = check_config(config, AS_OF).to_json()
@@ -187,7 +189,7 @@ def test_html_renders_in_chromium_without_overflow(
         "national": render_html(national_report(check, config, AS_OF)),
     }
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 800, "height": 900})
             # Any request at all would be a remote resource: refuse and record it.

@@ -49,7 +49,7 @@ def test_table_gives_a_verdict_per_sheet_then_each_problem(tmp_path: Path) -> No
     out = result.stdout
     lines = out.splitlines()
     assert lines[0] == str(path)
-    assert "  England LCSPR: 1 rows checked · no problems" in lines
+    assert "  England LCSPR: 1 row checked · no problems" in lines
     assert "  England SCR: 3 rows checked · 1 impossible-date, 1 future-date" in lines
     decision = column_of("england-scr", "decision")
     [first] = [i for i, line in enumerate(lines) if f"England SCR!{decision}3" in line]
@@ -67,7 +67,7 @@ def test_table_gives_a_verdict_per_sheet_then_each_problem(tmp_path: Path) -> No
     assert lines[first + 2].strip() == "fix: Check the day and month and correct it."
     panel = column_of("england-scr", "panel_notified")
     assert any(line.split()[:3] == ["WARNING", "England", f"SCR!{panel}4"] for line in lines), out
-    assert lines[-1] == "4 rows checked in 2 sheets: 1 errors, 1 warnings"
+    assert lines[-1] == "4 rows checked in 2 sheets: 1 error, 1 warning"
     assert all(len(line) <= 100 for line in lines)
     assert SECRET not in out
 
@@ -78,8 +78,8 @@ def test_table_names_unusable_sources_and_goes_on(tmp_path: Path) -> None:
     result = run_check([SourceSpec(str(locked)), SourceSpec(str(good))], date(2024, 3, 1))
     text = render_problems_table(result)
     assert f"UNUSABLE  {locked}: is password-protected" in text
-    assert "England SCR: 1 rows checked · no problems" in text
-    assert text.rstrip().endswith("1 errors, 0 warnings, 1 unusable sources")
+    assert "England SCR: 1 row checked · no problems" in text
+    assert text.rstrip().endswith("1 error, 0 warnings, 1 unusable source")
 
 
 def test_json_output(tmp_path: Path) -> None:
@@ -193,7 +193,7 @@ def test_info_notes_are_listed_but_leave_a_workbook_valid(tmp_path: Path) -> Non
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
     assert f"    INFO    England SCR!{board}2" in "\n".join(lines)
-    assert lines[-1] == "3 rows checked in 1 sheets: 0 errors, 0 warnings, 1 notes"
+    assert lines[-1] == "3 rows checked in 1 sheet: 0 errors, 0 warnings, 1 note"
     doc = json.loads(CliRunner().invoke(main, ["validate", str(path), "--format", "json"]).stdout)
     assert doc["valid"] is True
     assert [(p["type"], p["severity"]) for p in doc["problems"]] == [("merged-cells", "info")]

@@ -2,8 +2,9 @@
 
 Signs in, filters the overdue list, opens a review's timeline, saves screenshots, and runs
 axe-core (from the npm registry, installed by ``make web-assets``) on the overview, list and review
-pages. Needs Debian's chromium (/usr/bin/chromium) and build/npm/node_modules: .ci/run installs
-both, so in CI these tests always run; a missing piece is a failure, never a skip.
+pages. Needs a Chromium (``make test`` finds or installs one: scripts/browser.py) and
+build/npm/node_modules (``make web-assets``), so these tests always run; a missing piece is a failure,
+never a skip.
 """
 
 from __future__ import annotations
@@ -18,10 +19,10 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 from waitress.server import create_server
 
+from scripts.browser import HOW, chromium_path, playwright_chromium
 from tests.web_fixtures import NOTE, PASSWORD, WebEnv, make_env
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = os.environ.get("TRACKER_CHROMIUM", "/usr/bin/chromium")
 AXE = Path(os.environ.get("TRACKER_AXE", ROOT / "build/npm/node_modules/axe-core/axe.min.js"))
 ARGS = [
     "--no-sandbox",
@@ -55,9 +56,10 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebEnv, s
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    assert Path(CHROMIUM).exists(), f"{CHROMIUM} missing: apt-get install -y chromium"
+    chromium = chromium_path()
+    assert chromium or playwright_chromium(), HOW
     with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        b = p.chromium.launch(executable_path=chromium, args=ARGS, headless=True)
         try:
             yield b
         finally:

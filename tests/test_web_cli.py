@@ -100,7 +100,7 @@ def test_short_password_from_stdin_is_refused(tmp_path: Path) -> None:
         ["user", "add", "x", "--national", "--password-stdin", "--config", str(config)],
         input="short\n",
     )
-    assert result.exit_code == 1 and "at least 12 characters" in result.output
+    assert result.exit_code == 2 and "at least 12 characters" in result.output
 
 
 def free_port() -> int:
@@ -113,6 +113,7 @@ def free_port() -> int:
 def test_serve_runs_waitress_on_loopback(tmp_path: Path) -> None:
     port = free_port()
     config = write_config(tmp_path, port)
+    (tmp_path / "var").mkdir()  # the state folder `tracker run` makes
     tracker = Path(sys.executable).parent / "tracker"
     proc = subprocess.Popen(
         [str(tracker), "serve", "--config", str(config)],

@@ -237,9 +237,16 @@ def test_cli_reports_bad_sources_on_stderr_and_checks_the_rest(runner, tmp_path:
         main, ["validate", str(locked), str(missing), str(good), "--as-of", "2024-03-01"]
     )
     assert result.exit_code == 2
-    assert f"{locked}: is password-protected" in result.stderr
-    assert f"{missing}: file not found" in result.stderr
-    assert "England SCR: 1 rows checked · no problems" in result.stdout
+    # said once: in the table when the table is the output, on stderr otherwise
+    assert f"UNUSABLE  {locked}: is password-protected" in result.stdout
+    assert f"UNUSABLE  {missing}: file not found" in result.stdout
+    assert "England SCR: 1 row checked · no problems" in result.stdout
+    assert "password-protected" not in result.stderr
+    as_json = runner.invoke(
+        main, ["validate", str(locked), str(missing), str(good), "--format", "json"]
+    )
+    assert f"tracker: error: {locked}: is password-protected" in as_json.stderr
+    assert f"tracker: error: {missing}: file not found" in as_json.stderr
 
 
 def test_formatted_but_empty_rows_are_not_reviews(tmp_path: Path) -> None:

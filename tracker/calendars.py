@@ -7,18 +7,25 @@ neighbours' own days). The package is pinned: a new one-off holiday in an update
 Counting rule (DESIGN.md): "within N working days of X" is the N-th working day after X, X not
 counted; a start on a non-working day counts from the next working day (that day is day 0).
 
+The holidays package takes about 0.3 s to import and compute the four calendars, more than the rest
+of a small ``tracker check``; its dates are therefore kept in ``tracker/data/bank_holidays.json``,
+written from the pinned version (``python -m tracker.calendars``) and used only while that version is
+the one installed (a test compares the two). Any other version is asked directly.
+
 Scalar functions serve single dates; the ``*_array`` forms work on whole numpy ``datetime64[D]``
 columns at once (NaT passes through), which is what evaluation uses for national-scale tables.
 """
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
 from functools import cache
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
-import holidays
 import numpy as np
 import numpy.typing as npt
 from dateutil.relativedelta import relativedelta
@@ -29,6 +36,7 @@ CALENDARS = ("ENG", "WLS", "SCT", "NIR")
 #: Years covered by each calendar: reviews from the 2000s to well beyond any plausible deadline.
 FIRST_YEAR, LAST_YEAR = 1990, 2060  # the years a date cell may hold (schemas.values)
 LONDON = ZoneInfo("Europe/London")
+HOLIDAY_TABLE = Path(__file__).parent / "data" / "bank_holidays.json"
 
 DateArray = npt.NDArray[Any]
 
@@ -45,8 +53,49 @@ def today_in_london(now: datetime | None = None) -> date:
 def bank_holidays(calendar: str) -> dict[date, str]:
     if calendar not in CALENDARS:
         raise KeyError(f"unknown calendar {calendar!r} (known: {', '.join(CALENDARS)})")
+    table = _holiday_table()
+    if table is not None:
+        return {date.fromisoformat(day): name for day, name in table[calendar]}
+    return computed_bank_holidays(calendar)
+
+
+def computed_bank_holidays(calendar: str) -> dict[date, str]:
+    """The calendar's bank holidays from the installed ``holidays`` package itself."""
+    import holidays
+
     found = holidays.country_holidays("GB", subdiv=calendar, years=range(FIRST_YEAR, LAST_YEAR + 1))
     return dict(sorted(found.items()))
+
+
+@cache
+def _holiday_table() -> dict[str, list[list[str]]] | None:
+    """The kept table, if it was written from the installed version for the same years."""
+    try:
+        installed = version("holidays")
+        doc = json.loads(HOLIDAY_TABLE.read_text(encoding="utf-8"))
+    except (OSError, ValueError, PackageNotFoundError):
+        return None
+    if doc.get("holidays") != installed or doc.get("years") != [FIRST_YEAR, LAST_YEAR]:
+        return None
+    calendars: dict[str, list[list[str]]] = doc["calendars"]
+    return calendars
+
+
+def write_holiday_table(path: Path = HOLIDAY_TABLE) -> Path:
+    """Keep the installed version's dates for every calendar (run after changing its pin)."""
+    head = {"holidays": version("holidays"), "years": [FIRST_YEAR, LAST_YEAR]}
+    # one holiday a line, so a version change reads as a short diff
+    blocks = []
+    for c in CALENDARS:
+        rows = ",\n".join(
+            json.dumps([d.isoformat(), name], ensure_ascii=False)
+            for d, name in computed_bank_holidays(c).items()
+        )
+        blocks.append(f"{json.dumps(c)}: [\n{rows}\n]")
+    text = json.dumps(head)[:-1] + ', "calendars": {\n' + ",\n".join(blocks) + "\n}}\n"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 @cache
@@ -133,3 +182,7 @@ def shift_array(days: DateArray, amount: int, unit: Unit, calendar: str) -> Date
         )
         return out
     raise ValueError(f"unknown unit {unit!r}")
+
+
+if __name__ == "__main__":
+    print(write_holiday_table())

@@ -6,7 +6,7 @@ A source that cannot be read is reported (one line, naming it) and the run goes 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from difflib import SequenceMatcher
@@ -140,7 +140,11 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
         workbook = read_source(spec.source, set(by_title) | set(optional), **read_options)
     except SourceError as exc:
         log.info("source unusable: %s", exc)
-        result.unusable.append(str(exc))
+        hint = ""
+        if spec.board is not None and exc.reason == "file not found":
+            # the path came from a config: say where it was looked for, and why there
+            hint = " (a config's paths are relative to the config file's folder)"
+        result.unusable.append(str(exc) + hint)
         result.problems.append(Problem.make(exc.slug, source=spec.source, detail=str(exc)))
         return _Prepared(result)
     for title in workbook.all_titles:
@@ -218,10 +222,20 @@ def _no_framework_sheet(titles: Sequence[str], frameworks: Sequence[Framework]) 
 
 
 def run_check(
-    specs: Sequence[SourceSpec], as_of: date | None = None, **read_options: Any
+    specs: Sequence[SourceSpec],
+    as_of: date | None = None,
+    *,
+    progress: Callable[[str], None] | None = None,
+    **read_options: Any,
 ) -> CheckResult:
+    """Check every source; ``progress(source)`` is told as each one is read (the CLI's bar)."""
     as_of = as_of or today_in_london()
-    return _finish([_prepare_source(spec, as_of, **read_options) for spec in specs], as_of)
+    prepared = []
+    for spec in specs:
+        if progress is not None:
+            progress(spec.source)
+        prepared.append(_prepare_source(spec, as_of, **read_options))
+    return _finish(prepared, as_of)
 
 
 def specs_from_config(config: Config) -> list[SourceSpec]:

@@ -6,6 +6,7 @@ conformance tests that run over the registry cover both.
 
 from __future__ import annotations
 
+import difflib
 from functools import lru_cache
 from importlib.metadata import entry_points
 
@@ -48,12 +49,25 @@ def all_frameworks() -> tuple[Framework, ...]:
     return _load()
 
 
+def _normal(text: str) -> str:
+    """``England SCR``, ``England-SCR`` and ``england_scr`` all name ``england-scr``."""
+    return "-".join(text.replace("_", " ").replace("-", " ").casefold().split())
+
+
 def get_framework(framework_id: str) -> Framework:
+    """The framework with this id, in any case (a sheet title works too); a ``KeyError`` that
+    suggests the closest id for a typo."""
     for framework in _load():
         if framework.id == framework_id:
             return framework
-    known = ", ".join(f.id for f in _load())
-    raise KeyError(f"unknown framework {framework_id!r} (known: {known})")
+    wanted = _normal(framework_id)
+    for framework in _load():
+        if wanted in (framework.id, _normal(framework.sheet)):
+            return framework
+    ids = [f.id for f in _load()]
+    close = difflib.get_close_matches(wanted, ids, n=1, cutoff=0.6)
+    hint = f": did you mean {close[0]}?" if close else ""
+    raise KeyError(f"unknown framework {framework_id!r}{hint} (known: {', '.join(ids)})")
 
 
 def frameworks_for_nation(nation: str) -> tuple[Framework, ...]:

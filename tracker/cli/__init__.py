@@ -1,4 +1,5 @@
-"""The ``tracker`` command line: ``main`` is the entry point (contract: ../shared/DESIGN.md).
+"""The ``tracker`` command line: ``main`` is the group, ``entry`` the console script (contract:
+docs/DESIGN.md).
 
 - ``commands``: the command group and the check, validate, init and frameworks commands.
 - ``report``: ``tracker report`` (the weekly e-mail by hand) and ``tracker run`` (the service).
@@ -6,8 +7,10 @@
 - ``output``: check and validate results as a table, JSON, CSV and XLSX.
 - ``templates``: the workbook ``tracker init`` writes or completes.
 - ``files``: those files written atomically (a reader never sees half of one).
+- ``usage``: how the command line refuses: one ``tracker:`` line, exit 2, the fix in the line.
+- ``terminal``: width, colour, plurals and progress for what people read.
 """
 
-from tracker.cli.commands import main
+from tracker.cli.commands import entry, main
 
-__all__ = ["main"]
+__all__ = ["entry", "main"]

@@ -1,5 +1,5 @@
 """``python -m tracker.cli``: the same as the ``tracker`` command."""
 
-from tracker.cli import main
+from tracker.cli import entry
 
-main()
+entry()

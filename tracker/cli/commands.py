@@ -1,53 +1,43 @@
-"""The ``tracker`` command line (contract: ../shared/DESIGN.md).
+"""The ``tracker`` command line (contract: docs/DESIGN.md).
 
-Exit codes: 0 clean, 1 problems or overdue stages found, 2 unusable input or usage.
+Exit codes: 0 clean, 1 problems or overdue stages found, 2 unusable input, usage, or a config that
+cannot be used. Every usage or config error is one line on stderr beginning ``tracker: ``.
+
+Start-up matters for a command people type: this module imports only click and the config reader.
+Everything a command needs (pandas and pandera for check and validate, werkzeug for users, Flask
+for serve) is imported inside that command, so ``--help``, ``--version`` and ``frameworks`` start
+quickly (``python bench/cli.py`` measures them).
 """
 
 from __future__ import annotations
 
+import difflib
 import json
 import logging
 import sys
+import textwrap
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from tracker.config import Config, ConfigError, check_overrides, find_config, load_config
+from tracker import __version__
+from tracker.cli.usage import fail, load, parse_day
 from tracker.sources.base import is_gsheet
+
+if TYPE_CHECKING:
+    from tracker.config import Config
 
 FORMATS_CHECK = ("table", "json", "csv", "xlsx")
 
 
-def fail(message: str, code: int = 2) -> None:
-    """One line on stderr, never a traceback."""
-    click.echo(f"tracker: {message}", err=True)
-    sys.exit(code)
-
-
 def load_optional_config(path: str | None) -> Config | None:
-    found = find_config(path)
-    if found is None:
-        return None
-    try:
-        config = load_config(found)
-        for board in config.boards:
-            check_overrides(board, str(found))
-    except ConfigError as exc:
-        fail(str(exc))
-        raise  # unreachable: fail exits
-    return config
+    return load(path, required=False)
 
 
 def parse_as_of(text: str | None) -> date | None:
-    if text is None:
-        return None
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail(f"--as-of must be a date as YYYY-MM-DD, not {text!r}")
-        raise
+    return None if text is None else parse_day(text)
 
 
 def _same_source(a: str, b: str) -> bool:
@@ -83,20 +73,29 @@ def resolve_specs(sources: tuple[str, ...], config: Config | None) -> list[Any]:
 
 
 def run(sources: tuple[str, ...], config_path: str | None, as_of_text: str | None) -> Any:
+    # usage and config first: a mistyped date is refused before pandas is even imported
+    as_of = parse_as_of(as_of_text)
+    config = load_optional_config(config_path)
     from tracker.check import read_options, run_check
 
-    config = load_optional_config(config_path)
-    as_of = parse_as_of(as_of_text)
     specs = resolve_specs(sources, config)
     options = read_options(config, [s.source for s in specs]) if config else {}
     if config is None and any(is_gsheet(s.source) for s in specs):
         from tracker.config import default_config
 
         options = read_options(default_config(), [s.source for s in specs])
-    result = run_check(specs, as_of, **options)
+    from tracker.cli.terminal import Progress
+
+    with Progress(len(specs)) as progress:
+        return run_check(specs, as_of, progress=progress.step, **options)
+
+
+def report_unusable(result: Any, *, in_table: bool) -> None:
+    """Each unusable source once: in the table when the table is on the screen, else on stderr."""
+    if in_table:
+        return
     for message in result.unusable:
         click.echo(f"tracker: error: {message}", err=True)
-    return result
 
 
 def emit(text: str, output: str | None) -> None:
@@ -106,8 +105,56 @@ def emit(text: str, output: str | None) -> None:
         click.echo(text, nl=False)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="case-review-tracker")
+def screen() -> tuple[int, bool]:
+    """Standard output's width and whether to colour it (a terminal, without NO_COLOR)."""
+    from tracker.cli.terminal import colour_enabled, width
+
+    return width(sys.stdout), colour_enabled(sys.stdout)
+
+
+class TrackerGroup(click.Group):
+    """The ``tracker`` group: "did you mean" for a misspelt command, and click's usage errors in
+    the same one-line form, prefix and exit code as every other error."""
+
+    def resolve_command(
+        self, ctx: click.Context, args: list[str]
+    ) -> tuple[str | None, click.Command | None, list[str]]:
+        name = args[0] if args else ""
+        if name and not name.startswith("-") and self.get_command(ctx, name) is None:
+            close = difflib.get_close_matches(name, self.list_commands(ctx), n=1)
+            hint = f": did you mean {close[0]}?" if close else ""
+            raise click.UsageError(f"no such command {name!r}{hint}", ctx)
+        return super().resolve_command(ctx, args)
+
+    def main(  # type: ignore[override]
+        self, args: Any = None, prog_name: str | None = None, **extra: Any
+    ) -> Any:
+        if extra.get("standalone_mode", True) is False:
+            return super().main(args, prog_name, **extra)
+        extra["standalone_mode"] = False
+        try:
+            code = super().main(args, prog_name, **extra)
+        except click.exceptions.NoArgsIsHelpError as exc:  # bare `tracker`: the help, as asked
+            click.echo(exc.ctx.get_help() if exc.ctx else exc.format_message())
+            sys.exit(exc.exit_code)
+        except click.UsageError as exc:
+            message = exc.format_message().replace("\n", " ")
+            message = message[:1].lower() + message[1:]
+            where = exc.ctx.command_path if exc.ctx else "tracker"
+            fail(f"{message} (see {where} --help)")
+        except click.ClickException as exc:
+            fail(exc.format_message())
+        except click.Abort:
+            fail("stopped", 1)
+        sys.exit(code if isinstance(code, int) else 0)
+
+
+@click.group(
+    name="tracker",
+    cls=TrackerGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 120},
+)
+@click.version_option(__version__, prog_name="tracker")
 def main() -> None:
     """Compliance tracker for child case reviews in the four UK nations."""
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
@@ -121,7 +168,7 @@ config_option = click.option(
 )
 
 
-@main.command()
+@main.command(short_help="Every framework's stages and rules, with basis and citation.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @config_option
 def frameworks(fmt: str, config_path: str | None) -> None:
@@ -133,33 +180,50 @@ def frameworks(fmt: str, config_path: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(docs, indent=2, ensure_ascii=False))
         return
+    columns, colour = screen()
     lines: list[str] = []
+
+    def add(text: str, indent: int = 2, more: int = 4) -> None:
+        """One entry, wrapped to the width; its continuation lines indented under it."""
+        lines.extend(
+            textwrap.wrap(
+                text,
+                width=columns,
+                initial_indent=" " * indent,
+                subsequent_indent=" " * (indent + more),
+                break_on_hyphens=False,
+            )
+        )
+
     for fw in docs:
-        lines.append(f"{fw['id']}  ·  {fw['title']}")
-        lines.append(f"  sheet {fw['sheet']!r} · calendar {fw['calendar']} · {fw['board_kind']}")
+        for heading in textwrap.wrap(f"{fw['id']}  ·  {fw['title']}", width=columns):
+            lines.append(click.style(heading, bold=True) if colour else heading)
+        add(f"sheet {fw['sheet']!r} · calendar {fw['calendar']} · {fw['board_kind']}")
         for stage in fw["stages"]:
             if stage["untimed"]:
-                lines.append(f"  {stage['label']}: start of the review (no timescale)")
+                add(f"{stage['label']}: start of the review (no timescale)")
             for rule in stage["rules"]:
-                lines.append(f"  {stage['label']}: {rule['description']}")
-                lines.append(
-                    f"      {rule['must_label']} · {rule['basis']} · {rule['confidence']}"
-                    f" · {rule['citation']}"
+                add(f"{stage['label']}: {rule['description']}")
+                add(
+                    f"{rule['must_label']} · {rule['basis']} · {rule['confidence']}"
+                    f" · {rule['citation']}",
+                    6,
                 )
         for o in fw["overrides"]:
             for rule in o["rules"]:
-                lines.append(f"  {o['label']} at {o['board']}: {rule['description']}")
-                lines.append(f"      local override · {rule['citation']}")
+                add(f"{o['label']} at {o['board']}: {rule['description']}")
+                add(f"local override · {rule['citation']}", 6)
                 if rule["replaces"]:
-                    lines.append(
-                        f"      replaces: {rule['replaces']['description']} "
-                        f"({rule['replaces']['basis']})"
+                    add(
+                        f"replaces: {rule['replaces']['description']} "
+                        f"({rule['replaces']['basis']})",
+                        6,
                     )
         lines.append("")
     click.echo("\n".join(lines), nl=False)
 
 
-@main.command()
+@main.command(short_help="Make a template workbook, or add missing sheets and columns.")
 @click.argument("path")
 @click.option(
     "--framework",
@@ -167,7 +231,7 @@ def frameworks(fmt: str, config_path: str | None) -> None:
     multiple=True,
     required=True,
     metavar="ID",
-    help="a framework id (repeat for several); see `tracker frameworks`",
+    help="a framework id, in any case (repeat for several); see `tracker frameworks`",
 )
 @config_option
 def init(path: str, framework_ids: tuple[str, ...], config_path: str | None) -> None:
@@ -226,13 +290,15 @@ def init(path: str, framework_ids: tuple[str, ...], config_path: str | None) -> 
         fail(str(exc))
 
 
-@main.command()
+@main.command(short_help="Data problems, each with its sheet, cell and fix.")
 @click.argument("sources", nargs=-1)
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table")
 @click.option(
     "--output", metavar="FILE", help="write there; a .xlsx name gives a problems workbook"
 )
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="date for future-date checks")
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="31/12/2024 or 2024-12-31, for future-date checks"
+)
 @config_option
 def validate(
     sources: tuple[str, ...],
@@ -243,22 +309,28 @@ def validate(
 ) -> None:
     """Check workbooks for data problems: each one with its sheet, cell and how to fix it."""
     from tracker.cli.output import render_problems_table, validate_json, write_problems_xlsx
+    from tracker.cli.terminal import plural
 
     result = run(sources, config_path, as_of)
+    table = fmt == "table" and not (output and output.lower().endswith(".xlsx"))
+    report_unusable(result, in_table=table and not output)
     if output and output.lower().endswith(".xlsx"):
         write_problems_xlsx(result, Path(output))
-        click.echo(f"{len(result.problems)} problems written to {output}")
+        click.echo(f"{plural(len(result.problems), 'problem')} written to {output}")
     elif fmt == "json":
         emit(json.dumps(validate_json(result), indent=2, ensure_ascii=False) + "\n", output)
     else:
-        emit(render_problems_table(result), output)
+        columns, colour = screen() if not output else (100, False)
+        emit(render_problems_table(result, width=columns, colour=colour), output)
     problems = any(not p.is_info for p in result.problems)  # info notes need no action
     sys.exit(2 if result.unusable else 1 if problems else 0)
 
 
-@main.command()
+@main.command(short_help="Every stage's due date and status (overdue first).")
 @click.argument("sources", nargs=-1)
-@click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="default: today in Europe/London")
+@click.option(
+    "--as-of", "as_of", metavar="DATE", help="31/12/2024 or 2024-12-31 (default: today in London)"
+)
 @click.option("--format", "fmt", type=click.Choice(FORMATS_CHECK), default="table")
 @click.option("--output", metavar="FILE")
 @click.option(
@@ -279,10 +351,11 @@ def check(
     """Work out every stage's due date and status."""
     from tracker.cli.output import check_csv, check_json_text, render_check_table, write_check_xlsx
 
+    if fmt == "xlsx" and not output:
+        fail("--format xlsx needs --output FILE.xlsx")
     result = run(sources, config_path, as_of)
+    report_unusable(result, in_table=fmt == "table" and not output)
     if fmt == "xlsx":
-        if not output:
-            fail("--format xlsx needs --output FILE.xlsx")
         assert output is not None
         write_check_xlsx(result, Path(output))
     elif fmt == "json":
@@ -290,7 +363,8 @@ def check(
     elif fmt == "csv":
         emit(check_csv(result), output)
     else:
-        emit(render_check_table(result, verbose=verbose), output)
+        columns, colour = screen() if not output else (100, False)
+        emit(render_check_table(result, verbose=verbose, width=columns, colour=colour), output)
     sys.exit(result.exit_code)
 
 
@@ -305,5 +379,22 @@ main.add_command(report_command)
 main.add_command(run_command)
 
 
-if __name__ == "__main__":  # pragma: no cover
+#: Optional integrations pandera loads when they happen to be installed (hypothesis for data
+#: synthesis, geopandas for geometry columns): the tracker uses neither, and in an environment
+#: with the test tools hypothesis alone added about 0.3 s of CPU to every `tracker check`.
+UNUSED_OPTIONAL = ("hypothesis", "geopandas")
+
+
+def entry() -> None:
+    """The ``tracker`` console script: ``main`` without pandera's unused optional imports.
+
+    Only the command's own process is affected (``sys.modules`` entries set to None make those
+    imports fail at once, as if not installed); tests and library users call ``main`` directly.
+    """
+    for name in UNUSED_OPTIONAL:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
     main()
+
+
+if __name__ == "__main__":  # pragma: no cover
+    entry()

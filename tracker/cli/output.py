@@ -1,7 +1,8 @@
 """Render check and validate results: a table for people, JSON, CSV and XLSX for machines.
 
-The table is grouped by board and review with overdue first and fits a 100-column terminal. Notes
-never appear: results carry review ids, dates and outcomes only.
+The table is grouped by board and review with overdue first. It fits the width it is given (the
+terminal's, or 100 columns for a file or a pipe: ``tracker.cli.terminal``) and colours statuses
+only when asked. Notes never appear: results carry review ids, dates and outcomes only.
 """
 
 from __future__ import annotations
@@ -20,23 +21,34 @@ from urllib.parse import quote
 
 from tracker.check import CheckResult
 from tracker.cli.files import save_workbook_atomic
+from tracker.cli.terminal import PLAIN_WIDTH, paint, paint_status, plural
 from tracker.model import STATUS_ORDER
 from tracker.problems import Problem, display_value
 from tracker.safe_cells import csv_value, xlsx_value
 
-WIDTH = 100
+WIDTH = PLAIN_WIDTH
 _LABEL = {
     "on_time": "on time",
     "late": "LATE",
     "early": "EARLY",
     "overdue": "OVERDUE",
-    "pending": "due",
+    "pending": "pending",
     "waiting": "waiting",
     "not_applicable": "n/a",
     "met": "met",
     "not_met": "NOT MET",
     "paused": "paused",
 }
+#: the stage-label column: never narrower than this, however narrow the terminal
+_MIN_LABEL = 20
+#: the widths of the "when" column ("due 26/02/2023 · 1374d overdue") and of the basis after it
+_WHEN, _BASIS = 30, 24
+
+
+def _label(status: str) -> str:
+    return _LABEL.get(status, status.replace("_", " "))
+
+
 #: Shown stage by stage in the table; the rest are counted on the review's line.
 _SHOWN = ("overdue", "not_met", "late", "early", "paused", "pending")
 _ORDER = {s.value: i for i, s in enumerate(STATUS_ORDER)}
@@ -74,14 +86,14 @@ def uk_date(iso: str | None) -> str:
     return f"{d}/{m}/{y}"
 
 
-def _wrap(text: str, first: str, rest: str) -> list[str]:
+def _wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
     """A message or fix wrapped to the table's width (cutting would lose the end of a fix);
     at most three lines, so a long value typed in a cell cannot flood the table."""
     lines = textwrap.wrap(
-        text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+        text, width, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
     ) or [first.rstrip()]
     if len(lines) > 3:
-        lines = lines[:2] + [_cut(rest + " ".join(line.strip() for line in lines[2:]), WIDTH)]
+        lines = lines[:2] + [_cut(rest + " ".join(line.strip() for line in lines[2:]), width)]
     return lines
 
 
@@ -97,20 +109,26 @@ def headline(result: CheckResult) -> dict[str, int]:
     return dict(counts)
 
 
-def render_check_table(result: CheckResult, *, verbose: bool = False) -> str:
+def render_check_table(
+    result: CheckResult, *, verbose: bool = False, width: int = WIDTH, colour: bool = False
+) -> str:
+    """The people's table; sources that could not be read are named first, in full."""
     reviews = result.reviews
+    lines = [paint(f"UNUSABLE  {m}", "red", enabled=colour) for m in result.unusable]
+    if result.unusable and not result.tables:
+        return "\n".join(lines) + "\n"  # nothing was read: no empty headline after the error
     counts = headline(result)
     errors = sum(1 for p in result.problems if p.is_error)
     warnings = sum(1 for p in result.problems if not p.is_error and not p.is_info)
-    lines = [
-        f"As of {result.as_of:%d/%m/%Y}: {len(reviews)} reviews · {counts.get('overdue', 0)} overdue"
-        f" · {counts.get('not_met', 0)} not met · {counts.get('late', 0)} late"
-        f" · {counts.get('pending', 0)} due · {counts.get('paused', 0)} paused",
-        f"Data: {sum(1 for r in reviews if not r['assessable'])} reviews cannot be assessed"
-        f" · {errors} errors, {warnings} warnings (see `tracker validate`)",
+    blocked = sum(1 for r in reviews if not r["assessable"])
+    lines += [
+        f"As of {result.as_of:%d/%m/%Y}: {plural(len(reviews), 'review')}"
+        f" · {counts.get('overdue', 0)} overdue · {counts.get('not_met', 0)} not met"
+        f" · {counts.get('late', 0)} late · {counts.get('pending', 0)} pending"
+        f" · {counts.get('paused', 0)} paused",
+        f"Data: {plural(blocked, 'review cannot', 'reviews cannot')} be assessed"
+        f" · {plural(errors, 'error')}, {plural(warnings, 'warning')} (see `tracker validate`)",
     ]
-    for message in result.unusable:
-        lines.append(_cut(f"UNUSABLE  {message}", WIDTH))
     by_board: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for review in reviews:
         by_board[review["board"] or "(no board named)"].append(review)
@@ -139,31 +157,42 @@ def render_check_table(result: CheckResult, *, verbose: bool = False) -> str:
         stages = [s["status"] for r in by_board[board] for s in r["stages"]]
         return (-stages.count("overdue"), -stages.count("not_met"), board)
 
+    shown = [s for r in reviews if r["assessable"] for s in _shown_stages(r, verbose)]
+    # the label column takes what the terminal has left after status, dates and basis
+    room = width - 4 - 9 - (_WHEN + 1) - _BASIS
+    label_width = max(_MIN_LABEL, min(max((len(s["label"]) for s in shown), default=0), room))
     for board in sorted(by_board, key=board_order):
         lines.append("")
         lines.append(board)
-        lines.append("=" * min(len(board), WIDTH))
+        lines.append("=" * min(len(board), width))
         for review in sorted(by_board[board], key=urgency):
-            lines.extend(_review_lines(review, verbose))
+            lines.extend(_review_lines(review, verbose, width, label_width, colour))
     return "\n".join(lines) + "\n"
 
 
-def _review_lines(review: dict[str, Any], verbose: bool) -> list[str]:
+def _shown_stages(review: dict[str, Any], verbose: bool) -> list[dict[str, Any]]:
+    stages = review["stages"] if verbose else [s for s in review["stages"] if s["status"] in _SHOWN]
+    return sorted(stages, key=lambda s: _ORDER.get(s["status"], len(_ORDER)))
+
+
+def _review_lines(
+    review: dict[str, Any], verbose: bool, width: int, label_width: int, colour: bool
+) -> list[str]:
     rid = review["review_id"] or "(no review ID)"
     where = f"{review['sheet']} row {review['row']}"
     if not review["assessable"]:
         return [
-            _cut(f"  {rid:<18} {where}: cannot be assessed until its data errors are fixed", WIDTH)
+            _cut(f"  {rid:<18} {where}: cannot be assessed until its data errors are fixed", width)
         ]
     tally = Counter(s["status"] for s in review["stages"])
     summary = ", ".join(
-        f"{n} {_LABEL[s]}" for s, n in sorted(tally.items(), key=lambda x: _ORDER[x[0]])
+        f"{n} {_label(s)}"
+        for s, n in sorted(tally.items(), key=lambda x: _ORDER.get(x[0], len(_ORDER)))
     )
-    out = [_cut(f"  {rid:<18} {where} · {summary}", WIDTH)]
-    stages = review["stages"] if verbose else [s for s in review["stages"] if s["status"] in _SHOWN]
-    for s in sorted(stages, key=lambda s: _ORDER[s["status"]]):
-        status = _LABEL[s["status"]]
-        label = _cut(s["label"], 30)
+    out = [_cut(f"  {rid:<18} {where} · {summary}", width)]
+    for s in _shown_stages(review, verbose):
+        status = _label(s["status"])
+        label = _cut(s["label"], label_width)
         if s["status"] == "overdue":
             when = f"due {uk_date(s['latest'])} · {s['days_late']}d overdue"
         elif s["status"] == "late":
@@ -184,11 +213,15 @@ def _review_lines(review: dict[str, Any], verbose: bool) -> list[str]:
             if s["basis"]
             else ""
         )
-        out.append(_cut(f"    {status:<8} {label:<30} {when:<32} {basis}", WIDTH).rstrip())
+        line = _cut(
+            f"    {status:<8} {label:<{label_width}} {when:<{_WHEN}} {basis}", width
+        ).rstrip()
+        # colour after fitting, so the codes never count against the width
+        out.append(line.replace(status, paint_status(status, s["status"], enabled=colour), 1))
         if s.get("adjustments") and s["status"] != "paused":
-            out.append(_cut(f"             {adjustment_text(s)}", WIDTH))
+            out.append(_cut(f"             {adjustment_text(s)}", width))
         for finding in s.get("findings", ()):
-            out.append(_cut(f"             should: {finding['message']}", WIDTH))
+            out.append(_cut(f"             should: {finding['message']}", width))
     return out
 
 
@@ -213,7 +246,9 @@ def adjustment_text(stage: dict[str, Any]) -> str:
     return text
 
 
-def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str:
+def render_problems_table(
+    result: CheckResult, *, per_sheet: bool = True, width: int = WIDTH, colour: bool = False
+) -> str:
     """Per workbook and sheet a verdict, then one line per problem with its cell and fix."""
     lines: list[str] = []
     rows_checked: dict[tuple[str, str], int] = defaultdict(int)
@@ -225,7 +260,7 @@ def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str
     for p in result.problems:
         by_place[(p.source, p.sheet or "")].append(p)
     for message in result.unusable:
-        lines.append(f"UNUSABLE  {message}")
+        lines.append(paint(f"UNUSABLE  {message}", "red", enabled=colour))
     places = sorted(set(rows_checked) | {k for k in by_place if k[1]})
     sources = sorted({s for s, _ in places} | {p.source for p in result.problems})
     for source in sources:
@@ -240,7 +275,7 @@ def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str
         lines.append("")
         lines.append(source)
         for p in source_level:
-            lines.append(_cut(f"  {p.severity}: {p.message}", WIDTH))
+            lines.append(_cut(f"  {p.severity}: {p.message}", width))
         for key in sheets:
             problems = by_place.get(key, [])
             kinds = Counter(p.type for p in problems)
@@ -249,33 +284,34 @@ def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str
                 if not problems
                 else ", ".join(f"{n}\u00a0{k}" for k, n in kinds.most_common())  # kept whole
             )
+            checked = plural(rows_checked.get(key, 0), "row")
             lines.extend(  # every kind of problem named (the slugs to look up)
                 line.replace("\u00a0", " ")
-                for line in _wrap(
-                    f"{key[1]}: {rows_checked.get(key, 0)} rows checked · {verdict}", "  ", "    "
-                )
+                for line in _wrap(f"{key[1]}: {checked} checked · {verdict}", "  ", "    ", width)
             )
             for p in sorted(problems, key=lambda p: (p.row or 0, p.cell or "")):
                 cell = f"{key[1]}!{p.cell}" if p.cell else key[1]
                 typed = f"  typed: {typed_value(p.value)}" if p.value is not None else ""
-                lines.append(
-                    _cut(
-                        f"    {p.severity.upper():<7} {cell:<22} {p.review_id or '-':<14}"
-                        f" {p.column or ''}{typed}",
-                        WIDTH,
-                    )
+                severity = p.severity.upper()
+                line = _cut(
+                    f"    {severity:<7} {cell:<22} {p.review_id or '-':<14}"
+                    f" {p.column or ''}{typed}",
+                    width,
                 )
-                lines.extend(_wrap(p.message, "            ", "            "))
+                hue = "red" if p.is_error else "yellow" if not p.is_info else None
+                lines.append(line.replace(severity, paint(severity, hue, enabled=colour), 1))
+                lines.extend(_wrap(p.message, "            ", "            ", width))
                 if p.fix:
-                    lines.extend(_wrap(p.fix, "            fix: ", "                 "))
+                    lines.extend(_wrap(p.fix, "            fix: ", "                 ", width))
     errors = sum(1 for p in result.problems if p.is_error)
     notes = sum(1 for p in result.problems if p.is_info)
     lines.append("")
     lines.append(
-        f"{sum(rows_checked.values())} rows checked in {len(rows_checked)} sheets: {errors} errors,"
-        f" {len(result.problems) - errors - notes} warnings"
-        + (f", {notes} notes" if notes else "")
-        + (f", {len(result.unusable)} unusable sources" if result.unusable else "")
+        f"{plural(sum(rows_checked.values()), 'row')} checked in"
+        f" {plural(len(rows_checked), 'sheet')}: {plural(errors, 'error')},"
+        f" {plural(len(result.problems) - errors - notes, 'warning')}"
+        + (f", {plural(notes, 'note')}" if notes else "")
+        + (f", {plural(len(result.unusable), 'unusable source')}" if result.unusable else "")
     )
     return "\n".join(lines).lstrip("\n") + "\n"
 

@@ -10,24 +10,27 @@ from __future__ import annotations
 import logging
 import sys
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 import click
 
-from tracker.config import Config, ConfigError, default_config, find_config, load_config
-from tracker.sessions import SessionStore, sessions_path
-from tracker.users import UserError, UserStore, users_path
+from tracker.cli.report import address_options, with_address
+from tracker.cli.usage import fail, load, require_boards, state_folder
+
+if TYPE_CHECKING:
+    from tracker.config import Config
+    from tracker.sessions import SessionStore
 
 
 def _config(path: str | None) -> Config:
-    found = find_config(path)
-    try:
-        return load_config(found) if found else default_config()
-    except ConfigError as exc:
-        click.echo(f"tracker: {exc}", err=True)
-        sys.exit(2)
+    from tracker.config import default_config
+
+    return load(path, required=False) or default_config()
 
 
 def _sessions(config: Config) -> SessionStore:
+    from tracker.sessions import SessionStore, sessions_path
+
     return SessionStore(
         sessions_path(config.state_dir),
         lifetime_seconds=config.web.session_hours * 3600.0,
@@ -43,7 +46,7 @@ def _end_sessions(config: Config, name: str) -> str:
 _config_option = click.option(
     "--config",
     "config_path",
-    type=click.Path(dir_okay=False),
+    metavar="FILE",
     default=None,
     help="tracker.toml (default: $TRACKER_CONFIG or ./tracker.toml)",
 )
@@ -75,6 +78,8 @@ def add(
     config_path: str | None,
 ) -> None:
     """Add user NAME, reading the password from standard input."""
+    from tracker.users import UserError, UserStore, users_path
+
     if bool(boards) == national:
         raise click.UsageError("give exactly one of --boards or --national")
     config = _config(config_path)
@@ -82,15 +87,16 @@ def add(
     known = {b.name for b in config.boards}
     unknown = [b for b in board_names if known and b not in known]
     if unknown:
-        raise click.ClickException(
+        fail(
             f"unknown board(s) {', '.join(map(repr, unknown))} (known: {', '.join(sorted(known))})"
         )
     password = sys.stdin.readline().rstrip("\r\n")
+    state_folder(config, create=True)
     store = UserStore(users_path(config.state_dir))
     try:
         store.add(name, password, boards=board_names, national=national, replace=replace)
     except UserError as exc:
-        raise click.ClickException(str(exc)) from None
+        fail(str(exc))
     # A replaced user (new scope or password) starts afresh: no session carries over.
     ended = _end_sessions(config, name)
     scope = "every board" if national else ", ".join(board_names)
@@ -102,12 +108,14 @@ def add(
 @_config_option
 def remove(name: str, config_path: str | None) -> None:
     """Remove user NAME: their sessions, API token and calendar address stop working at once."""
+    from tracker.users import UserError, UserStore, users_path
+
     config = _config(config_path)
     store = UserStore(users_path(config.state_dir))
     try:
         store.remove(name)
     except UserError as exc:
-        raise click.ClickException(str(exc)) from None
+        fail(str(exc))
     click.echo(f"removed user {name}{_end_sessions(config, name)}")
 
 
@@ -120,12 +128,14 @@ def token(name: str, config_path: str | None) -> None:
     Programs send it as ``Authorization: Bearer TOKEN`` to /api/* only, and see what NAME may
     see. Only its hash is kept: a lost token cannot be shown again, only replaced.
     """
+    from tracker.users import UserError, UserStore, users_path
+
     config = _config(config_path)
     store = UserStore(users_path(config.state_dir))
     try:
         secret = store.new_api_token(name)
     except UserError as exc:
-        raise click.ClickException(str(exc)) from None
+        fail(str(exc))
     click.echo(secret)
     click.echo(
         f"API token for {name}: shown once, kept only as a hash; any earlier token stopped working",
@@ -166,16 +176,25 @@ def _moment(timestamp: float) -> str:
     return datetime.fromtimestamp(timestamp, UTC).strftime("%Y-%m-%d %H:%M UTC")
 
 
-@click.command("serve")
+@click.command("serve", short_help="The read-only web view alone (from the service's data).")
 @_config_option
-def serve(config_path: str | None) -> None:
-    """Serve the read-only web view (waitress) on [web] host and port."""
-    from tracker.web import create_app
-    from tracker.web import serve as run
+@address_options
+def serve(config_path: str | None, host: str | None, port: int | None) -> None:
+    """Serve the read-only web view (waitress) on [web] host and port, or --host and --port.
 
+    It shows what `tracker run` last read, from the config's state folder (paths in a config
+    are relative to the config file's folder).
+    """
+    from tracker.web import PortError, bind, create_app, run
+
+    config = with_address(require_boards(load(config_path, required=False), "serve"), host, port)
+    state_folder(config, create=False)
     # A long-running server logs its start, sign-ins and failures (the CLI default is warnings).
     logging.getLogger().setLevel(logging.INFO)
-    config = _config(config_path)
     app = create_app(config)
+    try:
+        server = bind(app, config.web.host, config.web.port)
+    except PortError as exc:
+        fail(str(exc))
     click.echo(f"serving the web view on http://{config.web.host}:{config.web.port}/")
-    run(app, config.web.host, config.web.port)
+    run(server)

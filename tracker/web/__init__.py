@@ -6,9 +6,11 @@ production WSGI server (Flask's development server is never used outside tests' 
 
 from __future__ import annotations
 
+import errno
 import logging
 import os
 import secrets
+import socket
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -128,9 +130,58 @@ def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None
     return app
 
 
-def serve(app: Flask, host: str = "127.0.0.1", port: int = 8080, *, threads: int = 8) -> None:
-    """Serve with waitress until interrupted (blocks)."""
-    from waitress import serve as waitress_serve
+class PortError(Exception):
+    """The web view cannot listen where it was asked to; the message says how to fix it."""
 
+
+def port_error(host: str, port: int, exc: OSError | ValueError) -> PortError:
+    """One line naming the address and the fix, for the errors people actually meet."""
+    where = f"{host}:{port}"
+    code = getattr(exc, "errno", None)
+    if code == errno.EADDRINUSE:
+        message = (
+            f"{where} is already in use (another tracker, or another program): stop it, or "
+            "choose a free port with --port (or [web] port in tracker.toml)"
+        )
+    elif code == errno.EACCES:
+        message = (
+            f"not allowed to listen on {where} (ports below 1024 need root): choose a port "
+            "above 1024 with --port (or [web] port in tracker.toml)"
+        )
+    elif code in (errno.EADDRNOTAVAIL, errno.EAFNOSUPPORT) or isinstance(
+        exc, (socket.gaierror, ValueError)
+    ):
+        message = (
+            f"{host!r} is not an address of this machine: use --host 127.0.0.1 (or [web] host "
+            "in tracker.toml)"
+        )
+    else:
+        message = f"cannot listen on {where}: {getattr(exc, 'strerror', None) or exc}"
+    return PortError(message)
+
+
+def bind(app: Flask, host: str, port: int, *, threads: int = 8) -> Any:
+    """A waitress server already listening on ``host:port``; ``PortError`` if it cannot.
+
+    Binding first, before anything else starts, turns a busy port into one line at start-up
+    rather than a traceback after the scheduler has begun.
+    """
+    from waitress.server import create_server
+
+    try:
+        return create_server(app, host=host, port=port, threads=threads, ident="")
+    except (OSError, ValueError) as exc:  # waitress: ValueError for a host it cannot resolve
+        raise port_error(host, port, exc) from None
+
+
+def serve(app: Flask, host: str = "127.0.0.1", port: int = 8080, *, threads: int = 8) -> None:
+    """Serve with waitress until interrupted (blocks); ``PortError`` if it cannot listen."""
+    server = bind(app, host, port, threads=threads)
     log.info("web view on http://%s:%s/", host, port)
-    waitress_serve(app, host=host, port=port, threads=threads, ident="")
+    run(server)
+
+
+def run(server: Any) -> None:
+    """Serve on a server from ``bind`` until interrupted, saying where (as waitress does)."""
+    server.print_listen("Serving on http://{}:{}")
+    server.run()
