@@ -20,10 +20,8 @@ from tests.email_fixtures import (
 )
 from tracker.check import check_config
 from tracker.config import Config, load_config
+from tracker.vocabulary import LOCAL, MUST, SHOULD
 from tracker.reporting import (
-    LOCAL,
-    MUST,
-    SHOULD,
     board_report,
     national_report,
     safe_id,

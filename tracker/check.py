@@ -17,7 +17,7 @@ from tracker.calendars import today_in_london
 from tracker.config import BoardConfig, Config
 from tracker.evaluate import TableResult, evaluate_table
 from tracker.model import Framework, Status
-from tracker.overrides import apply_overrides
+from tracker.overrides import board_framework
 from tracker.problems import Problem
 from tracker.registry import all_frameworks
 from tracker.sources import SourceError, read_source
@@ -67,10 +67,11 @@ class CheckResult:
 
 
 def frameworks_for(board: BoardConfig | None) -> tuple[Framework, ...]:
+    """The board's frameworks with its local timescales and counting (every one without a board)."""
     frameworks = all_frameworks()
     if board is None:
         return frameworks
-    return tuple(apply_overrides(f, board) for f in frameworks if f.nation == board.nation)
+    return tuple(board_framework(f, board) for f in frameworks if f.nation == board.nation)
 
 
 @dataclass
@@ -103,11 +104,12 @@ def _finish(prepared: list[_Prepared], as_of: date) -> CheckResult:
 def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prepared:
     result = CheckResult(as_of=as_of)
     frameworks = frameworks_for(spec.board)
-    every = all_frameworks()
     by_title = {f.sheet.casefold(): f for f in frameworks}
-    others = {f.sheet.casefold(): f for f in every if f.sheet.casefold() not in by_title}
+    # Another nation's framework sheet in a board's workbook is still read and assessed, in its
+    # own framework's calendar and national timescales, with a warning: never dropped silently.
+    others = {f.sheet.casefold(): f for f in all_frameworks() if f.sheet.casefold() not in by_title}
     try:
-        workbook = read_source(spec.source, set(by_title), **read_options)
+        workbook = read_source(spec.source, set(by_title) | set(others), **read_options)
     except SourceError as exc:
         log.info("source unusable: %s", exc)
         result.unusable.append(str(exc))
@@ -122,9 +124,11 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
                     source=spec.source,
                     sheet=title,
                     value=title,
-                    detail=f"{spec.board.name} is in {spec.board.nation}; {other.id} is {other.nation}",
+                    detail=f"{spec.board.name} is in {spec.board.nation}; {other.id} is "
+                    f"{other.nation}: its reviews are assessed in {other.nation}'s calendar",
                 )
             )
+    by_title.update(others)
     if not workbook.sheets:
         names = ", ".join(f.sheet for f in frameworks)
         message = f"{spec.source}: none of the sheets is named after a framework (expected one of: {names})"

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracker.model import DEFAULT_COUNTING, Counting, DeadlineCounting, StartCounting
+
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
 CONFIG_ENV = "TRACKER_CONFIG"
 DEFAULT_NAME = "tracker.toml"
@@ -31,6 +33,8 @@ class BoardConfig:
     recipients: tuple[str, ...] = ()
     #: "framework.stage" -> rule text, as written (parsed and checked by tracker.overrides)
     timescales: dict[str, str] = field(default_factory=dict)
+    #: ``[boards.counting]``: how the board's local procedures count (national by default)
+    counting: Counting = DEFAULT_COUNTING
 
 
 @dataclass(frozen=True)
@@ -111,7 +115,15 @@ _TOP = {
     "web": dict,
     "google": dict,
 }
-_BOARD = {"name": str, "nation": str, "sources": list, "recipients": list, "timescales": dict}
+_BOARD = {
+    "name": str,
+    "nation": str,
+    "sources": list,
+    "recipients": list,
+    "timescales": dict,
+    "counting": dict,
+}
+_COUNTING = {"start_on_non_working_day": str, "deadline_on_non_working_day": str}
 _NATIONAL = {"recipients": list}
 _EMAIL = {"backend": str, "from": str, "smtp": dict}
 _SMTP = {
@@ -161,6 +173,25 @@ class _Reader:
 _KIND = {"str": "text value", "list": "list", "dict": "table", "int": "whole number"}
 
 
+def _counting(r: _Reader, raw: dict[str, Any], prefix: str) -> Counting:
+    """``[boards.counting]``: each option one of its documented values, named when wrong."""
+    r.section(raw, _COUNTING, prefix)
+    values: dict[str, Any] = {}
+    for key, kind in (
+        ("start_on_non_working_day", StartCounting),
+        ("deadline_on_non_working_day", DeadlineCounting),
+    ):
+        if key not in raw:
+            continue
+        text = " ".join(raw[key].split()).lower()
+        try:
+            values[key] = kind(text)
+        except ValueError:
+            allowed = " or ".join(f'"{v.value}"' for v in kind)
+            raise r.fail(prefix + key, f"must be {allowed}, not {raw[key]!r}") from None
+    return Counting(**values)
+
+
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     """Check ``data`` (a parsed TOML document) against the documented shape."""
     r = _Reader(path)
@@ -204,7 +235,12 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
             timescales[key] = value
         boards.append(
             BoardConfig(
-                name, raw["nation"], tuple(resolve(s) for s in sources), recipients, timescales
+                name,
+                raw["nation"],
+                tuple(resolve(s) for s in sources),
+                recipients,
+                timescales,
+                _counting(r, raw.get("counting", {}), prefix + "counting."),
             )
         )
 

@@ -21,6 +21,7 @@ from tracker.check import CheckResult
 from tracker.files import save_workbook_atomic
 from tracker.model import STATUS_ORDER
 from tracker.problems import Problem, display_value
+from tracker.vocabulary import stage_must_label
 
 WIDTH = 100
 _LABEL = {
@@ -58,6 +59,7 @@ CSV_COLUMNS = [
     "days_late",
     "basis",
     "must",
+    "must_label",
     "citation",
 ]
 
@@ -161,7 +163,7 @@ def _review_lines(review: dict[str, Any], verbose: bool) -> list[str]:
         else:
             when = ""
         basis = (
-            f"{'must' if s['must'] else 'should'} · {_SHORT_BASIS.get(s['basis'], s['basis'])}"
+            f"{stage_must_label(s)} · {_SHORT_BASIS.get(s['basis'], s['basis'])}"
             if s["basis"]
             else ""
         )
@@ -286,6 +288,7 @@ def stage_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
                 s["days_late"],
                 s["basis"],
                 s["must"],
+                s.get("must_label"),
                 s["source"],
             ]
 

@@ -13,6 +13,7 @@ from tracker.config import BoardConfig, ConfigError
 from tracker.model import Basis, Condition, Confidence, FieldType, Framework, Rule, Stage
 from tracker.registry import all_frameworks
 from tracker.rules import RuleSyntaxError, parse_rule_text
+from tracker.vocabulary import counting_note
 
 
 def _override_rule(
@@ -114,3 +115,27 @@ def check_overrides(board: BoardConfig, where: str = "config") -> None:
                 f"{where}: boards.timescales.{key}: {fw_id} is not a framework of {board.nation}"
             )
         apply_overrides(known[fw_id], board, where)
+
+
+def apply_counting(fw: Framework, board: BoardConfig) -> Framework:
+    """``fw`` counted as the board's ``[boards.counting]`` says, each rule it changes saying so.
+
+    The note joins the rule's citation, so every place that shows a rule (the check JSON's
+    ``source``, ``tracker frameworks``, the web view, the e-mail) shows how it was counted.
+    """
+    counting = board.counting
+    if counting.is_default:
+        return fw
+    stages = []
+    for stage in fw.stages:
+        rules = []
+        for r in stage.rules:
+            note = counting_note(r, counting)
+            rules.append(replace(r, citation=f"{r.citation}; {note}") if note else r)
+        stages.append(replace(stage, rules=tuple(rules)))
+    return replace(fw, stages=tuple(stages), counting=counting)
+
+
+def board_framework(fw: Framework, board: BoardConfig) -> Framework:
+    """``fw`` as a board uses it: its local timescales and its local counting."""
+    return apply_counting(apply_overrides(fw, board), board)

@@ -182,6 +182,13 @@ _TYPES = [
         "Check the board's nation in the config, or move the sheet.",
     ),
     ProblemType(
+        "framework-not-in-force",
+        WARNING,
+        "Framework not in force",
+        "{detail}",
+        "{suggestion}",
+    ),
+    ProblemType(
         "hidden-sheet",
         WARNING,
         "Hidden sheet",

@@ -134,6 +134,21 @@ def simulate_review(
     return row
 
 
+def _window(fw: Framework, first: date, as_of: date) -> tuple[date, date]:
+    """The days reviews may begin on: from ``first`` to ``as_of``, inside the framework's in-force
+    window (a framework that ended before ``first`` gets a span of the same length before its end,
+    a month short of it so the first stage's date also falls inside)."""
+    window = fw.in_force
+    lo, hi = first, as_of
+    if window is not None and window.start is not None:
+        lo = max(lo, window.start)
+    if window is not None and window.end is not None and window.end < hi + timedelta(days=30):
+        hi = window.end - timedelta(days=30)
+        if lo >= hi:
+            lo = hi - (as_of - first)
+    return lo, hi
+
+
 def synthetic_rows(
     fw: Framework,
     n: int,
@@ -145,7 +160,8 @@ def synthetic_rows(
     **kw: Any,
 ) -> list[dict[str, Any]]:
     rng = random.Random(f"{seed}-{fw.id}")
-    span = (as_of - first).days
+    first, last = _window(fw, first, as_of)
+    span = (last - first).days
     rows = []
     for i in range(n):
         start = first + timedelta(days=rng.randint(0, max(span - 5, 1)))

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from flask import Blueprint, Response, abort, request
 
+from tracker.vocabulary import stage_must_label
 from tracker.web.data import Snapshot, StageItem, parse_day, visible
 from tracker.web.views import snapshot, state
 
@@ -91,7 +92,7 @@ def render_calendar(items: list[StageItem], name: str, base_url: str) -> str:
         d = item.review.data
         s = item.stage
         label = str(s.get("label") or s.get("id"))
-        must = "must" if s.get("must") else "should"
+        must = stage_must_label(s)
         summary = f"{item.review.review_id}: {label} due ({item.review.board})"
         description = (
             f"{label} for review {item.review.review_id} ({d.get('framework')}) is due by "

@@ -47,6 +47,11 @@ def openapi_document() -> dict[str, Any]:
             "days_late": {"type": ["integer", "null"]},
             "basis": {"type": ["string", "null"], "enum": [b.value for b in Basis] + [None]},
             "must": {"type": "boolean"},
+            "must_label": {
+                "type": ["string", "null"],
+                "description": "the rule's own must/should wording, e.g. "
+                "'must (notify) / should (5 days)'",
+            },
             "source": {"type": ["string", "null"], "description": "the rule's citation"},
         },
     }
