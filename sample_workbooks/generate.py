@@ -18,7 +18,7 @@ from tracker.synthetic import synthetic_rows
 from tracker.templates import create_template
 
 HERE = Path(__file__).parent
-AS_OF = date(2024, 6, 30)
+AS_OF = date(2025, 3, 31)
 
 BOARDS = [
     # file, board, [(framework, id prefix, count)]

@@ -446,13 +446,13 @@ def _warn_not_in_force(
             tail = ""
             fix = "Check the date: no framework the tracker knows covers reviews begun then."
         for i in np.flatnonzero(outside).tolist():  # NaT compares False
-            when = day[i].astype(date).strftime("%d/%m/%Y")
+            first: date = day[i].astype(date)
             report(
                 "framework-not-in-force",
                 int(i),
                 window.field,
-                cols[window.field].raw(i),
-                detail=f"{window.event} {when}, {phrase}{tail}",
+                first,  # the date as read: the same from a serial, a date cell or text
+                detail=f"{window.event} {first:%d/%m/%Y}, {phrase}{tail}",
                 suggestion=fix,
             )
 

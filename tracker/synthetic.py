@@ -146,6 +146,8 @@ def _window(fw: Framework, first: date, as_of: date) -> tuple[date, date]:
         hi = window.end - timedelta(days=30)
         if lo >= hi:
             lo = hi - (as_of - first)
+    if lo >= hi:  # the framework began after as_of: its reviews are dated as asked (and warned)
+        return first, as_of
     return lo, hi
 
 
