@@ -198,7 +198,12 @@ def test_rules_are_exactly_as_frameworks_md_gives_them(fid: str) -> None:
             assert rule.citation.endswith("(no passage cited)")
 
 
-_MONTHS = {m: i for i, m in enumerate(["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
 
 
 def _spec_day(text: str) -> date:

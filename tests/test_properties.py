@@ -17,14 +17,14 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from tracker.check import SourceSpec, run_check
-from tracker.model import FieldType
-from tracker.output import (
+from tracker.cli.output import (
     check_csv,
     render_check_table,
     render_problems_table,
     validate_json,
     write_problems_xlsx,
 )
+from tracker.model import FieldType
 from tracker.problems import display_value
 from tracker.registry import all_frameworks
 

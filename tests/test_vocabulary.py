@@ -15,9 +15,9 @@ from tests.conftest import framework_rows, write_workbook
 from tests.web_fixtures import PASSWORD, sign_in
 from tracker.check import check_config
 from tracker.config import Config, load_config
-from tracker.emails import render_html, render_text
+from tracker.mail.render import render_html, render_text
+from tracker.mail.report import board_report
 from tracker.model import Basis, Confidence, Rule, RuleKind
-from tracker.reporting import board_report
 from tracker.snapshot import write_snapshot
 from tracker.users import UserStore, users_path
 from tracker.vocabulary import (

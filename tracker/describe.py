@@ -9,9 +9,8 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from tracker.config import Config
+from tracker.config import Config, board_framework
 from tracker.model import Framework, Rule
-from tracker.overrides import board_framework
 from tracker.registry import all_frameworks
 from tracker.vocabulary import counting_description
 

@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from tracker.reporting import (
+from tracker.mail.report import (
     DUE_SOON_DAYS,
     FIRST_PROBLEMS,
     HEADLINE_STATUSES,
@@ -655,7 +655,7 @@ def render_xlsx(report: Report) -> bytes:
 
 
 def attachment_name(report: Report) -> str:
-    from tracker.outbox import slug
+    from tracker.mail.outbox import slug
 
     return f"case-reviews-{slug(report.scope)}-{report.week}.xlsx"
 
