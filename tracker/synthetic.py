@@ -40,8 +40,26 @@ def simulate_review(
     date_fields = [f.id for f in fw.fields if f.type is FieldType.DATE]
     stalled_after = rng.randrange(1, len(date_fields) + 1) if rng.random() < stall else None
 
+    # yes/no fields that decide whether a rule applies (a looked-after child) are known first
+    for rule in fw.rules:
+        if rule.when is not None and rule.when.yes_no and rule.when.field not in row:
+            row[rule.when.field] = "Yes" if rng.random() < 0.3 else "No"
+
     def applies(rule: Any) -> bool:
-        return rule.when is None or row.get(rule.when.field) in rule.when.values
+        if rule.when is not None:
+            if rule.when.yes_no:
+                if (row.get(rule.when.field) == "Yes") != (rule.when.values[0] == "yes"):
+                    return False
+            elif row.get(rule.when.field) not in rule.when.values:
+                return False
+        if rule.dated is not None:
+            day = dates.get(rule.dated.field)
+            if isinstance(day, date):  # not known yet: the rule may apply
+                if rule.dated.on_or_after is not None and day < rule.dated.on_or_after:
+                    return False
+                if rule.dated.before is not None and day >= rule.dated.before:
+                    return False
+        return True
 
     # the first date field, or the untimed start, opens the review
     first = (
@@ -114,7 +132,7 @@ def simulate_review(
     done_count = sum(1 for d in dates.values() if d is not None)
     row.update({f: d for f, d in dates.items()})
     for f in fw.fields:
-        if f.type is FieldType.YES_NO:
+        if f.type is FieldType.YES_NO and f.id not in row:
             row[f.id] = "Yes" if rng.random() > 0.12 else "No"
     # a choice that must agree with a yes/no: usually right
     for stage in fw.stages:
