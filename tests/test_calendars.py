@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -186,3 +187,27 @@ def test_the_nth_working_day_is_a_working_day_with_n_working_days_since(
     assert counted == expected
     back = add_working_days(due, -n, cal, start_moves=start_moves)
     assert is_working_day(back, cal)
+
+
+def test_the_readme_worked_examples_are_what_the_calendars_give() -> None:
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text().split())
+    examples = [
+        ("an incident known on Saturday 6 January 2024 is due, at 5 working days, on Friday 12 "
+         "January", add_working_days(D(2024, 1, 6), 5, "ENG"), D(2024, 1, 12)),
+        ("one known on Saturday 23 December 2023 is due on Wednesday 3 January 2024 in England",
+         add_working_days(D(2023, 12, 23), 5, "ENG"), D(2024, 1, 3)),
+        ("and Thursday 4 January in Scotland", add_working_days(D(2023, 12, 23), 5, "SCT"),
+         D(2024, 1, 4)),
+        ("at least 1 working day before Saturday 13 January 2024 is Friday 12 January",
+         add_working_days(D(2024, 1, 13), -1, "ENG"), D(2024, 1, 12)),
+        ("1 month after 30 May 2024 is Sunday 30 June", shift(D(2024, 5, 30), 1, Unit.MONTHS, "ENG"),
+         D(2024, 6, 30)),
+        ("so Sat 6 Jan 2024 + 5 working days = Mon 15 Jan",
+         add_working_days(D(2024, 1, 6), 5, "ENG", start_moves=True), D(2024, 1, 15)),
+        ("a 1-month deadline on # Sun 30 Jun 2024 moves to Mon 1 Jul",
+         shift(D(2024, 5, 30), 1, Unit.MONTHS, "ENG", Counting(deadline_on_non_working_day=DeadlineCounting.MOVE)),
+         D(2024, 7, 1)),
+    ]  # fmt: skip
+    for sentence, computed, stated in examples:
+        assert sentence in readme, sentence
+        assert computed == stated, sentence

@@ -196,3 +196,25 @@ def test_another_nations_sheet_reaches_the_email_and_the_web_view(
     assert "GML-1" in board
     review = client.get("/reviews/GML-1")
     assert review.status_code == 200 and "Scotland" in review.get_data(as_text=True)
+
+
+def test_the_cli_table_and_csv_use_the_same_words(
+    same_data: tuple[Config, dict[str, Any]], tmp_path: Path
+) -> None:
+    from click.testing import CliRunner
+
+    from tracker.cli import main
+
+    runner = CliRunner()
+    args = ["check", "--config", str(tmp_path / "tracker.toml"), "--as-of", "2024-06-30"]
+    table = runner.invoke(main, args, catch_exceptions=False).stdout
+    assert "Overdue: 1 must, 3 should, 1 local" in table
+    assert "Deadlines met: must 0% (0 of 1) · should " in table
+    assert (
+        "must (notify) / should (5 days) · stat. guidance"
+        in runner.invoke(main, [*args, "--all-stages"], catch_exceptions=False).stdout
+    )
+    csv_text = runner.invoke(main, [*args, "--format", "csv"], catch_exceptions=False).stdout
+    header, *rows = csv_text.splitlines()
+    assert "basis,must,must_label,citation" in header
+    assert any(",False,must (notify) / should (5 days)," in row for row in rows)

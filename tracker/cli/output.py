@@ -21,7 +21,7 @@ from tracker.check import CheckResult
 from tracker.cli.files import save_workbook_atomic
 from tracker.model import STATUS_ORDER
 from tracker.problems import Problem, display_value
-from tracker.vocabulary import stage_must_label
+from tracker.vocabulary import GROUPS, GroupCounts, stage_must_label
 
 WIDTH = 100
 _LABEL = {
@@ -83,6 +83,16 @@ def headline(result: CheckResult) -> dict[str, int]:
     return dict(counts)
 
 
+def _groups_lines(reviews: list[dict[str, Any]]) -> list[str]:
+    """Deadlines met and overdue, must apart from should and local (tracker.vocabulary)."""
+    groups = GroupCounts()
+    for review in reviews:
+        for stage in review["stages"]:
+            groups.add_stage(stage)
+    met = " · ".join(f"{g} {groups.share_text(g)}" for g in GROUPS)
+    return [_cut(f"Deadlines met: {met}", WIDTH), f"Overdue: {groups.overdue_text()}"]
+
+
 def render_check_table(result: CheckResult, *, verbose: bool = False) -> str:
     reviews = result.reviews
     counts = headline(result)
@@ -92,6 +102,7 @@ def render_check_table(result: CheckResult, *, verbose: bool = False) -> str:
         f"As of {result.as_of:%d/%m/%Y}: {len(reviews)} reviews · {counts.get('overdue', 0)} overdue"
         f" · {counts.get('not_met', 0)} not met · {counts.get('late', 0)} late"
         f" · {counts.get('pending', 0)} due",
+        *_groups_lines(reviews),
         f"Data: {sum(1 for r in reviews if not r['assessable'])} reviews cannot be assessed"
         f" · {errors} errors, {warnings} warnings (see `tracker validate`)",
     ]
@@ -167,7 +178,11 @@ def _review_lines(review: dict[str, Any], verbose: bool) -> list[str]:
             if s["basis"]
             else ""
         )
-        out.append(_cut(f"    {status:<8} {label:<30} {when:<32} {basis}", WIDTH).rstrip())
+        line = f"    {status:<8} {label:<30} {when:<32} {basis}".rstrip()
+        if len(line) > WIDTH:  # a split must/should keeps its wording: on a line of its own
+            out.append(f"    {status:<8} {label:<30} {when}".rstrip())
+            line = _cut(f"{'':<45}{basis}", WIDTH)
+        out.append(line)
     return out
 
 
