@@ -472,3 +472,16 @@ def test_a_scotland_lr_sheet_in_an_english_boards_workbook_is_assessed_with_the_
         warning["sheet"] == "Scotland LR"
         and "assessed in scotland's calendar" in warning["message"]
     )
+
+
+def test_tracker_frameworks_shows_each_window_and_a_boards_local_counting(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    cfg = _board(tmp_path, "wales", "w.xlsx", MOVE_DEADLINE)
+    out = runner.invoke(main, ["frameworks", "--config", cfg], catch_exceptions=False).stdout
+    cpr = out.split("wales-cpr  ·", 1)[1].split("\n\n", 1)[0]
+    assert "in force (new reviews, by referred) until 30/09/2024 · after: Wales SUSR" in cpr
+    assert "counting at B: local counting: a calendar deadline on a non-working day moves" in cpr
+    # the stage whose deadline the board counts differently is listed with the note
+    assert "Date of Chair's decision at B: within 1 month after Date referral received" in cpr
+    assert "counted by local procedure" in cpr

@@ -125,6 +125,7 @@ config_option = click.option(
 @config_option
 def frameworks(fmt: str, config_path: str | None) -> None:
     """List the frameworks and every rule with its basis and citation."""
+    from tracker.cli.output import uk_date
     from tracker.describe import frameworks_json
 
     config = load_optional_config(config_path)
@@ -136,6 +137,15 @@ def frameworks(fmt: str, config_path: str | None) -> None:
     for fw in docs:
         lines.append(f"{fw['id']}  ·  {fw['title']}")
         lines.append(f"  sheet {fw['sheet']!r} · calendar {fw['calendar']} · {fw['board_kind']}")
+        window = fw.get("in_force")
+        if window:
+            parts = [f"from {uk_date(window['from'])}"] if window["from"] else []
+            parts += [f"until {uk_date(window['until'])}"] if window["until"] else []
+            parts += [f"before: {window['predecessor']}"] if window["predecessor"] else []
+            parts += [f"after: {window['successor']}"] if window["successor"] else []
+            lines.append(f"  in force (new reviews, by {window['field']}) " + " · ".join(parts))
+        for local in fw.get("local_counting", []):
+            lines.append(f"  counting at {local['board']}: {local['counting']}")
         for stage in fw["stages"]:
             if stage["untimed"]:
                 lines.append(f"  {stage['label']}: start of the review (no timescale)")
@@ -148,7 +158,7 @@ def frameworks(fmt: str, config_path: str | None) -> None:
         for o in fw["overrides"]:
             for rule in o["rules"]:
                 lines.append(f"  {o['label']} at {o['board']}: {rule['description']}")
-                lines.append(f"      local override · {rule['citation']}")
+                lines.append(f"      {rule['must_label']} · {rule['basis']} · {rule['citation']}")
                 if rule["replaces"]:
                     lines.append(
                         f"      replaces: {rule['replaces']['description']} "
