@@ -451,7 +451,7 @@ def _warn_not_in_force(
                 "framework-not-in-force",
                 int(i),
                 window.field,
-                first,  # the date as read: the same from a serial, a date cell or text
+                cols[window.field].raw(i),
                 detail=f"{window.event} {first:%d/%m/%Y}, {phrase}{tail}",
                 suggestion=fix,
             )
