@@ -26,6 +26,7 @@ GOOD_SCR: dict[str, Any] = {
     "trigger": "Death",
     "la_aware": date(2018, 1, 2),
     "notified": date(2018, 1, 5),
+    "ofsted_notified": date(2018, 1, 5),
     "decision": date(2018, 1, 20),
     "decision_outcome": "Initiate SCR",
     "panel_notified": date(2018, 1, 22),

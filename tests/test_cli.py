@@ -384,9 +384,9 @@ def test_validate_shows_the_new_slugs_with_cells_and_fixes(
     decision = column_of("england-scr", "decision")
     independent = column_of("england-scr", "reviewer_independent")
     reviews = [
-        dict(GOOD_SCR, review_id="NS-01", board="Northshire LSCB", notified=D(2024, 4, 5)),
-        dict(GOOD_SCR, review_id="NS-02", notified="13/04/2024", decision=None),
-        dict(GOOD_SCR, review_id="NS-03", notified=D(2024, 2, 3), reviewer_independent="TBC"),
+        dict(GOOD_SCR, review_id="NS-01", board="Northshire LSCB", notified=D(2019, 4, 5)),
+        dict(GOOD_SCR, review_id="NS-02", notified="13/04/2019", decision=None),
+        dict(GOOD_SCR, review_id="NS-03", notified=D(2019, 2, 3), reviewer_independent="TBC"),
     ]
     for review in reviews:
         review.update(la_aware=None, decision=None)

@@ -450,8 +450,9 @@ JUNE = dict(
     review_id="NS-2024-07",
     board="Northshire LSCB",
     trigger="Death",
-    la_aware=date(2024, 6, 18),
-    notified=date(2024, 6, 20),
+    la_aware=date(2019, 6, 18),
+    notified=date(2019, 6, 20),
+    ofsted_notified=date(2019, 6, 20),
 )
 
 
@@ -473,10 +474,10 @@ def test_1904_date_system_is_read_from_the_workbook(tmp_path: Path, dates_as_num
     assert workbook.sheets[0].date1904 is True
     notified = workbook.sheets[0].rows[1][[h for h in rows[0]].index("Date notified to LSCB")]
     assert isinstance(notified, float) is dates_as_numbers
-    result = run_check([SourceSpec(str(path))], date(2024, 6, 30))
+    result = run_check([SourceSpec(str(path))], date(2019, 6, 30))
     assert result.problems == []
     stages = _stages(result, "NS-2024-07")
-    assert stages["notified"] == ("2024-06-20", "on_time")
+    assert stages["notified"] == ("2019-06-20", "on_time")
     assert stages["decision"] == (None, "pending")
     assert result.exit_code == 0
 
@@ -486,8 +487,8 @@ def test_1900_date_system_serials_are_unchanged(tmp_path: Path) -> None:
         tmp_path / "pc.xlsx", framework_rows("england-scr", [JUNE]), dates_as_numbers=True
     )
     assert read_xlsx(str(path), TITLES).sheets[0].date1904 is False
-    result = run_check([SourceSpec(str(path))], date(2024, 6, 30))
-    assert _stages(result, "NS-2024-07")["notified"] == ("2024-06-20", "on_time")
+    result = run_check([SourceSpec(str(path))], date(2019, 6, 30))
+    assert _stages(result, "NS-2024-07")["notified"] == ("2019-06-20", "on_time")
 
 
 def test_formulas_stored_as_zero_are_located_never_read_as_0(tmp_path: Path) -> None:
@@ -534,13 +535,13 @@ def test_formulas_with_a_stored_result_are_read(tmp_path: Path) -> None:
         rows,
         formulas={
             f"{board}2": ('="Northshire LSCB"', "Northshire LSCB"),
-            f"{decision}2": (f"={column_of('england-scr', 'notified')}2+15", 45311),
+            f"{decision}2": (f"={column_of('england-scr', 'notified')}2+15", 43120),
         },
     )
     result = run_check([SourceSpec(str(path))], AS_OF)
     assert result.problems == []
     assert result.reviews[0]["board"] == "Northshire LSCB"
-    assert _stages(result, "NS-2024-01")["decision"][0] == "2024-01-20"
+    assert _stages(result, "NS-2024-01")["decision"][0] == "2018-01-20"
 
 
 def test_merged_board_cells_apply_to_every_row_of_the_block(tmp_path: Path) -> None:
@@ -555,7 +556,7 @@ def test_merged_board_cells_apply_to_every_row_of_the_block(tmp_path: Path) -> N
         merge=[f"{board}2:{board}11"],
     )
     assert read_xlsx(str(path), TITLES).sheets[0].rows[5][1] in (None, "")  # only top-left
-    result = run_check([SourceSpec(str(path))], AS_OF)
+    result = run_check([SourceSpec(str(path))], date(2018, 3, 1))  # while the SCRs ran
     assert [r["board"] for r in result.reviews] == ["Northshire LSCB"] * 10
     [note] = result.problems
     assert (note.type, note.severity, note.cell, note.row) == ("merged-cells", "info", "B2", 2)
@@ -606,7 +607,7 @@ def test_ods_merged_cells_and_1904_null_date(tmp_path: Path) -> None:
     reviews[0]["board"] = "Northshire LSCB"
     rows = framework_rows("england-scr", reviews)
     notified = [h for h in rows[0]].index("Date notified to LSCB")
-    rows[1][notified] = (date(2024, 1, 5) - date(1904, 1, 1)).days  # a plain number, 1904 system
+    rows[1][notified] = (date(2018, 1, 5) - date(1904, 1, 1)).days  # a plain number, 1904 system
     board = column_of("england-scr", "board")
     path = ods_with(tmp_path / "board.ods", rows, spans={(1, 1): (5, 1)}, null_date="1904-01-01")
     sheet = read_xlsx(str(path), TITLES).sheets[0]
@@ -614,4 +615,4 @@ def test_ods_merged_cells_and_1904_null_date(tmp_path: Path) -> None:
     result = run_check([SourceSpec(str(path))], AS_OF)
     assert [r["board"] for r in result.reviews] == ["Northshire LSCB"] * 5
     assert [(p.type, p.cell) for p in result.problems] == [("merged-cells", f"{board}2")]
-    assert _stages(result, "NS-2024-01")["notified"][0] == "2024-01-05"
+    assert _stages(result, "NS-2024-01")["notified"][0] == "2018-01-05"
