@@ -33,7 +33,7 @@ from tracker.sources.xlsx import read_xlsx  # noqa: E402
 from tracker.synthetic import synthetic_rows  # noqa: E402
 
 FRAMEWORKS = ["england-scr", "wales-cpr", "ni-cmr", "scotland-scr"]
-AS_OF = date(2024, 6, 30)
+AS_OF = date(2025, 3, 31)  # after Wales SUSR began, so every framework has reviews
 
 
 class Clock:

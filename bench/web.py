@@ -29,7 +29,7 @@ from typing import Any
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
-AS_OF = date(2024, 6, 30)  # the sample workbooks' as-of date
+AS_OF = date(2025, 3, 31)  # the sample workbooks' as-of date
 PASSWORD = "benchmark password 1"
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date as day
+
 from nations._common import (
     CONFIRMED,
     LOCAL,
@@ -13,8 +15,9 @@ from nations._common import (
     choice,
     date,
     rule,
+    yes_no,
 )
-from tracker.model import Framework, Stage
+from tracker.model import Framework, InForce, Stage
 
 LOCAL_REVIEW = ("decision_outcome", ("Local review",))
 
@@ -31,10 +34,23 @@ FRAMEWORK = Framework(
         "(SI 2018/789), regs 11-16",
         "Working Together to Safeguard Children 2018 and 2023, chapter 4 (2018) / 5 (2023)",
         "Child Safeguarding Practice Review Panel guidance on rapid reviews",
+        'GOV.UK, "Report a serious child safeguarding incident"',
+    ),
+    notes=(
+        "Legal basis: Children Act 2004 ss. 16A-16F; SI 2018/789 (regs 11-16), in force 29 Jun 2018.",
+    ),
+    in_force=InForce(
+        field="la_aware",
+        event="LA became aware",
+        start=day(2018, 6, 29),
+        before_text="before LCSPRs began on 29/06/2018 (SI 2018/789)",
+        predecessor="England SCR",
     ),
     fields=(
         date("la_aware", "Date LA became aware", required=True),
+        yes_no("looked_after", "Child looked after"),
         date("panel_notified", "Date serious incident notified to Panel"),
+        date("sos_ofsted_notified", "Date Secretary of State and Ofsted notified"),
         date("partners_notified", "Date safeguarding partners notified"),
         date("rapid_review_completed", "Date rapid review completed"),
         date("rapid_review_sent", "Date rapid review sent to Panel"),
@@ -70,8 +86,25 @@ FRAMEWORK = Framework(
                     "within 5 working days after la_aware",
                     basis=STATUTORY,
                     must=False,
-                    confidence=SECONDARY,
-                    citation="WT 2018 ch. 4",
+                    confidence=CONFIRMED,
+                    citation='WT 2018 ch. 4; GOV.UK "Report a serious child safeguarding incident": '
+                    "within 5 working days of becoming aware",
+                ),
+            ),
+        ),
+        Stage(
+            "sos_ofsted_notified",
+            (
+                rule(
+                    "sos_ofsted_notified",
+                    "within 5 working days after la_aware",
+                    when_yes="looked_after",
+                    basis=STATUTORY,
+                    must=True,
+                    confidence=CONFIRMED,
+                    citation='GOV.UK "Report a serious child safeguarding incident": the death of a '
+                    "looked-after child must also be notified to the Secretary of State and Ofsted "
+                    "within 5 working days, whether or not abuse or neglect is known or suspected",
                 ),
             ),
         ),
@@ -110,10 +143,20 @@ FRAMEWORK = Framework(
                 rule(
                     "decision",
                     "after rapid_review_completed",
-                    basis=STATUTE,
-                    must=True,
-                    confidence=CONFIRMED,
-                    citation="SI 2018/789 reg 11: partners decide, taking the criteria into account",
+                    basis=NATIONAL,
+                    must=False,
+                    confidence=SECONDARY,
+                    citation="the rapid review leads to the partners' decision; SI 2018/789 reg 11 "
+                    "sets the criteria they must take into account, not the timing",
+                ),
+                rule(
+                    "decision",
+                    "within 15 working days after panel_notified",
+                    basis=NATIONAL,
+                    must=False,
+                    confidence=SECONDARY,
+                    citation="Panel guidance: the rapid review, with the partners' decision on a "
+                    "local review, within 15 working days of the notification",
                 ),
             ),
         ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date as day
+
 from nations._common import (
     CONFIRMED,
     NATIONAL,
@@ -13,7 +15,7 @@ from nations._common import (
     rule,
     yes_no,
 )
-from tracker.model import Framework, Stage
+from tracker.model import Framework, InForce, Stage
 
 INITIATE = ("decision_outcome", ("Initiate SCR",))
 NOT_INITIATE = ("decision_outcome", ("Do not initiate",))
@@ -30,6 +32,14 @@ FRAMEWORK = Framework(
         "National SCR panel guidance (flowchart 1)",
         "Parliamentary answer, 27 March 2017",
     ),
+    in_force=InForce(
+        field="notified",
+        event="notified",
+        end=day(2019, 9, 29),
+        after_text="after LCSPRs replaced SCRs (SI 2018/789 from 29/06/2018; transition "
+        "complete by 29/09/2019)",
+        successor="England LCSPR",
+    ),
     notes=(
         "Triggers: abuse or neglect known or suspected, and the child died, or was seriously harmed "
         "with concerns about how agencies worked together; or the child died in custody; or by "
@@ -41,6 +51,7 @@ FRAMEWORK = Framework(
         ),
         date("la_aware", "Date LA became aware"),
         date("notified", "Date notified to LSCB", required=True),
+        date("ofsted_notified", "Date Ofsted notified"),
         date("decision", "Decision date"),
         choice("decision_outcome", "Decision", "Initiate SCR", "Do not initiate"),
         date("panel_notified", "Date panel and Ofsted notified"),
@@ -61,6 +72,20 @@ FRAMEWORK = Framework(
             (
                 rule(
                     "notified",
+                    "within 5 working days after la_aware",
+                    basis=STATUTORY,
+                    must=False,
+                    confidence=SECONDARY,
+                    citation="WT 2015 ch. 4: the local authority should report the incident to Ofsted "
+                    "and the LSCB within five working days of becoming aware",
+                ),
+            ),
+        ),
+        Stage(
+            "ofsted_notified",
+            (
+                rule(
+                    "ofsted_notified",
                     "within 5 working days after la_aware",
                     basis=STATUTORY,
                     must=False,

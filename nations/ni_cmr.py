@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date as day
+
 from nations._common import (
     LOCAL,
     SECONDARY,
@@ -12,7 +14,7 @@ from nations._common import (
     rule,
     uncited,
 )
-from tracker.model import Framework, Stage
+from tracker.model import Framework, InForce, Stage
 
 UNDERTAKE = ("decision_outcome", ("Undertake CMR",))
 GUIDANCE = "SBNI case management review guidance"
@@ -28,6 +30,12 @@ FRAMEWORK = Framework(
         "Safeguarding Board for Northern Ireland (Membership, Procedure, Functions and Committee) "
         "Regulations (Northern Ireland) 2012, reg 17",
         GUIDANCE,
+    ),
+    in_force=InForce(
+        field="notified",
+        event="notified",
+        start=day(2012, 9, 1),
+        before_text="before the SBNI took over case management reviews on 01/09/2012",
     ),
     notes=(
         "Triggers (SBNI Regulations 2012, reg 17): a child died or was significantly harmed, with "

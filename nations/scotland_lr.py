@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date as day
+
 from nations._common import (
     CONFIRMED,
     LOCAL,
@@ -13,7 +15,7 @@ from nations._common import (
     rule,
     uncited,
 )
-from tracker.model import Framework, Stage
+from tracker.model import Framework, InForce, Stage
 
 REVIEW = ("decision_outcome", ("Learning review",))
 GUIDANCE = "National Guidance for Child Protection Committees Undertaking Learning Reviews (2021, updated 2024)"
@@ -26,6 +28,14 @@ FRAMEWORK = Framework(
     sheet="Scotland LR",
     board_kind="Child Protection Committee, for the Chief Officers Group",
     sources=(GUIDANCE,),
+    notes=("The 2021 guidance (updated 2024) replaces the 2015 significant case review guidance.",),
+    in_force=InForce(
+        field="notified",
+        event="notified",
+        start=day(2021, 9, 1),
+        before_text="before learning reviews replaced SCRs on 01/09/2021",
+        predecessor="Scotland SCR",
+    ),
     fields=(
         date("notified", "Date notified to CPC", required=True),
         date("decision", "Date of decision"),
@@ -76,7 +86,7 @@ FRAMEWORK = Framework(
                     when=REVIEW,
                     basis=NATIONAL,
                     must=False,
-                    confidence=CONFIRMED,
+                    confidence=SECONDARY,
                     citation=uncited(GUIDANCE),
                 ),
             ),
@@ -116,10 +126,11 @@ FRAMEWORK = Framework(
                     "ci_outcome_notified",
                     "within 7 days after cog_ratified",
                     when=REVIEW,
-                    basis=NATIONAL,
+                    basis=LOCAL,
                     must=False,
-                    confidence=SECONDARY,
-                    citation="outcome notification within seven days of ratification",
+                    confidence=TO_CONFIRM,
+                    citation="the 7-day outcome notification is stated for adult learning reviews; "
+                    "no children's source found",
                 ),
             ),
         ),

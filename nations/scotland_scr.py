@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date as day
+
 from nations._common import (
     CONFIRMED,
     LOCAL,
@@ -12,9 +14,12 @@ from nations._common import (
     date,
     rule,
 )
-from tracker.model import Framework, Stage
+from tracker.model import Framework, InForce, Stage
 
 PROCEED = ("decision_outcome", ("Proceed to SCR",))
+NO_SCR = ("decision_outcome", ("No SCR",))
+#: the Care Inspectorate collates initial case reviews from June 2017
+ICRS_COLLATED_FROM = ("decision", day(2017, 6, 1))
 
 FRAMEWORK = Framework(
     id="scotland-scr",
@@ -24,11 +29,19 @@ FRAMEWORK = Framework(
     sheet="Scotland SCR",
     board_kind="Child Protection Committee (CPC), for the Chief Officers Group",
     sources=(
-        "National Guidance for Child Protection Committees Undertaking Significant Case Reviews "
-        "(Scottish Government, 2015)",
+        "National Guidance for Child Protection Committees for Conducting a Significant Case Review "
+        "(Scottish Government, 31 March 2015)",
+    ),
+    in_force=InForce(
+        field="notified",
+        event="notified",
+        end=day(2021, 8, 31),
+        after_text="after learning reviews replaced SCRs on 01/09/2021",
+        successor="Scotland LR",
     ),
     fields=(
         date("notified", "Date notified to CPC", required=True),
+        date("icr_notification_sent", "Date ICR notification sent to CPC lead"),
         date("icr_completed", "Date initial case review completed"),
         date("decision", "Date of decision on SCR"),
         choice("decision_outcome", "Decision", "Proceed to SCR", "No SCR"),
@@ -40,6 +53,20 @@ FRAMEWORK = Framework(
     ),
     stages=(
         Stage("notified", untimed=True),
+        Stage(
+            "icr_notification_sent",
+            (
+                rule(
+                    "icr_notification_sent",
+                    "within 7 days after notified",
+                    basis=NATIONAL,
+                    must=False,
+                    confidence=CONFIRMED,
+                    citation="2015 guidance, annex 1: the ICR notification goes to the CPC lead "
+                    "within 7 calendar days of first informing the agreed lead",
+                ),
+            ),
+        ),
         Stage(
             "icr_completed",
             (
@@ -73,10 +100,21 @@ FRAMEWORK = Framework(
                 rule(
                     "ci_notified",
                     "after decision",
+                    when=PROCEED,
                     basis=NATIONAL,
                     must=False,
                     confidence=SECONDARY,
-                    citation="the Care Inspectorate collates ICRs and SCRs",
+                    citation="the Care Inspectorate collates SCRs (from April 2012)",
+                ),
+                rule(
+                    "ci_notified",
+                    "after decision",
+                    when=NO_SCR,
+                    on_or_after=ICRS_COLLATED_FROM,
+                    basis=NATIONAL,
+                    must=False,
+                    confidence=SECONDARY,
+                    citation="the Care Inspectorate collates initial case reviews from June 2017",
                 ),
             ),
         ),

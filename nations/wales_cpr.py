@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date as day
+
 from nations._common import (
     CONFIRMED,
     LOCAL,
@@ -14,7 +16,7 @@ from nations._common import (
     rule,
     yes_no,
 )
-from tracker.model import Condition, Framework, Rule, RuleKind, Stage
+from tracker.model import Condition, Framework, InForce, Rule, RuleKind, Stage
 
 REVIEW = ("decision_outcome", ("Concise CPR", "Extended CPR"))
 
@@ -28,11 +30,24 @@ FRAMEWORK = Framework(
     sources=(
         "Protecting Children in Wales: Guidance for Arrangements for Multi-Agency Child Practice "
         "Reviews (2012)",
-        "The Local Safeguarding Children Boards (Wales) Regulations 2006 (SI 2012/1712), reg 4A",
+        "The Local Safeguarding Children Boards (Wales) Regulations 2006 (SI 2006/1705), reg 4A, "
+        "as inserted by SI 2012/1712 reg 3",
+        "From 6 April 2016: the Safeguarding Boards (Functions and Procedures) (Wales) Regulations "
+        "2015, with Working Together to Safeguard People, volume 2",
     ),
     notes=(
         "Concise review: the child was neither on the child protection register nor looked after "
-        "in the 6 months before the event; extended review: the child was (SI 2012/1712, reg 4A).",
+        "in the 6 months before the event; extended review: the child was (SI 2006/1705 reg 4A, "
+        "inserted by SI 2012/1712 reg 3; statute, confirmed).",
+        "From 6 Apr 2016 the basis is the Safeguarding Boards (Functions and Procedures) (Wales) "
+        "Regulations 2015 with Working Together to Safeguard People, volume 2.",
+    ),
+    in_force=InForce(
+        field="referred",
+        event="referred",
+        end=day(2024, 9, 30),
+        after_text="after SUSR replaced CPR on 01/10/2024",
+        successor="Wales SUSR",
     ),
     fields=(
         date("referred", "Date referral received", required=True),
@@ -73,7 +88,8 @@ FRAMEWORK = Framework(
                     basis=STATUTE,
                     must=True,
                     confidence=CONFIRMED,
-                    citation="SI 2012/1712 reg 4A",
+                    citation="SI 2006/1705 reg 4A (inserted by SI 2012/1712 reg 3); from 6 Apr "
+                    "2016 the Safeguarding Boards (Functions and Procedures) (Wales) Regulations 2015",
                 ),
             ),
         ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date as day
+
 from nations._common import (
     CONFIRMED,
     LOCAL,
@@ -13,7 +15,7 @@ from nations._common import (
     rule,
     uncited,
 )
-from tracker.model import Framework, Stage
+from tracker.model import Framework, InForce, Stage
 
 SUSR = ("decision_outcome", ("SUSR",))
 GUIDANCE = "Single Unified Safeguarding Review statutory guidance (Welsh Government, 2024)"
@@ -27,6 +29,13 @@ FRAMEWORK = Framework(
     board_kind="Regional Safeguarding Board",
     sources=(GUIDANCE, "Wales Safeguarding Repository"),
     notes=("Reviews begun before October 2024 stay child practice reviews.",),
+    in_force=InForce(
+        field="referred",
+        event="referred",
+        start=day(2024, 10, 1),
+        before_text="before SUSR replaced CPR on 01/10/2024",
+        predecessor="Wales CPR",
+    ),
     fields=(
         date("referred", "Date referral received", required=True),
         date("crg_meeting", "Date of case review group meeting"),
@@ -60,7 +69,7 @@ FRAMEWORK = Framework(
                     "decision",
                     "after crg_meeting",
                     basis=STATUTORY,
-                    must=True,
+                    must=False,
                     confidence=CONFIRMED,
                     citation="the chair of the board decides whether a SUSR will occur",
                 ),
@@ -103,7 +112,7 @@ FRAMEWORK = Framework(
                     when=SUSR,
                     basis=STATUTORY,
                     must=False,
-                    confidence=CONFIRMED,
+                    confidence=SECONDARY,
                     citation=uncited(GUIDANCE),
                 ),
             ),

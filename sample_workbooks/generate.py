@@ -31,7 +31,7 @@ from tracker.registry import get_framework
 from tracker.synthetic import simulate_review, synthetic_rows
 
 HERE = Path(__file__).parent
-AS_OF = date(2024, 6, 30)
+AS_OF = date(2025, 3, 31)
 #: how far back the first review may start: kept relative so a build as of any day looks alike
 SPAN = AS_OF - date(2022, 1, 1)
 CONFIG = "tracker.toml"

@@ -329,6 +329,7 @@ def prepare_table(
     _warn_future_dates(dates, as_of, report, cols)
     _warn_out_of_order(fw, dates, report, cols)
     _warn_not_applicable(fw, dates, choices, report, cols)
+    _warn_not_in_force(fw, dates, report, cols)
     if table.sheet.formulas_without_value:
         for r, col_number in sorted(table.sheet.formulas_without_value):
             located = next((k for k, number in table.columns.items() if number == col_number), None)
@@ -545,6 +546,48 @@ def _warn_not_applicable(
         for i in np.flatnonzero(flagged).tolist():
             detail = "; ".join(f"{fw.label(f)} is {choices[f][i]}" for f in fields)
             report("not-applicable-date", int(i), stage.id, cols[stage.id].raw(i), detail=detail)
+
+
+def _warn_not_in_force(
+    fw: Framework,
+    dates: dict[str, np.ndarray],
+    report: Callable[..., None],
+    cols: dict[str, ParsedColumn],
+) -> None:
+    """A review whose first date is outside the framework's window: assessed as usual, with a
+    warning at that date's cell naming the sheet it belongs on. Reviews begun before a change
+    stay valid on the old sheet (the window ends at the last date new reviews began under it)."""
+    window = fw.in_force
+    if window is None or window.field not in dates:
+        return
+    day = dates[window.field]
+    sides: list[tuple[np.ndarray, str, str | None, str]] = []
+    if window.start is not None:
+        early = day < np.datetime64(window.start, "D")
+        sides.append((early, window.before_text, window.predecessor, "reviews begun then"))
+    if window.end is not None:
+        late = day > np.datetime64(window.end, "D")
+        sides.append((late, window.after_text, window.successor, "new reviews"))
+    for outside, phrase, sheet, which in sides:
+        if sheet:
+            tail = f": {which} belong on the {sheet} sheet"
+            fix = (
+                f"If the date is right, record the review on the {sheet} sheet (tracker init "
+                "adds it); reviews begun before the change stay on this sheet."
+            )
+        else:
+            tail = ""
+            fix = "Check the date: no framework the tracker knows covers reviews begun then."
+        for i in np.flatnonzero(outside).tolist():  # NaT compares False
+            first: date = day[i].astype(date)
+            report(
+                "framework-not-in-force",
+                int(i),
+                window.field,
+                cols[window.field].raw(i),
+                detail=f"{window.event} {first:%d/%m/%Y}, {phrase}{tail}",
+                suggestion=fix,
+            )
 
 
 def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) -> None:

@@ -10,11 +10,16 @@ Northshire LSCB (England), one workbook with two sheets
     NS-2024-03  notified 31/02/2024                     -> data problem (impossible date)
     NS-2024-04  notified 05/02/2024, no decision       -> decision due 05/03 (due soon)
     NS-2024-05  decision cell holds free text           -> data problem, value withheld
+    (each SCR notified in 2024 also gets a framework-not-in-force warning: LCSPRs replaced SCRs)
   England LCSPR
-    LS-2024-01  LA aware 01/02/2024, Panel not told    -> panel_notified overdue (statute, must)
+    LS-2024-01  LA aware 01/02/2024, Panel not told    -> panel_notified overdue (statutory
+                                                           guidance, must (notify) / should
+                                                           (5 days)); partners_notified overdue
 Highland CPC (Scotland)
   Scotland SCR
-    HC-2024-01  notified 10/01/2024, no ICR            -> icr_completed overdue (local default)
+    HC-2024-01  notified 10/01/2024, no ICR            -> icr_notification_sent overdue (national
+                                                           guidance) and icr_completed overdue
+                                                           (local default); not-in-force warning
 
 Every row carries a note (``NOTE_TEXT``) that must never appear in an e-mail or a log.
 """

@@ -44,12 +44,12 @@ def england_rows() -> list[list[Any]]:
             "england-scr",
             review_id="NS-2024-01",
             trigger="Death",
-            la_aware=date(2024, 1, 2),
-            notified=date(2024, 1, 5),
-            decision=date(2024, 2, 1),
+            la_aware=date(2018, 1, 2),
+            notified=date(2018, 1, 5),
+            decision=date(2018, 2, 1),
             decision_outcome="Initiate SCR",
-            panel_notified=date(2024, 2, 2),
-            reviewer_appointed=date(2024, 2, 20),
+            panel_notified=date(2018, 2, 2),
+            reviewer_appointed=date(2018, 2, 20),
             reviewer_independent="Yes",
             report_link="https://example.org/reports/ns-2024-01",
             notes="free text that must never travel",
@@ -58,8 +58,8 @@ def england_rows() -> list[list[Any]]:
             "england-scr",
             review_id="NS-2024-02",
             trigger="Serious harm",
-            notified=date(2024, 3, 1),
-            decision=date(2024, 4, 15),
+            notified=date(2019, 3, 1),
+            decision=date(2019, 4, 15),
             decision_outcome="Do not initiate",
             reviewer_independent=True,
         ),
@@ -70,7 +70,7 @@ def england_rows() -> list[list[Any]]:
             decision_outcome="Initiate SCR",
         ),
         [],  # an empty row mid-sheet
-        row("england-scr", review_id="NS-2024-04", notified=date(2024, 7, 1)),
+        row("england-scr", review_id="NS-2024-04", notified=date(2019, 7, 1)),
     ]
 
 
@@ -80,12 +80,12 @@ def scotland_rows() -> list[list[Any]]:
         row(
             "scotland-scr",
             review_id="HC/2024/7",
-            notified=date(2024, 5, 6),
-            icr_completed=date(2024, 6, 20),
-            decision=date(2024, 7, 1),
+            notified=date(2019, 5, 6),
+            icr_completed=date(2019, 6, 20),
+            decision=date(2019, 7, 1),
             decision_outcome="Proceed to SCR",
         ),
-        row("scotland-scr", review_id="HC/2024/8", notified="2024-06-03"),
+        row("scotland-scr", review_id="HC/2024/8", notified="2019-06-03"),
     ]
 
 

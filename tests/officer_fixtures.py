@@ -20,14 +20,16 @@ from tests.conftest import framework_rows, write_workbook
 from tracker.registry import get_framework
 
 #: A review with every England SCR stage filled in order (decision within a month, etc.).
+#: An SCR begun while SCRs were in force (2018 has 2024's weekdays in January)
 GOOD_SCR: dict[str, Any] = {
     "review_id": "NS-2024-01",
     "trigger": "Death",
-    "la_aware": date(2024, 1, 2),
-    "notified": date(2024, 1, 5),
-    "decision": date(2024, 1, 20),
+    "la_aware": date(2018, 1, 2),
+    "notified": date(2018, 1, 5),
+    "ofsted_notified": date(2018, 1, 5),
+    "decision": date(2018, 1, 20),
     "decision_outcome": "Initiate SCR",
-    "panel_notified": date(2024, 1, 22),
+    "panel_notified": date(2018, 1, 22),
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from importlib.metadata import version
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -20,7 +21,7 @@ from tracker.calendars import (
     shift_array,
     today_in_london,
 )
-from tracker.model import Unit
+from tracker.model import Counting, DeadlineCounting, StartCounting, Unit
 
 D = date
 
@@ -42,13 +43,42 @@ def test_fifth_working_day_after_friday_22_december_2023(calendar: str, expected
     assert add_working_days(D(2023, 12, 22), 5, calendar) == expected
 
 
-def test_a_start_on_a_saturday_counts_from_the_next_working_day() -> None:
-    # Sat 6 Jan 2024: counting starts from Mon 8 Jan (day 0), so the 5th working day is Mon 15 Jan
-    assert add_working_days(D(2024, 1, 6), 5, "ENG") == D(2024, 1, 15)
-    assert add_working_days(D(2024, 1, 7), 5, "ENG") == D(2024, 1, 15)
+@pytest.mark.parametrize(
+    ("calendar", "default", "moved"),
+    [("ENG", D(2024, 1, 3), D(2024, 1, 4)), ("SCT", D(2024, 1, 4), D(2024, 1, 5))],
+)
+def test_five_working_days_after_saturday_23_december_2023(
+    calendar: str, default: date, moved: date
+) -> None:
+    # CPR r. 2.8 / ICO LTT47: the working days after the event, whatever day it fell on
+    # (ENG: 27, 28, 29 Dec, 2, 3 Jan; SCT has 2 Jan as a bank holiday: 27, 28, 29 Dec, 3, 4 Jan)
+    assert add_working_days(D(2023, 12, 23), 5, calendar) == default
+    # a local procedure that makes the next working day day 0: Wed 27 Dec (ENG and SCT)
+    assert add_working_days(D(2023, 12, 23), 5, calendar, start_moves=True) == moved
+
+
+def test_a_start_on_a_saturday_counts_the_working_days_after_it() -> None:
+    assert add_working_days(D(2024, 1, 6), 5, "ENG") == D(2024, 1, 12)  # Mon 8 .. Fri 12
+    assert add_working_days(D(2024, 1, 7), 5, "ENG") == D(2024, 1, 12)
     assert add_working_days(D(2024, 1, 8), 5, "ENG") == D(2024, 1, 15)
-    # a start on a bank holiday too: Mon 1 Apr 2024 (Easter Monday in England) -> from Tue 2 Apr
-    assert add_working_days(D(2024, 4, 1), 1, "ENG") == D(2024, 4, 3)
+    assert add_working_days(D(2024, 1, 6), 5, "ENG", start_moves=True) == D(2024, 1, 15)
+    # a start on a bank holiday too: Mon 1 Apr 2024 (Easter Monday in England) -> Tue 2 Apr
+    assert add_working_days(D(2024, 4, 1), 1, "ENG") == D(2024, 4, 2)
+    assert add_working_days(D(2024, 4, 1), 1, "ENG", start_moves=True) == D(2024, 4, 3)
+
+
+def test_a_calendar_deadline_on_a_non_working_day_stays_unless_the_board_moves_it() -> None:
+    moved = Counting(deadline_on_non_working_day=DeadlineCounting.MOVE)
+    # 1 month after Thu 30 May 2024 is Sun 30 Jun 2024
+    assert shift(D(2024, 5, 30), 1, Unit.MONTHS, "ENG") == D(2024, 6, 30)
+    assert shift(D(2024, 5, 30), 1, Unit.MONTHS, "ENG", moved) == D(2024, 7, 1)
+    assert shift(D(2024, 6, 23), 7, Unit.DAYS, "ENG", moved) == D(2024, 7, 1)
+    # counting back, the mirror: the Friday before
+    assert shift(D(2024, 7, 7), -7, Unit.DAYS, "ENG", moved) == D(2024, 6, 28)
+    column = np.array(["2024-05-30", "NaT", "2024-05-29"], dtype="datetime64[D]")
+    out = shift_array(column, 1, Unit.MONTHS, "ENG", moved)
+    assert [str(d) for d in out] == ["2024-07-01", "NaT", "2024-07-01"]
+    assert [str(d) for d in shift_array(column, 1, Unit.MONTHS, "ENG")][0] == "2024-06-30"
 
 
 def test_the_start_day_itself_is_not_counted() -> None:
@@ -85,8 +115,13 @@ def test_counting_backwards_for_at_least_n_working_days_before() -> None:
     # 7 working days before Tue 2 Apr 2024 in England skips Easter Monday and Good Friday
     # Thu 28, Wed 27, Tue 26, Mon 25, Fri 22, Thu 21, Wed 20 March
     assert add_working_days(D(2024, 4, 2), -7, "ENG") == D(2024, 3, 20)
-    # before a Saturday: counted from the Friday
-    assert add_working_days(D(2024, 1, 13), -1, "ENG") == D(2024, 1, 11)
+    # before a Saturday, the mirror of counting forward: the Friday is the first working day before
+    assert add_working_days(D(2024, 1, 13), -1, "ENG") == D(2024, 1, 12)
+    assert shift(D(2024, 1, 13), -1, Unit.WORKING_DAYS, "ENG") == D(2024, 1, 12)
+    # a local procedure that makes the Friday day 0
+    assert add_working_days(D(2024, 1, 13), -1, "ENG", start_moves=True) == D(2024, 1, 11)
+    local = Counting(start_on_non_working_day=StartCounting.MOVE)
+    assert shift(D(2024, 1, 13), -1, Unit.WORKING_DAYS, "ENG", local) == D(2024, 1, 11)
 
 
 def test_calendar_months_clamp_to_the_end_of_the_month() -> None:
@@ -119,25 +154,60 @@ dates = st.dates(min_value=D(2001, 1, 1), max_value=D(2058, 12, 31))
     st.integers(-40, 40),
     st.sampled_from(list(Unit)),
     st.sampled_from(CALENDARS),
+    st.sampled_from(list(StartCounting)),
+    st.sampled_from(list(DeadlineCounting)),
 )
 def test_whole_columns_agree_with_the_one_date_forms(
-    days: list[date], n: int, unit: Unit, cal: str
+    days: list[date],
+    n: int,
+    unit: Unit,
+    cal: str,
+    start: StartCounting,
+    deadline: DeadlineCounting,
 ) -> None:
+    counting = Counting(start, deadline)
     column = np.array(days + [None], dtype="datetime64[D]")
-    out = shift_array(column, n, unit, cal)
+    out = shift_array(column, n, unit, cal, counting)
     assert np.isnat(out[-1])
-    assert [d.astype(date) for d in out[:-1]] == [shift(d, n, unit, cal) for d in days]
+    assert [d.astype(date) for d in out[:-1]] == [shift(d, n, unit, cal, counting) for d in days]
 
 
 @settings(max_examples=200, deadline=None, derandomize=True)
-@given(dates, st.integers(1, 30), st.sampled_from(CALENDARS))
+@given(dates, st.integers(1, 30), st.sampled_from(CALENDARS), st.booleans())
 def test_the_nth_working_day_is_a_working_day_with_n_working_days_since(
-    start: date, n: int, cal: str
+    start: date, n: int, cal: str, start_moves: bool
 ) -> None:
-    due = add_working_days(start, n, cal)
+    due = add_working_days(start, n, cal, start_moves=start_moves)
     assert is_working_day(due, cal)
     between = [start + timedelta(days=k) for k in range(1, (due - start).days + 1)]
     counted = sum(1 for d in between if is_working_day(d, cal))
-    # X itself is not counted; a non-working start counts from the next working day (day 0)
-    expected = n if is_working_day(start, cal) else n + 1
+    # X itself is not counted, whatever day it is; the local option makes a non-working start's
+    # next working day day 0 (one more working day in between)
+    expected = n if is_working_day(start, cal) or not start_moves else n + 1
     assert counted == expected
+    back = add_working_days(due, -n, cal, start_moves=start_moves)
+    assert is_working_day(back, cal)
+
+
+def test_the_readme_worked_examples_are_what_the_calendars_give() -> None:
+    readme = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text().split())
+    examples = [
+        ("an incident known on Saturday 6 January 2024 is due, at 5 working days, on Friday 12 "
+         "January", add_working_days(D(2024, 1, 6), 5, "ENG"), D(2024, 1, 12)),
+        ("one known on Saturday 23 December 2023 is due on Wednesday 3 January 2024 in England",
+         add_working_days(D(2023, 12, 23), 5, "ENG"), D(2024, 1, 3)),
+        ("and Thursday 4 January in Scotland", add_working_days(D(2023, 12, 23), 5, "SCT"),
+         D(2024, 1, 4)),
+        ("at least 1 working day before Saturday 13 January 2024 is Friday 12 January",
+         add_working_days(D(2024, 1, 13), -1, "ENG"), D(2024, 1, 12)),
+        ("1 month after 30 May 2024 is Sunday 30 June", shift(D(2024, 5, 30), 1, Unit.MONTHS, "ENG"),
+         D(2024, 6, 30)),
+        ("so Sat 6 Jan 2024 + 5 working days = Mon 15 Jan",
+         add_working_days(D(2024, 1, 6), 5, "ENG", start_moves=True), D(2024, 1, 15)),
+        ("a 1-month deadline on # Sun 30 Jun 2024 moves to Mon 1 Jul",
+         shift(D(2024, 5, 30), 1, Unit.MONTHS, "ENG", Counting(deadline_on_non_working_day=DeadlineCounting.MOVE)),
+         D(2024, 7, 1)),
+    ]  # fmt: skip
+    for sentence, computed, stated in examples:
+        assert sentence in readme, sentence
+        assert computed == stated, sentence

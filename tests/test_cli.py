@@ -21,6 +21,8 @@ from tracker.model import Status
 
 D = date
 SAMPLE_FILES = sorted(str(p) for p in SAMPLES.glob("*.xlsx"))
+#: the day sample_workbooks/generate.py simulates the samples up to (Wales SUSR began 01/10/2024)
+SAMPLES_AS_OF = "2025-03-31"
 
 
 def invoke(runner: CliRunner, *args: str) -> Any:
@@ -28,9 +30,9 @@ def invoke(runner: CliRunner, *args: str) -> Any:
 
 
 def test_check_on_the_samples_prints_the_design_shape_with_every_status(runner: CliRunner) -> None:
-    result = invoke(runner, "check", *SAMPLE_FILES, "--as-of", "2024-06-30", "--format", "json")
+    result = invoke(runner, "check", *SAMPLE_FILES, "--as-of", SAMPLES_AS_OF, "--format", "json")
     doc = json.loads(result.stdout)
-    assert doc["as_of"] == "2024-06-30"
+    assert doc["as_of"] == SAMPLES_AS_OF
     assert set(doc) == {"as_of", "reviews", "problems"}
     review_keys = {
         "source",
@@ -89,7 +91,7 @@ def test_check_on_the_samples_prints_the_design_shape_with_every_status(runner: 
 
 def test_every_sample_board_has_a_dozen_reviews_or_more(runner: CliRunner) -> None:
     doc = json.loads(
-        invoke(runner, "check", *SAMPLE_FILES, "--as-of", "2024-06-30", "--format", "json").stdout
+        invoke(runner, "check", *SAMPLE_FILES, "--as-of", SAMPLES_AS_OF, "--format", "json").stdout
     )
     per_board: dict[str, int] = {}
     for r in doc["reviews"]:
@@ -113,7 +115,7 @@ def test_the_samples_are_what_the_generator_makes(tmp_path: Path) -> None:
 
 
 def test_the_table_fits_a_100_column_terminal_and_puts_overdue_first(runner: CliRunner) -> None:
-    out = invoke(runner, "check", *SAMPLE_FILES, "--as-of", "2024-06-30").stdout
+    out = invoke(runner, "check", *SAMPLE_FILES, "--as-of", SAMPLES_AS_OF).stdout
     assert max(len(line) for line in out.splitlines()) <= 100
     assert out.index("OVERDUE") < out.index("LATE")
     assert "Northshire LSCB" in out
@@ -256,7 +258,7 @@ def test_frameworks_table_shows_basis_must_and_citation(runner: CliRunner) -> No
     out = invoke(runner, "frameworks").stdout
     assert "Decision date: within 1 month after Date notified to LSCB" in out
     assert "should · statutory guidance · confirmed · WT 2015 ch. 4" in out
-    assert "SI 2012/1712 reg 4A" in out
+    assert "SI 2006/1705 reg 4A (inserted by SI 2012/1712 reg 3)" in out
 
 
 def test_init_then_validate_reports_no_problems(runner: CliRunner, tmp_path: Path) -> None:
@@ -328,7 +330,11 @@ def test_check_uses_the_config_sources_boards_and_nations(
         "2024-06-30",
     )
     doc = json.loads(result.stdout)
-    assert [(r["review_id"], r["board"]) for r in doc["reviews"]] == [("S-1", "Test CPC")]
+    # another nation's sheet is never dropped: assessed as its own framework, with the warning
+    assert [(r["review_id"], r["board"], r["framework"]) for r in doc["reviews"]] == [
+        ("S-1", "Test CPC", "scotland-scr"),
+        ("E-1", "Test CPC", "england-scr"),
+    ]
     assert any(
         p["type"] == "wrong-nation-sheet" and p["sheet"] == "England SCR" for p in doc["problems"]
     )
@@ -352,7 +358,7 @@ def test_a_board_with_an_old_and_a_new_framework_is_reported_together(runner: Cl
             "check",
             str(SAMPLES / "northshire.xlsx"),
             "--as-of",
-            "2024-06-30",
+            SAMPLES_AS_OF,
             "--format",
             "json",
         ).stdout
@@ -360,7 +366,7 @@ def test_a_board_with_an_old_and_a_new_framework_is_reported_together(runner: Cl
     frameworks = {(r["board"], r["framework"]) for r in doc["reviews"]}
     assert frameworks == {("Northshire LSCB", "england-scr"), ("Northshire LSCB", "england-lcspr")}
     table = invoke(
-        runner, "check", str(SAMPLES / "northshire.xlsx"), "--as-of", "2024-06-30"
+        runner, "check", str(SAMPLES / "northshire.xlsx"), "--as-of", SAMPLES_AS_OF
     ).stdout
     board_section = table.split("Northshire LSCB\n", 1)[1]
     assert "England SCR row" in board_section and "England LCSPR row" in board_section
@@ -378,9 +384,9 @@ def test_validate_shows_the_new_slugs_with_cells_and_fixes(
     decision = column_of("england-scr", "decision")
     independent = column_of("england-scr", "reviewer_independent")
     reviews = [
-        dict(GOOD_SCR, review_id="NS-01", board="Northshire LSCB", notified=D(2024, 4, 5)),
-        dict(GOOD_SCR, review_id="NS-02", notified="13/04/2024", decision=None),
-        dict(GOOD_SCR, review_id="NS-03", notified=D(2024, 2, 3), reviewer_independent="TBC"),
+        dict(GOOD_SCR, review_id="NS-01", board="Northshire LSCB", notified=D(2019, 4, 5)),
+        dict(GOOD_SCR, review_id="NS-02", notified="13/04/2019", decision=None),
+        dict(GOOD_SCR, review_id="NS-03", notified=D(2019, 2, 3), reviewer_independent="TBC"),
     ]
     for review in reviews:
         review.update(la_aware=None, decision=None)

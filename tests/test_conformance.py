@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 import sys
 import textwrap
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -171,12 +172,6 @@ def test_fields_are_exactly_as_frameworks_md_gives_them(fid: str) -> None:
     assert sheet is not None and sheet.groups() == (fw.sheet, fw.calendar)
 
 
-def _condition_text(fw: Framework, rule_when: object) -> str:
-    if rule_when is None:
-        return "always"
-    return " or ".join(rule_when.values)  # type: ignore[attr-defined]
-
-
 @pytest.mark.parametrize("fid", BUILT_IN)
 def test_rules_are_exactly_as_frameworks_md_gives_them(fid: str) -> None:
     fw = get_framework(fid)
@@ -193,7 +188,7 @@ def test_rules_are_exactly_as_frameworks_md_gives_them(fid: str) -> None:
         else:
             assert rule.text() == text.replace("1 months", "1 month")
         spec_when = when.replace("Concise or Extended", "Concise CPR or Extended CPR")
-        assert _condition_text(fw, rule.when) == spec_when
+        assert rule.applies_text() == spec_when
         assert rule.basis.value == basis
         assert rule.must_label() == must
         assert rule.confidence.value == confidence
@@ -201,3 +196,41 @@ def test_rules_are_exactly_as_frameworks_md_gives_them(fid: str) -> None:
             assert rule.citation == citation
         else:  # the spec gives none: the framework's document is cited and that is said
             assert rule.citation.endswith("(no passage cited)")
+
+
+_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
+
+
+def _spec_day(text: str) -> date:
+    day, month, year = text.split()
+    return date(int(year), _MONTHS[month[:3]], int(day))
+
+
+@pytest.mark.parametrize("fid", BUILT_IN)
+def test_in_force_windows_are_exactly_as_frameworks_md_gives_them(fid: str) -> None:
+    fw = get_framework(fid)
+    _, _, body = SPEC_SECTIONS[fid]
+    text = " ".join(body.split())
+    found = re.search(r"In force: (from|until) (\d+ \w+ \d{4}) \((\w+)[;), ]", text)
+    assert found is not None and fw.in_force is not None
+    kind, day, key = found.groups()
+    window = fw.in_force
+    if kind == "from":
+        assert (window.start, window.end) == (_spec_day(day), None)
+    else:
+        assert (window.start, window.end) == (None, _spec_day(day))
+    if key != "SI":  # England SCR's window is keyed on its first stage, notified
+        assert window.field == key
+    else:
+        assert window.field == "notified"
+    successor = re.search(r"Successor: `([^`]+)`", text)
+    predecessor = re.search(r"Predecessor: `([^`]+)`", text)
+    assert window.successor == (successor.group(1) if successor else None)
+    assert window.predecessor == (predecessor.group(1) if predecessor else None)
+    for sheet in (window.successor, window.predecessor):
+        assert sheet is None or sheet in {f.sheet for f in all_frameworks()}

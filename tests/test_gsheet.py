@@ -558,8 +558,15 @@ requests_per_minute = 30
 
     result = check_config(config, AS_OF)
     assert result.unusable == []
-    # only England's frameworks for an English board; its board name fills blank cells
-    assert {r["framework"] for r in result.reviews} == {"england-scr"}
+    # other nations' sheets are assessed too, each with a warning; the board name fills blanks
+    assert {r["framework"] for r in result.reviews} == {
+        "england-scr",
+        "wales-cpr",
+        "ni-cmr",
+        "scotland-scr",
+    }
+    wrong = {p.sheet for p in result.problems if p.type == "wrong-nation-sheet"}
+    assert wrong == {"Wales CPR", "NI CMR", "Scotland SCR"}
     assert {r["board"] for r in result.reviews} == {"Northshire LSCB"}
     assert result.reviews[0]["source"] == f"gsheet:{KEY}"
 

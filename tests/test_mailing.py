@@ -79,8 +79,8 @@ def test_messages_arrive_with_recipients_subject_parts_and_attachment(
     assert ns.sender == SENDER
     msg = ns.message
     assert msg["Subject"] == (
-        f"Case review compliance, {NORTHSHIRE}, week {WEEK}: 3 overdue (0 statutory), "
-        "1 due in 14 days, 2 data problems"
+        f"Case review compliance, {NORTHSHIRE}, week {WEEK}: 3 overdue (3 should), "
+        "1 due in 14 days, 6 data problems"
     )
     assert msg["To"] == ", ".join(NS_RECIPIENTS)
     plain = msg.get_body(("plain",))

@@ -21,15 +21,13 @@ from tests.email_fixtures import (
 from tracker.check import check_config
 from tracker.config import Config, load_config
 from tracker.mail.report import (
-    LOCAL,
-    MUST,
-    SHOULD,
     board_report,
     national_report,
     safe_id,
     safe_value,
     scopes,
 )
+from tracker.vocabulary import LOCAL, MUST, SHOULD
 
 
 @pytest.fixture
@@ -89,9 +87,16 @@ def test_statutory_findings_are_counted_apart(setup: Any) -> None:
     assert report.counts[SHOULD]["overdue"] == len(report.overdue)
     assert report.counts[LOCAL]["overdue"] == 0
     highland = board_report(check, config.board(HIGHLAND), AS_OF)
-    # Scotland's ICR timescale is a local default: counted as local, not as guidance.
-    assert [(f.review_id, f.group) for f in highland.overdue] == [("HC-2024-01", LOCAL)]
+    # Scotland's ICR timescale is a local default: counted as local, not as guidance; the ICR
+    # notification's 7 days are national guidance (a should)
+    assert [(f.review_id, f.stage, f.group) for f in highland.overdue] == [
+        ("HC-2024-01", "Date ICR notification sent to CPC lead", SHOULD),
+        ("HC-2024-01", "Date initial case review completed", LOCAL),
+    ]
     assert highland.counts[LOCAL]["overdue"] == 1
+    assert highland.subject().endswith(
+        "2 overdue (1 should, 1 local), 0 due in 14 days, 1 data problems"
+    )
 
 
 def test_problems_name_cells_and_withhold_free_text(setup: Any) -> None:
@@ -99,7 +104,7 @@ def test_problems_name_cells_and_withhold_free_text(setup: Any) -> None:
     report = board_report(check, config.board(NORTHSHIRE), AS_OF)
     cells = {(p.sheet, p.cell, p.review_id) for p in report.problems}
     assert ("England SCR", "G4", "NS-2024-03") in cells
-    typed = [p for p in report.problems if p.review_id == "NS-2024-05"]
+    typed = [p for p in report.problems if p.review_id == "NS-2024-05" and p.severity == "error"]
     assert len(typed) == 1
     assert FREE_TEXT_IN_DATE not in typed[0].message
     assert "(withheld)" in typed[0].message
@@ -124,10 +129,11 @@ def test_national_summary_has_a_line_per_board(setup: Any) -> None:
     report = national_report(check, config, AS_OF)
     lines = {b.board: b for b in report.boards}
     assert set(lines) == {NORTHSHIRE, HIGHLAND}
-    assert lines[HIGHLAND].overdue == {MUST: 0, SHOULD: 0, LOCAL: 1}
+    assert lines[HIGHLAND].overdue == {MUST: 0, SHOULD: 1, LOCAL: 1}
     assert lines[NORTHSHIRE].overdue[SHOULD] == 3
-    assert lines[NORTHSHIRE].problems == 2
-    assert len(report.overdue) == 4
+    # two errors, and four SCRs notified in 2024, after LCSPRs replaced SCRs (warnings)
+    assert lines[NORTHSHIRE].problems == 6
+    assert len(report.overdue) == 5
     assert report.recipients == NATIONAL_RECIPIENTS
     assert report.subject().startswith("Case review compliance, National summary, week 2024-W09")
 

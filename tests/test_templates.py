@@ -163,10 +163,10 @@ def filled_workbook(tmp_path: Path) -> Path:
     decision = column_of("england-scr", "decision")
     notified = column_of("england-scr", "notified")
     ws[f"{decision}4"] = f"={notified}4+15"  # a stage dated by formula
-    ws["T1"] = "Officer"
-    ws["T2"] = "A. Officer"
-    ws["T3"] = '=IF(B3="","(none)",B3)'
-    ws["T4"] = 12.5
+    ws["U1"] = "Officer"
+    ws["U2"] = "A. Officer"
+    ws["U3"] = '=IF(B3="","(none)",B3)'
+    ws["U4"] = 12.5
     ws["A7"] = "Total"
     ws["B7"] = "=COUNTA(A2:A4)"
     ws["B2"].number_format = "@"
@@ -175,7 +175,7 @@ def filled_workbook(tmp_path: Path) -> Path:
     other.append(["Duty desk", "0123 456"])
     other.append([datetime(2024, 1, 31, 9, 30), True])
     wb.save(path)
-    calculate(path, "England SCR", {f"{decision}4": 45311, "T3": "(none)", "B7": 3})
+    calculate(path, "England SCR", {f"{decision}4": 43120, "U3": "(none)", "B7": 3})
     # the officers deleted a column the tracker needs (its data moves left: do it by hand)
     wb = load_workbook(path)
     ws = wb["England SCR"]
@@ -191,7 +191,7 @@ def _delete_empty_column(path: Path, sheet: str, col: int) -> Path:
     wb.save(path)
     # openpyxl dropped the cached values again: give them back as Excel would
     decision = column_of("england-scr", "decision")
-    return calculate(path, sheet, {f"{decision}4": 45311, "T3": "(none)", "B7": 3})
+    return calculate(path, sheet, {f"{decision}4": 43120, "U3": "(none)", "B7": 3})
 
 
 def test_rerunning_init_on_a_filled_workbook_changes_no_existing_cell(
@@ -215,8 +215,8 @@ def test_rerunning_init_on_a_filled_workbook_changes_no_existing_cell(
         assert values_after[key] == value, key  # cached formula results kept too
     new = set(formulas_after) - set(formulas_before)
     assert {s for s, _ in new} == {"England SCR", "England LCSPR", GUIDE}
-    assert [ref for s, ref in new if s == "England SCR"] == ["U1"]  # the one missing header
-    assert formulas_after[("England SCR", "U1")] == "Date published"
+    assert [ref for s, ref in new if s == "England SCR"] == ["V1"]  # the one missing header
+    assert formulas_after[("England SCR", "V1")] == "Date published"
     assert load_workbook(path).sheetnames[:2] == ["Contacts", "England SCR"]
 
     # the tracker reads exactly what it read before, plus the new (empty) column

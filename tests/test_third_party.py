@@ -41,6 +41,8 @@ EXPECTED_STAGES: dict[str, tuple[int, list[tuple[str, str | None, str]]]] = {
         2,
         [
             ("notified", "2024-01-08", "on_time"),
+            # the files predate the Ofsted notification column: LA aware, nothing recorded
+            ("ofsted_notified", None, D),
             ("decision", "2024-02-05", "on_time"),
             ("panel_notified", "2024-02-06", "on_time"),
             ("reviewer_appointed", "2024-02-20", "on_time"),
@@ -53,7 +55,7 @@ EXPECTED_STAGES: dict[str, tuple[int, list[tuple[str, str | None, str]]]] = {
     ),
     "NS-002": (
         3,
-        [("notified", "2024-03-01", W), ("decision", None, D)]
+        [("notified", "2024-03-01", W), ("ofsted_notified", None, W), ("decision", None, D)]
         + [
             (s, None, W)
             for s in (
@@ -74,6 +76,7 @@ EXPECTED_STAGES: dict[str, tuple[int, list[tuple[str, str | None, str]]]] = {
         4,
         [
             ("notified", "2024-05-10", W),
+            ("ofsted_notified", None, W),
             ("decision", "2024-06-12", "late"),
             ("panel_notified", None, D),
         ]
@@ -96,6 +99,7 @@ EXPECTED_STAGES: dict[str, tuple[int, list[tuple[str, str | None, str]]]] = {
         6,
         [
             ("notified", "2023-05-15", W),
+            ("ofsted_notified", None, W),
             ("decision", "2023-06-01", "on_time"),
             ("panel_notified", "2023-06-02", "on_time"),
             ("reviewer_appointed", "2023-06-20", "on_time"),
@@ -174,7 +178,7 @@ def test_every_stage_is_the_same_in_all_six_files(
         return [{k: v for k, v in r.items() if k != "source"} for r in doc["reviews"]]
 
     first = without_source(results[FILES[0]][1])
-    assert sum(len(r["stages"]) for r in first) == 8 * 12
+    assert sum(len(r["stages"]) for r in first) == 8 * 13
     for name in FILES[1:]:
         assert without_source(results[name][1]) == first, name
 

@@ -186,11 +186,11 @@ def test_future_date_depends_on_as_of(tmp_path: Path) -> None:
 
 
 def test_out_of_order_warning(tmp_path: Path) -> None:
-    result = check_rows(tmp_path, {"decision": "03/01/2024"})  # before notified on 05/01
+    result = check_rows(tmp_path, {"decision": "03/01/2018"})  # before notified on 05/01
     p = only(result, "out-of-order")
-    assert_located(p, "decision", 3, "NS-2024-02", "03/01/2024")
+    assert_located(p, "decision", 3, "NS-2024-02", "03/01/2018")
     assert p.severity == "warning"
-    assert "Decision date (03/01/2024) is before Date notified to LSCB (05/01/2024)" in p.message
+    assert "Decision date (03/01/2018) is before Date notified to LSCB (05/01/2018)" in p.message
     assert all(assessable(result).values())
 
 

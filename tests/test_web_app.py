@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -91,12 +92,16 @@ def test_every_route_for_both_access_levels(web_env: WebEnv, path: str, user: st
 
 def test_overview_counts_come_from_the_core(web_env: WebEnv) -> None:
     body = text(signed_in(web_env, "inspector").get("/"))
-    assert "3</strong> overdue stages" in body
+    assert "6</strong> overdue stages" in body
+    plain = " ".join(re.sub(r"<[^>]+>", " ", body).split())
+    assert "6 overdue stages ( 0 must , 5 should , 1 local )" in plain
     assert NORTHSHIRE in body and HIGHLAND in body
-    # England is listed before Scotland: it has more overdue stages
+    # England is listed before Scotland: as many overdue stages, and one more done late
     assert body.index('id="nation-england"') < body.index('id="nation-scotland"')
-    # the statutory share is shown apart from the others: 2 of 5 statutory deadlines met
-    assert "40%" in body and "(2 of 5)" in body
+    # musts, shoulds and local timescales apart: Northshire met 3 of its 7 should deadlines,
+    # and has no must deadlines (said so, never "none yet")
+    assert "Northshire LSCB 5 (1 cannot assess) 3 1 0 3 3 no such deadlines 43% (3 of 7)" in plain
+    assert "none yet" not in body
 
 
 def test_board_scoping(web_env: WebEnv) -> None:
@@ -416,7 +421,7 @@ def test_api_shapes_match_the_check_json(web_env: WebEnv) -> None:
     assert client.get("/api/reviews?limit=-1").status_code == 400
     assert client.get("/api/problems").json["problems"] == doc["problems"]
     only = client.get("/api/reviews?status=overdue&nation=scotland").json["reviews"]
-    assert [r["review_id"] for r in only] == ["HC-2023-01"]
+    assert [r["review_id"] for r in only] == ["HC-2023-01", "HC-2024-02"]
     frameworks = client.get("/api/frameworks").json
     assert {f["id"] for f in frameworks} >= {"england-scr", "scotland-scr", "wales-cpr"}
 
@@ -485,7 +490,7 @@ def test_every_page_of_the_sample_workbooks(
     )
     (tmp_path / "tracker.toml").write_text(f'state_dir = "var"\n\n{boards}', encoding="utf-8")
     config = load_config(tmp_path / "tracker.toml")
-    result = check_config(config, date(2024, 6, 30))
+    result = check_config(config, date(2025, 3, 31))  # the samples' as-of date
     write_snapshot(config.state_dir, result.to_json())
     UserStore(users_path(config.state_dir)).add("panel", PASSWORD, national=True)
     env = WebEnv(tmp_path, config, create_app(config, overrides={"SESSION_COOKIE_SECURE": False}))

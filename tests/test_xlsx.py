@@ -30,7 +30,7 @@ from tests.officer_fixtures import (
 )
 from tracker.check import SourceSpec, run_check
 from tracker.cli import main
-from tracker.sources.base import SourceError
+from tracker.sources.base import SourceError, column_letter
 from tracker.sources.xlsx import read_xlsx
 
 AS_OF = date(2024, 3, 1)
@@ -313,9 +313,9 @@ def test_header_merged_across_two_columns(tmp_path: Path) -> None:
 def test_merge_that_swallows_a_header_is_reported_as_a_missing_column(tmp_path: Path) -> None:
     rows = framework_rows("england-scr", [GOOD_SCR])
     decision = column_of("england-scr", "decision")
-    notified = column_of("england-scr", "notified")
+    before = column_of("england-scr", "ofsted_notified")  # the column left of Decision date
     path = sheet_with(
-        tmp_path / "swallowed.xlsx", "England SCR", rows, merge=[f"{notified}1:{decision}1"]
+        tmp_path / "swallowed.xlsx", "England SCR", rows, merge=[f"{before}1:{decision}1"]
     )
     result = run_check([SourceSpec(str(path))], AS_OF)
     [problem] = result.problems
@@ -327,13 +327,14 @@ def test_duplicated_headers_stop_the_sheet_being_assessed(tmp_path: Path) -> Non
     rows = framework_rows("england-scr", [GOOD_SCR])
     rows[0].append("Decision date")
     rows[1].append(date(2024, 2, 1))
+    extra = f"{column_letter(len(rows[0]))}1"
     path = sheet_with(tmp_path / "dup.xlsx", "England SCR", rows)
     result = run_check([SourceSpec(str(path))], AS_OF)
     [problem] = result.problems
     decision = column_of("england-scr", "decision")
     assert problem.type == "duplicate-header" and problem.severity == "error"
-    assert f"{decision}1" in problem.message and "T1" in problem.message
-    assert problem.cell == "T1"
+    assert f"{decision}1" in problem.message and extra in problem.message
+    assert problem.cell == extra
     assert [r["assessable"] for r in result.reviews] == [False]
 
 
@@ -406,11 +407,11 @@ def test_formula_with_cached_value_is_read(tmp_path: Path) -> None:
     with zipfile.ZipFile(path) as z:
         parts = {n: z.read(n) for n in z.namelist()}
     xml = parts["xl/worksheets/sheet1.xml"].decode()
-    # the decision cell holds the serial for 20/01/2024 (45311); give it a formula too
+    # the decision cell holds the serial for 20/01/2018 (43120); give it a formula too
     start = xml.index(f'<c r="{decision}2"')
     end = xml.index("</c>", start) + len("</c>")
     parts["xl/worksheets/sheet1.xml"] = (
-        xml[:start] + f'<c r="{decision}2" s="1"><f>G2+15</f><v>45311</v></c>' + xml[end:]
+        xml[:start] + f'<c r="{decision}2" s="1"><f>G2+15</f><v>43120</v></c>' + xml[end:]
     ).encode()
     with zipfile.ZipFile(path, "w") as z:
         for n, b in parts.items():
@@ -420,7 +421,7 @@ def test_formula_with_cached_value_is_read(tmp_path: Path) -> None:
     result = run_check([SourceSpec(str(path))], AS_OF)
     assert result.problems == []
     stage = next(s for s in result.reviews[0]["stages"] if s["id"] == "decision")
-    assert stage["done"] == "2024-01-20"
+    assert stage["done"] == "2018-01-20"
 
 
 def test_formula_after_a_formatted_empty_cell_is_located_in_its_own_cell(tmp_path: Path) -> None:
@@ -456,8 +457,9 @@ JUNE = dict(
     review_id="NS-2024-07",
     board="Northshire LSCB",
     trigger="Death",
-    la_aware=date(2024, 6, 18),
-    notified=date(2024, 6, 20),
+    la_aware=date(2019, 6, 18),
+    notified=date(2019, 6, 20),
+    ofsted_notified=date(2019, 6, 20),
 )
 
 
@@ -479,10 +481,10 @@ def test_1904_date_system_is_read_from_the_workbook(tmp_path: Path, dates_as_num
     assert workbook.sheets[0].date1904 is True
     notified = workbook.sheets[0].rows[1][[h for h in rows[0]].index("Date notified to LSCB")]
     assert isinstance(notified, float) is dates_as_numbers
-    result = run_check([SourceSpec(str(path))], date(2024, 6, 30))
+    result = run_check([SourceSpec(str(path))], date(2019, 6, 30))
     assert result.problems == []
     stages = _stages(result, "NS-2024-07")
-    assert stages["notified"] == ("2024-06-20", "on_time")
+    assert stages["notified"] == ("2019-06-20", "on_time")
     assert stages["decision"] == (None, "pending")
     assert result.exit_code == 0
 
@@ -492,8 +494,8 @@ def test_1900_date_system_serials_are_unchanged(tmp_path: Path) -> None:
         tmp_path / "pc.xlsx", framework_rows("england-scr", [JUNE]), dates_as_numbers=True
     )
     assert read_xlsx(str(path), TITLES).sheets[0].date1904 is False
-    result = run_check([SourceSpec(str(path))], date(2024, 6, 30))
-    assert _stages(result, "NS-2024-07")["notified"] == ("2024-06-20", "on_time")
+    result = run_check([SourceSpec(str(path))], date(2019, 6, 30))
+    assert _stages(result, "NS-2024-07")["notified"] == ("2019-06-20", "on_time")
 
 
 def test_formulas_stored_as_zero_are_located_never_read_as_0(tmp_path: Path) -> None:
@@ -540,13 +542,13 @@ def test_formulas_with_a_stored_result_are_read(tmp_path: Path) -> None:
         rows,
         formulas={
             f"{board}2": ('="Northshire LSCB"', "Northshire LSCB"),
-            f"{decision}2": (f"={column_of('england-scr', 'notified')}2+15", 45311),
+            f"{decision}2": (f"={column_of('england-scr', 'notified')}2+15", 43120),
         },
     )
     result = run_check([SourceSpec(str(path))], AS_OF)
     assert result.problems == []
     assert result.reviews[0]["board"] == "Northshire LSCB"
-    assert _stages(result, "NS-2024-01")["decision"][0] == "2024-01-20"
+    assert _stages(result, "NS-2024-01")["decision"][0] == "2018-01-20"
 
 
 def test_merged_board_cells_apply_to_every_row_of_the_block(tmp_path: Path) -> None:
@@ -561,7 +563,7 @@ def test_merged_board_cells_apply_to_every_row_of_the_block(tmp_path: Path) -> N
         merge=[f"{board}2:{board}11"],
     )
     assert read_xlsx(str(path), TITLES).sheets[0].rows[5][1] in (None, "")  # only top-left
-    result = run_check([SourceSpec(str(path))], AS_OF)
+    result = run_check([SourceSpec(str(path))], date(2018, 3, 1))  # while the SCRs ran
     assert [r["board"] for r in result.reviews] == ["Northshire LSCB"] * 10
     [note] = result.problems
     assert (note.type, note.severity, note.cell, note.row) == ("merged-cells", "info", "B2", 2)
@@ -612,7 +614,7 @@ def test_ods_merged_cells_and_1904_null_date(tmp_path: Path) -> None:
     reviews[0]["board"] = "Northshire LSCB"
     rows = framework_rows("england-scr", reviews)
     notified = [h for h in rows[0]].index("Date notified to LSCB")
-    rows[1][notified] = (date(2024, 1, 5) - date(1904, 1, 1)).days  # a plain number, 1904 system
+    rows[1][notified] = (date(2018, 1, 5) - date(1904, 1, 1)).days  # a plain number, 1904 system
     board = column_of("england-scr", "board")
     path = ods_with(tmp_path / "board.ods", rows, spans={(1, 1): (5, 1)}, null_date="1904-01-01")
     sheet = read_xlsx(str(path), TITLES).sheets[0]
@@ -620,4 +622,4 @@ def test_ods_merged_cells_and_1904_null_date(tmp_path: Path) -> None:
     result = run_check([SourceSpec(str(path))], AS_OF)
     assert [r["board"] for r in result.reviews] == ["Northshire LSCB"] * 5
     assert [(p.type, p.cell) for p in result.problems] == [("merged-cells", f"{board}2")]
-    assert _stages(result, "NS-2024-01")["notified"][0] == "2024-01-05"
+    assert _stages(result, "NS-2024-01")["notified"][0] == "2018-01-05"

@@ -5,7 +5,11 @@ always with an explicit subdivision (``GB`` alone drops Easter Monday in Wales a
 neighbours' own days). The package is pinned: a new one-off holiday in an update moves deadlines.
 
 Counting rule (DESIGN.md): "within N working days of X" is the N-th working day after X, X not
-counted; a start on a non-working day counts from the next working day (that day is day 0).
+counted, whatever day X is (the Civil Procedure Rules r. 2.8 and the ICO count this way): Saturday
+23 Dec 2023 + 5 working days is Wednesday 3 Jan 2024 in England. Counting back is the mirror.
+Calendar-day, week and month deadlines stay on their date. A board's ``[boards.counting]`` may
+differ (:class:`tracker.model.Counting`): a non-working start moved to the next working day (day 0),
+or a calendar deadline on a non-working day moved to the next working day.
 
 The holidays package takes about 0.3 s to import and compute the four calendars, more than the rest
 of a small ``tracker check``; its dates are therefore kept in ``tracker/data/bank_holidays.json``,
@@ -30,7 +34,7 @@ import numpy as np
 import numpy.typing as npt
 from dateutil.relativedelta import relativedelta
 
-from tracker.model import Unit
+from tracker.model import DEFAULT_COUNTING, Counting, Unit
 
 CALENDARS = ("ENG", "WLS", "SCT", "NIR")
 #: Years covered by each calendar: reviews from the 2000s to well beyond any plausible deadline.
@@ -113,12 +117,42 @@ def _check_range(day: date) -> None:
         raise ValueError(f"{day} is outside the working-day calendars ({FIRST_YEAR}-{LAST_YEAR})")
 
 
-def add_working_days(day: date, n: int, calendar: str) -> date:
+Roll = Literal["forward", "backward"]
+
+
+def _roll(n: int, start_moves: bool) -> Roll:
+    """numpy's roll for a count of ``n`` working days (NOTES.md, "Counting working days").
+
+    ``busday_offset`` first rolls a non-working start onto a working day, then counts. Rolling
+    back to the working day before (forward when counting back) counts the N-th working day after
+    X whatever day X is; rolling the other way makes the next working day day 0 (the local option).
+    A count of 0 always lands on the next working day.
+    """
+    if n == 0:
+        return "forward"
+    if n > 0:
+        return "forward" if start_moves else "backward"
+    return "backward" if start_moves else "forward"
+
+
+def add_working_days(day: date, n: int, calendar: str, *, start_moves: bool = False) -> date:
     """The n-th working day after ``day`` (n < 0: before), ``day`` itself not counted."""
     _check_range(day)
-    roll: Literal["forward", "backward"] = "forward" if n >= 0 else "backward"
     out = np.busday_offset(
-        np.datetime64(day, "D"), n, roll=roll, busdaycal=busday_calendar(calendar)
+        np.datetime64(day, "D"), n, roll=_roll(n, start_moves), busdaycal=busday_calendar(calendar)
+    )
+    result: date = out.astype(object)
+    return result
+
+
+def to_working_day(day: date, calendar: str, *, back: bool = False) -> date:
+    """``day`` if it is a working day, else the next one (``back``: the one before)."""
+    _check_range(day)
+    out = np.busday_offset(
+        np.datetime64(day, "D"),
+        0,
+        roll="backward" if back else "forward",
+        busdaycal=busday_calendar(calendar),
     )
     result: date = out.astype(object)
     return result
@@ -130,17 +164,24 @@ def add_months(day: date, n: int) -> date:
     return result
 
 
-def shift(day: date, amount: int, unit: Unit, calendar: str) -> date:
-    """``day`` moved by ``amount`` units (negative: earlier)."""
-    if unit is Unit.DAYS:
-        return day + timedelta(days=amount)
-    if unit is Unit.WEEKS:
-        return day + timedelta(weeks=amount)
-    if unit is Unit.MONTHS:
-        return add_months(day, amount)
+def shift(
+    day: date, amount: int, unit: Unit, calendar: str, counting: Counting = DEFAULT_COUNTING
+) -> date:
+    """``day`` moved by ``amount`` units (negative: earlier), counted as ``counting`` says."""
     if unit is Unit.WORKING_DAYS:
-        return add_working_days(day, amount, calendar)
-    raise ValueError(f"unknown unit {unit!r}")
+        return add_working_days(day, amount, calendar, start_moves=counting.start_moves)
+    if unit is Unit.DAYS:
+        out = day + timedelta(days=amount)
+    elif unit is Unit.WEEKS:
+        out = day + timedelta(weeks=amount)
+    elif unit is Unit.MONTHS:
+        out = add_months(day, amount)
+    else:
+        raise ValueError(f"unknown unit {unit!r}")
+    if counting.deadline_moves:
+        # counting back, the mirror: the working day before keeps the step "at least N before"
+        return to_working_day(out, calendar, back=amount < 0)
+    return out
 
 
 # ---- whole columns at once -------------------------------------------------------------------
@@ -164,24 +205,37 @@ def months_array(days: DateArray, n: int) -> DateArray:
     return out
 
 
-def shift_array(days: DateArray, amount: int, unit: Unit, calendar: str) -> DateArray:
+def _busday_array(days: DateArray, amount: int, roll: Roll, calendar: str) -> DateArray:
+    inside = ~np.isnat(days) & (days >= _MIN) & (days <= _MAX)
+    out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
+    out[inside] = np.busday_offset(
+        days[inside], amount, roll=roll, busdaycal=busday_calendar(calendar)
+    )
+    return out
+
+
+def shift_array(
+    days: DateArray,
+    amount: int,
+    unit: Unit,
+    calendar: str,
+    counting: Counting = DEFAULT_COUNTING,
+) -> DateArray:
     """Vectorised :func:`shift`. Dates outside the calendar's years give NaT (no due date)."""
     days = days.astype("datetime64[D]")
-    if unit is Unit.DAYS:
-        return days + np.timedelta64(amount, "D")
-    if unit is Unit.WEEKS:
-        return days + np.timedelta64(7 * amount, "D")
-    if unit is Unit.MONTHS:
-        return months_array(days, amount)
     if unit is Unit.WORKING_DAYS:
-        inside = ~np.isnat(days) & (days >= _MIN) & (days <= _MAX)
-        out = np.full(days.shape, np.datetime64("NaT"), dtype="datetime64[D]")
-        roll: Literal["forward", "backward"] = "forward" if amount >= 0 else "backward"
-        out[inside] = np.busday_offset(
-            days[inside], amount, roll=roll, busdaycal=busday_calendar(calendar)
-        )
-        return out
-    raise ValueError(f"unknown unit {unit!r}")
+        return _busday_array(days, amount, _roll(amount, counting.start_moves), calendar)
+    if unit is Unit.DAYS:
+        out = days + np.timedelta64(amount, "D")
+    elif unit is Unit.WEEKS:
+        out = days + np.timedelta64(7 * amount, "D")
+    elif unit is Unit.MONTHS:
+        out = months_array(days, amount)
+    else:
+        raise ValueError(f"unknown unit {unit!r}")
+    if counting.deadline_moves:
+        return _busday_array(out, 0, "backward" if amount < 0 else "forward", calendar)
+    return out
 
 
 if __name__ == "__main__":

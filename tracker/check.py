@@ -17,7 +17,7 @@ from schemas.table import locate_table
 from schemas.validate import ValidatedTable, apply_schemas, check_workbook_ids, prepare_table
 from tracker.boards import source_owners
 from tracker.calendars import today_in_london
-from tracker.config import BoardConfig, Config, apply_overrides
+from tracker.config import BoardConfig, Config, board_framework
 from tracker.evaluate import TableResult, evaluate_table
 from tracker.model import Framework, Status
 from tracker.pauses import SPEC as PAUSES_SPEC
@@ -84,10 +84,11 @@ class CheckResult:
 
 
 def frameworks_for(board: BoardConfig | None) -> tuple[Framework, ...]:
+    """The board's frameworks with its local timescales and counting (every one without a board)."""
     frameworks = all_frameworks()
     if board is None:
         return frameworks
-    return tuple(apply_overrides(f, board) for f in frameworks if f.nation == board.nation)
+    return tuple(board_framework(f, board) for f in frameworks if f.nation == board.nation)
 
 
 @dataclass
@@ -132,12 +133,15 @@ def _finish(prepared: list[_Prepared], as_of: date) -> CheckResult:
 def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prepared:
     result = CheckResult(as_of=as_of)
     frameworks = frameworks_for(spec.board)
-    every = all_frameworks()
     by_title = {f.sheet.casefold(): f for f in frameworks}
-    others = {f.sheet.casefold(): f for f in every if f.sheet.casefold() not in by_title}
+    # Another nation's framework sheet in a board's workbook is still read and assessed, in its
+    # own framework's calendar and national timescales, with a warning: never dropped silently.
+    others = {f.sheet.casefold(): f for f in all_frameworks() if f.sheet.casefold() not in by_title}
     optional = {o.title.casefold(): o for o in OPTIONAL_SHEETS}
     try:
-        workbook = read_source(spec.source, set(by_title) | set(optional), **read_options)
+        workbook = read_source(
+            spec.source, set(by_title) | set(others) | set(optional), **read_options
+        )
     except SourceError as exc:
         log.info("source unusable: %s", exc)
         hint = ""
@@ -156,10 +160,12 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
                     source=spec.source,
                     sheet=title,
                     value=title,
-                    detail=f"{spec.board.name} is in {spec.board.nation}; {other.id} is {other.nation}",
+                    detail=f"{spec.board.name} is in {spec.board.nation}; {other.id} is "
+                    f"{other.nation}: its reviews are assessed in {other.nation}'s calendar",
                 )
             )
     extra = [s for s in workbook.sheets if s.title.strip().casefold() in optional]
+    by_title.update(others)
     workbook.sheets = [s for s in workbook.sheets if s.title.strip().casefold() in by_title]
     if not workbook.sheets:
         detail, suggestion = _no_framework_sheet(workbook.all_titles, frameworks)

@@ -18,8 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tracker.model import FieldType, Framework
-from tracker.overrides import with_overrides
+from tracker.model import (
+    DEFAULT_COUNTING,
+    Counting,
+    DeadlineCounting,
+    FieldType,
+    Framework,
+    StartCounting,
+)
+from tracker.overrides import with_counting, with_overrides
 from tracker.registry import all_frameworks
 from tracker.rules import ParsedRule, RuleSyntaxError, parse_rule_text
 
@@ -40,6 +47,8 @@ class BoardConfig:
     recipients: tuple[str, ...] = ()
     #: "framework.stage" -> rule text, as written (parsed and checked by apply_overrides)
     timescales: dict[str, str] = field(default_factory=dict)
+    #: ``[boards.counting]``: how the board's local procedures count (national by default)
+    counting: Counting = DEFAULT_COUNTING
 
 
 @dataclass(frozen=True)
@@ -125,7 +134,15 @@ _TOP = {
     "web": dict,
     "google": dict,
 }
-_BOARD = {"name": str, "nation": str, "sources": list, "recipients": list, "timescales": dict}
+_BOARD = {
+    "name": str,
+    "nation": str,
+    "sources": list,
+    "recipients": list,
+    "timescales": dict,
+    "counting": dict,
+}
+_COUNTING = {"start_on_non_working_day": str, "deadline_on_non_working_day": str}
 _NATIONAL = {"recipients": list}
 _EMAIL = {"backend": str, "from": str, "smtp": dict}
 _SMTP = {
@@ -183,6 +200,25 @@ class _Reader:
 _KIND = {"str": "text value", "list": "list", "dict": "table", "int": "whole number"}
 
 
+def _counting(r: _Reader, raw: dict[str, Any], prefix: str) -> Counting:
+    """``[boards.counting]``: each option one of its documented values, named when wrong."""
+    r.section(raw, _COUNTING, prefix)
+    values: dict[str, Any] = {}
+    for key, kind in (
+        ("start_on_non_working_day", StartCounting),
+        ("deadline_on_non_working_day", DeadlineCounting),
+    ):
+        if key not in raw:
+            continue
+        text = " ".join(raw[key].split()).lower()
+        try:
+            values[key] = kind(text)
+        except ValueError:
+            allowed = " or ".join(f'"{v.value}"' for v in kind)
+            raise r.fail(prefix + key, f"must be {allowed}, not {raw[key]!r}") from None
+    return Counting(**values)
+
+
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     """Check ``data`` (a parsed TOML document) against the documented shape."""
     r = _Reader(path)
@@ -227,7 +263,12 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
             timescales[key] = value
         boards.append(
             BoardConfig(
-                name, raw["nation"], tuple(resolve(s) for s in sources), recipients, timescales
+                name,
+                raw["nation"],
+                tuple(resolve(s) for s in sources),
+                recipients,
+                timescales,
+                _counting(r, raw.get("counting", {}), prefix + "counting."),
             )
         )
 
@@ -450,3 +491,8 @@ def check_overrides(board: BoardConfig, where: str = "config") -> None:
                 f"{where}: boards.timescales.{key}: {fw_id} is not a framework of {board.nation}"
             )
         apply_overrides(known[fw_id], board, where)
+
+
+def board_framework(fw: Framework, board: BoardConfig, where: str = "config") -> Framework:
+    """``fw`` as a board uses it: its local timescales and its local counting."""
+    return with_counting(apply_overrides(fw, board, where), board.counting)

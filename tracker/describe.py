@@ -6,11 +6,13 @@ and a local override shows the rule it replaced beside it.
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
-from tracker.config import Config, apply_overrides
+from tracker.config import Config, board_framework
 from tracker.model import Framework, Rule
 from tracker.registry import all_frameworks
+from tracker.vocabulary import counting_description
 
 
 def rule_json(rule: Rule, fw: Framework) -> dict[str, Any]:
@@ -25,6 +27,16 @@ def rule_json(rule: Rule, fw: Framework) -> dict[str, Any]:
         "applies_when": (
             {"field": rule.when.field, "values": list(rule.when.values)} if rule.when else None
         ),
+        "applies_dated": (
+            {
+                "field": rule.dated.field,
+                "on_or_after": _iso(rule.dated.on_or_after),
+                "before": _iso(rule.dated.before),
+            }
+            if rule.dated
+            else None
+        ),
+        "applies_text": rule.applies_text(),
         "basis": rule.basis.value,
         "must": rule.must,
         "must_label": rule.must_label(),
@@ -42,9 +54,22 @@ def describe_rule(rule: Rule, fw: Framework) -> str:
         text = text.replace(f" {rule.anchor} ", f" {anchor_label} ")
     elif text.endswith(f" {rule.anchor}") or text.endswith(f"({rule.anchor} has a date)"):
         text = text.replace(rule.anchor, anchor_label)
+    conditions = []
     if rule.when:
-        text += f" (when {fw.label(rule.when.field)} is {rule.when.describe()})"
+        conditions.append(f"{fw.label(rule.when.field)} is {rule.when.values[0]}")
+        if not rule.when.yes_no:
+            conditions[-1] = f"{fw.label(rule.when.field)} is {rule.when.describe()}"
+    if rule.dated:
+        conditions.append(
+            rule.dated.describe().replace(rule.dated.field, fw.label(rule.dated.field), 1)
+        )
+    if conditions:
+        text += f" (when {', and '.join(conditions)})"
     return text
+
+
+def _iso(day: date | None) -> str | None:
+    return day.isoformat() if day else None
 
 
 def framework_json(fw: Framework) -> dict[str, Any]:
@@ -57,6 +82,8 @@ def framework_json(fw: Framework) -> dict[str, Any]:
         "board_kind": fw.board_kind,
         "sources": list(fw.sources),
         "notes": list(fw.notes),
+        "in_force": _in_force_json(fw),
+        "counting": counting_description(fw.counting),
         "fields": [
             {
                 "id": f.id,
@@ -79,22 +106,39 @@ def framework_json(fw: Framework) -> dict[str, Any]:
     }
 
 
+def _in_force_json(fw: Framework) -> dict[str, Any] | None:
+    window = fw.in_force
+    if window is None:
+        return None
+    return {
+        "field": window.field,
+        "from": _iso(window.start),
+        "until": _iso(window.end),
+        "predecessor": window.predecessor,
+        "successor": window.successor,
+    }
+
+
 def frameworks_json(config: Config | None = None) -> list[dict[str, Any]]:
     """Every registered framework; with a config, each board's overrides under ``overrides``."""
     out = []
     for fw in all_frameworks():
         doc = framework_json(fw)
         doc["overrides"] = []
+        doc["local_counting"] = []
         for board in config.boards if config else ():
             if board.nation != fw.nation:
                 continue
-            local = apply_overrides(fw, board)
+            if not board.counting.is_default:
+                doc["local_counting"].append(
+                    {"board": board.name, "counting": counting_description(board.counting)}
+                )
+            local = board_framework(fw, board)
             if local is fw:
                 continue
+            national = {s.id: s.rules for s in fw.stages}
             for stage in local.stages:
-                if any(
-                    r.replaces is not None or r.basis.value == "local override" for r in stage.rules
-                ):
+                if stage.rules != national.get(stage.id):
                     doc["overrides"].append(
                         {
                             "board": board.name,

@@ -16,7 +16,18 @@ import numpy as np
 
 from schemas.validate import ValidatedTable
 from tracker.calendars import busday_calendar, shift_array
-from tracker.model import BASIS_RANK, Framework, Rule, RuleKind, Stage, Status, Unit
+from tracker.model import (
+    BASIS_RANK,
+    DEFAULT_COUNTING,
+    Condition,
+    DateCondition,
+    Framework,
+    Rule,
+    RuleKind,
+    Stage,
+    Status,
+    Unit,
+)
 from tracker.pauses import (
     EXTENSION_BASIS,
     INFORM_FINDING,
@@ -25,6 +36,7 @@ from tracker.pauses import (
     TableAdjustments,
 )
 from tracker.problems import Problem
+from tracker.vocabulary import must_label
 
 NAT = np.datetime64("NaT", "D")
 
@@ -53,15 +65,18 @@ class StageColumns:
     extended: dict[int, Adjustment] = field(default_factory=dict)
     findings: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
-    def describe(self, mask: int) -> tuple[str | None, bool | None, str | None, list[Rule]]:
-        """basis, must, citation of the rules in ``mask``: the strongest basis, must if any is."""
+    def describe(
+        self, mask: int
+    ) -> tuple[str | None, bool | None, str | None, str | None, list[Rule]]:
+        """basis, must, citation and must/should wording of the rules in ``mask``: the strongest
+        basis, must if any is, each rule's own wording (tracker.vocabulary)."""
         rules = [r for k, r in enumerate(self.stage.rules) if mask >> k & 1]
         if not rules:
-            return None, None, None, []
+            return None, None, None, None, []
         basis = min((r.basis for r in rules), key=BASIS_RANK.__getitem__)
         must = any(r.must for r in rules)
         citation = "; ".join(dict.fromkeys(r.citation for r in rules))
-        return basis.value, must, citation, rules
+        return basis.value, must, citation, must_label(rules), rules
 
 
 @dataclass
@@ -112,11 +127,11 @@ class TableResult:
                     mask = masks[i]
                     info = described[k].get(mask)
                     if info is None:
-                        info = described[k][mask] = self.stages[k].describe(mask)[:3]
+                        info = described[k][mask] = self.stages[k].describe(mask)[:4]
                     sc = self.stages[k]
                     ext = sc.extended.get(i)
                     if ext is not None:
-                        info = (EXTENSION_BASIS, info[1], _extension_source(ext, info[2]))
+                        info = (EXTENSION_BASIS, info[1], _extension_source(ext, info[2]), info[3])
                     stages.append(
                         {
                             "id": sid,
@@ -128,6 +143,7 @@ class TableResult:
                             "days_late": late[i],
                             "basis": info[0],
                             "must": info[1],
+                            "must_label": info[3],
                             "source": info[2],
                             "original_latest": orig[i],
                             "adjustments": [a.to_json() for a in sc.adjustments.get(i, ())],
@@ -186,14 +202,49 @@ def evaluate_table(
     return TableResult(table=table, framework=fw, as_of=as_of, stages=results, problems=problems)
 
 
+def _condition(when: Condition, table: ValidatedTable, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(holds, ruled out) per row for a choice or yes/no condition; blank is neither."""
+    if when.yes_no:
+        flag = table.yes_no[when.field]
+        want = when.values[0] == "yes"
+        holds = np.fromiter((v is want for v in flag), dtype=bool, count=n)
+        out = np.fromiter((v is (not want) for v in flag), dtype=bool, count=n)
+        return holds, out
+    choice = table.choices[when.field]
+    decided = np.fromiter((v is not None for v in choice), dtype=bool, count=n)
+    holds = np.isin(choice, np.array(when.values, dtype=object)) & decided
+    return holds, decided & ~holds
+
+
+def _dated(cond: DateCondition, table: ValidatedTable, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """(holds, ruled out) per row for a date condition; a blank date is neither."""
+    day = table.dates.get(cond.field, np.full(n, NAT))
+    known = ~np.isnat(day)
+    inside = known.copy()
+    if cond.on_or_after is not None:
+        inside &= day >= np.datetime64(cond.on_or_after, "D")
+    if cond.before is not None:
+        inside &= day < np.datetime64(cond.before, "D")
+    return inside, known & ~inside
+
+
 def _applies(rule: Rule, table: ValidatedTable, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """(applies, undecided) per row for the rule's ``applies when``."""
-    if rule.when is None:
-        return np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
-    choice = table.choices[rule.when.field]
-    undecided = np.fromiter((v is None for v in choice), dtype=bool, count=n)
-    applies = np.isin(choice, np.array(rule.when.values, dtype=object)) & ~undecided
-    return applies, undecided
+    """(applies, undecided) per row for the rule's ``applies when`` and date condition.
+
+    A rule applies when every condition holds; it is undecided (the stage waits) while none
+    rules it out and one is still blank.
+    """
+    applies = np.ones(n, dtype=bool)
+    ruled_out = np.zeros(n, dtype=bool)
+    if rule.when is not None:
+        holds, out = _condition(rule.when, table, n)
+        applies &= holds
+        ruled_out |= out
+    if rule.dated is not None:
+        holds, out = _dated(rule.dated, table, n)
+        applies &= holds
+        ruled_out |= out
+    return applies, ~applies & ~ruled_out
 
 
 def _pause_spans(
@@ -274,7 +325,9 @@ def _evaluate_stage(
         if rule.is_timescale:
             anchor = table.dates[rule.anchor]
             sign = -1 if rule.kind is RuleKind.AT_LEAST_BEFORE else 1
-            bound = shift_array(anchor, sign * rule.amount, rule.unit, fw.calendar)
+            # "after X" (0 days) only orders two stages: a board's counting never moves it
+            counting = fw.counting if rule.amount else DEFAULT_COUNTING
+            bound = shift_array(anchor, sign * rule.amount, rule.unit, fw.calendar, counting)
             known = applies & ~np.isnat(bound)
             unknown |= applies & np.isnat(bound)
             if rule.kind is RuleKind.NOT_BEFORE:

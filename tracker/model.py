@@ -7,6 +7,7 @@ its own references) rather than as a wrong due date months later.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from datetime import date
 from enum import StrEnum
 
 
@@ -101,13 +102,96 @@ class Field:
 
 @dataclass(frozen=True)
 class Condition:
-    """``applies when``: the rule holds only when a choice field has one of these values."""
+    """``applies when``: the rule holds only when a choice field has one of these values, or
+    (``yes_no``) when a yes/no field holds ``values[0]`` (``"yes"`` or ``"no"``)."""
 
     field: str
     values: tuple[str, ...]
+    yes_no: bool = False
 
     def describe(self) -> str:
+        if self.yes_no:
+            return f"{self.field} is {self.values[0]}"
         return " or ".join(self.values)
+
+
+def uk_day(day: date) -> str:
+    """``1 Jun 2017``: how frameworks.md writes a date in a rule."""
+    return f"{day.day} {day:%b %Y}"
+
+
+@dataclass(frozen=True)
+class DateCondition:
+    """The rule holds only for reviews whose ``field`` date is on or after ``on_or_after`` and
+    before ``before`` (either may be open): guidance that changed on a date applies to the
+    decisions made after it, and a blank date leaves the rule undecided (``waiting``)."""
+
+    field: str
+    on_or_after: date | None = None
+    before: date | None = None
+
+    def describe(self) -> str:
+        parts = []
+        if self.on_or_after is not None:
+            parts.append(f"on or after {uk_day(self.on_or_after)}")
+        if self.before is not None:
+            parts.append(f"before {uk_day(self.before)}")
+        return f"{self.field} " + " and ".join(parts)
+
+
+class StartCounting(StrEnum):
+    """``[boards.counting] start_on_non_working_day``."""
+
+    COUNT_FROM_IT = "count from it"  # the N-th working day after X, X not counted (CPR r. 2.8)
+    MOVE = "move to next working day"  # the next working day is day 0
+
+
+class DeadlineCounting(StrEnum):
+    """``[boards.counting] deadline_on_non_working_day`` (calendar-day, week and month rules)."""
+
+    KEEP = "keep"
+    MOVE = "move to next working day"
+
+
+@dataclass(frozen=True)
+class Counting:
+    """How a board counts: the national default, or its local procedure."""
+
+    start_on_non_working_day: StartCounting = StartCounting.COUNT_FROM_IT
+    deadline_on_non_working_day: DeadlineCounting = DeadlineCounting.KEEP
+
+    @property
+    def start_moves(self) -> bool:
+        return self.start_on_non_working_day is StartCounting.MOVE
+
+    @property
+    def deadline_moves(self) -> bool:
+        return self.deadline_on_non_working_day is DeadlineCounting.MOVE
+
+    @property
+    def is_default(self) -> bool:
+        return not (self.start_moves or self.deadline_moves)
+
+
+DEFAULT_COUNTING = Counting()
+
+
+@dataclass(frozen=True)
+class InForce:
+    """The dates between which new reviews are held under a framework, keyed on its first
+    stage's date. Outside them a review is still assessed, with a ``framework-not-in-force``
+    warning that names the sheet the review belongs on."""
+
+    field: str
+    #: how the first date reads in a message: "referred", "notified", "LA became aware"
+    event: str
+    start: date | None = None
+    end: date | None = None  # the last day, inclusive
+    #: "before SUSR replaced CPR": what a date before ``start`` / after ``end`` means
+    before_text: str = ""
+    after_text: str = ""
+    predecessor: str | None = None  # sheet titles
+    successor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -129,6 +213,8 @@ class Rule:
     amount: int = 0
     unit: Unit = Unit.DAYS
     when: Condition | None = None
+    #: a date condition: the rule holds only for reviews whose date field is in a range
+    dated: DateCondition | None = None
     #: for CHOICE_AGREES: the choice label required when the anchor is yes, and when it is no
     if_yes: str | None = None
     if_no: str | None = None
@@ -157,6 +243,13 @@ class Rule:
         if self.amount == 0:
             return f"after {self.anchor}"
         return f"not before {self.amount} {unit} after {self.anchor}"
+
+    def applies_text(self) -> str:
+        """``applies when`` as frameworks.md writes it: ``No SCR, and decision on or after ...``."""
+        parts = [self.when.describe()] if self.when else []
+        if self.dated:
+            parts.append(self.dated.describe())
+        return ", and ".join(parts) if parts else "always"
 
     def must_label(self) -> str:
         return self.must_text or ("must" if self.must else "should")
@@ -189,6 +282,9 @@ class Framework:
     fields: tuple[Field, ...]
     stages: tuple[Stage, ...]
     notes: tuple[str, ...] = ()
+    in_force: InForce | None = None
+    #: the board's counting (``[boards.counting]``); the national default unless a board's differs
+    counting: Counting = DEFAULT_COUNTING
     _by_id: dict[str, Field] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -233,6 +329,10 @@ class Framework:
         stage_ids = [s.id for s in self.stages]
         if len(set(stage_ids)) != len(stage_ids):
             problems.append("duplicate stages")
+        if self.in_force is not None:
+            first = by_id.get(self.in_force.field)
+            if first is None or first.type is not FieldType.DATE:
+                problems.append(f"in force: {self.in_force.field} is not a date field")
         for stage in self.stages:
             if stage.id not in by_id:
                 problems.append(f"stage {stage.id} is not a field")
@@ -275,10 +375,21 @@ class Framework:
             problems.append(f"{where}: no citation")
         if rule.when is not None:
             cond = by_id.get(rule.when.field)
-            if cond is None or cond.type is not FieldType.CHOICE:
+            if rule.when.yes_no:
+                if cond is None or cond.type is not FieldType.YES_NO:
+                    problems.append(f"{where}: applies-when names no yes/no field")
+                elif rule.when.values not in (("yes",), ("no",)):
+                    problems.append(f"{where}: a yes/no condition is yes or no")
+            elif cond is None or cond.type is not FieldType.CHOICE:
                 problems.append(f"{where}: applies-when names no choice field")
             elif not set(rule.when.values) <= set(cond.choices):
                 problems.append(f"{where}: applies-when names an unknown choice")
+        if rule.dated is not None:
+            cond = by_id.get(rule.dated.field)
+            if cond is None or cond.type is not FieldType.DATE:
+                problems.append(f"{where}: date condition names no date field")
+            if rule.dated.on_or_after is None and rule.dated.before is None:
+                problems.append(f"{where}: date condition without a date")
         return problems
 
 

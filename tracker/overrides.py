@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
-from tracker.model import Basis, Condition, Confidence, Framework, Rule, Stage
+from tracker.model import Basis, Condition, Confidence, Counting, Framework, Rule, Stage
 from tracker.rules import ParsedRule
+from tracker.vocabulary import counting_note
 
 
 def _override_rule(fw: Framework, stage_id: str, parsed: ParsedRule, board: str) -> Stage:
@@ -80,3 +81,21 @@ def with_overrides(fw: Framework, rules: Mapping[str, ParsedRule], board: str) -
         if stage_id not in order:
             order.append(stage_id)
     return replace(fw, stages=tuple(stages[s] for s in order))
+
+
+def with_counting(fw: Framework, counting: Counting) -> Framework:
+    """``fw`` counted as a board's ``[boards.counting]`` says, each rule it changes saying so.
+
+    The note joins the rule's citation, so every place that shows a rule (the check JSON's
+    ``source``, ``tracker frameworks``, the web view, the e-mail) shows how it was counted.
+    """
+    if counting.is_default:
+        return fw
+    stages = []
+    for stage in fw.stages:
+        rules = []
+        for r in stage.rules:
+            note = counting_note(r, counting)
+            rules.append(replace(r, citation=f"{r.citation}; {note}") if note else r)
+        stages.append(replace(stage, rules=tuple(rules)))
+    return replace(fw, stages=tuple(stages), counting=counting)

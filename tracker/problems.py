@@ -265,6 +265,13 @@ _TYPES = [
         "Type the board's name as the config has it ({detail}), or leave the cell blank.",
     ),
     ProblemType(
+        "framework-not-in-force",
+        WARNING,
+        "Framework not in force",
+        "{detail}",
+        "{suggestion}",
+    ),
+    ProblemType(
         "hidden-sheet",
         WARNING,
         "Hidden sheet",

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 
-from tracker.model import Basis, Condition, Confidence, Rule, RuleKind, Unit
+from tracker.model import Basis, Condition, Confidence, DateCondition, Rule, RuleKind, Unit
 
 
 class RuleSyntaxError(ValueError):
@@ -86,10 +87,21 @@ def rule(
     confidence: Confidence,
     citation: str,
     when: tuple[str, tuple[str, ...]] | None = None,
+    when_yes: str | None = None,
+    on_or_after: tuple[str, date] | None = None,
     must_text: str | None = None,
 ) -> Rule:
-    """Build a :class:`Rule` from its frameworks.md form: how nation plugins declare rules."""
+    """Build a :class:`Rule` from its frameworks.md form: how nation plugins declare rules.
+
+    ``when`` is a choice condition (field, labels); ``when_yes`` names a yes/no field that must
+    be yes; ``on_or_after`` (date field, day) limits the rule to reviews dated on or after it.
+    """
     parsed = parse_rule_text(text)
+    condition: Condition | None = None
+    if when:
+        condition = Condition(when[0], when[1])
+    elif when_yes:
+        condition = Condition(when_yes, ("yes",), yes_no=True)
     return Rule(
         stage=stage,
         kind=parsed.kind,
@@ -100,6 +112,7 @@ def rule(
         must=must,
         confidence=confidence,
         citation=citation,
-        when=Condition(when[0], when[1]) if when else None,
+        when=condition,
+        dated=DateCondition(on_or_after[0], on_or_after=on_or_after[1]) if on_or_after else None,
         must_text=must_text,
     )

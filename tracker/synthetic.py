@@ -40,8 +40,26 @@ def simulate_review(
     date_fields = [f.id for f in fw.fields if f.type is FieldType.DATE]
     stalled_after = rng.randrange(1, len(date_fields) + 1) if rng.random() < stall else None
 
+    # yes/no fields that decide whether a rule applies (a looked-after child) are known first
+    for rule in fw.rules:
+        if rule.when is not None and rule.when.yes_no and rule.when.field not in row:
+            row[rule.when.field] = "Yes" if rng.random() < 0.3 else "No"
+
     def applies(rule: Any) -> bool:
-        return rule.when is None or row.get(rule.when.field) in rule.when.values
+        if rule.when is not None:
+            if rule.when.yes_no:
+                if (row.get(rule.when.field) == "Yes") != (rule.when.values[0] == "yes"):
+                    return False
+            elif row.get(rule.when.field) not in rule.when.values:
+                return False
+        if rule.dated is not None:
+            day = dates.get(rule.dated.field)
+            if isinstance(day, date):  # not known yet: the rule may apply
+                if rule.dated.on_or_after is not None and day < rule.dated.on_or_after:
+                    return False
+                if rule.dated.before is not None and day >= rule.dated.before:
+                    return False
+        return True
 
     # the first date field, or the untimed start, opens the review
     first = (
@@ -114,7 +132,7 @@ def simulate_review(
     done_count = sum(1 for d in dates.values() if d is not None)
     row.update({f: d for f, d in dates.items()})
     for f in fw.fields:
-        if f.type is FieldType.YES_NO:
+        if f.type is FieldType.YES_NO and f.id not in row:
             row[f.id] = "Yes" if rng.random() > 0.12 else "No"
     # a choice that must agree with a yes/no: usually right
     for stage in fw.stages:
@@ -134,6 +152,23 @@ def simulate_review(
     return row
 
 
+def _window(fw: Framework, first: date, as_of: date) -> tuple[date, date]:
+    """The days reviews may begin on: from ``first`` to ``as_of``, inside the framework's in-force
+    window (a framework that ended before ``first`` gets a span of the same length before its end,
+    a month short of it so the first stage's date also falls inside)."""
+    window = fw.in_force
+    lo, hi = first, as_of
+    if window is not None and window.start is not None:
+        lo = max(lo, window.start)
+    if window is not None and window.end is not None and window.end < hi + timedelta(days=30):
+        hi = window.end - timedelta(days=30)
+        if lo >= hi:
+            lo = hi - (as_of - first)
+    if lo >= hi:  # the framework began after as_of: its reviews are dated as asked (and warned)
+        return first, as_of
+    return lo, hi
+
+
 def synthetic_rows(
     fw: Framework,
     n: int,
@@ -145,7 +180,8 @@ def synthetic_rows(
     **kw: Any,
 ) -> list[dict[str, Any]]:
     rng = random.Random(f"{seed}-{fw.id}")
-    span = (as_of - first).days
+    first, last = _window(fw, first, as_of)
+    span = (last - first).days
     rows = []
     for i in range(n):
         start = first + timedelta(days=rng.randint(0, max(span - 5, 1)))

@@ -173,6 +173,7 @@ config_option = click.option(
 @config_option
 def frameworks(fmt: str, config_path: str | None) -> None:
     """List the frameworks and every rule with its basis and citation."""
+    from tracker.cli.output import uk_date
     from tracker.describe import frameworks_json
 
     config = load_optional_config(config_path)
@@ -199,6 +200,15 @@ def frameworks(fmt: str, config_path: str | None) -> None:
         for heading in textwrap.wrap(f"{fw['id']}  ·  {fw['title']}", width=columns):
             lines.append(click.style(heading, bold=True) if colour else heading)
         add(f"sheet {fw['sheet']!r} · calendar {fw['calendar']} · {fw['board_kind']}")
+        window = fw.get("in_force")
+        if window:
+            parts = [f"from {uk_date(window['from'])}"] if window["from"] else []
+            parts += [f"until {uk_date(window['until'])}"] if window["until"] else []
+            parts += [f"before: {window['predecessor']}"] if window["predecessor"] else []
+            parts += [f"after: {window['successor']}"] if window["successor"] else []
+            add(f"in force (new reviews, by {window['field']}) " + " · ".join(parts))
+        for local in fw.get("local_counting", []):
+            add(f"counting at {local['board']}: {local['counting']}")
         for stage in fw["stages"]:
             if stage["untimed"]:
                 add(f"{stage['label']}: start of the review (no timescale)")
@@ -212,7 +222,7 @@ def frameworks(fmt: str, config_path: str | None) -> None:
         for o in fw["overrides"]:
             for rule in o["rules"]:
                 add(f"{o['label']} at {o['board']}: {rule['description']}")
-                add(f"local override · {rule['citation']}", 6)
+                add(f"{rule['must_label']} · {rule['basis']} · {rule['citation']}", 6)
                 if rule["replaces"]:
                     add(
                         f"replaces: {rule['replaces']['description']} "

@@ -25,6 +25,7 @@ from tracker.cli.terminal import PLAIN_WIDTH, paint, paint_status, plural
 from tracker.model import STATUS_ORDER
 from tracker.problems import Problem, display_value
 from tracker.safe_cells import csv_value, xlsx_value
+from tracker.vocabulary import GROUPS, GroupCounts, stage_must_label
 
 WIDTH = PLAIN_WIDTH
 _LABEL = {
@@ -73,6 +74,7 @@ CSV_COLUMNS = [
     "days_late",
     "basis",
     "must",
+    "must_label",
     "citation",
     "original_latest",
     "adjustments",
@@ -109,6 +111,16 @@ def headline(result: CheckResult) -> dict[str, int]:
     return dict(counts)
 
 
+def _groups_lines(reviews: list[dict[str, Any]]) -> list[str]:
+    """Deadlines met and overdue, must apart from should and local (tracker.vocabulary)."""
+    groups = GroupCounts()
+    for review in reviews:
+        for stage in review["stages"]:
+            groups.add_stage(stage)
+    met = " · ".join(f"{g} {groups.share_text(g)}" for g in GROUPS)
+    return [_cut(f"Deadlines met: {met}", WIDTH), f"Overdue: {groups.overdue_text()}"]
+
+
 def render_check_table(
     result: CheckResult, *, verbose: bool = False, width: int = WIDTH, colour: bool = False
 ) -> str:
@@ -126,6 +138,7 @@ def render_check_table(
         f" · {counts.get('overdue', 0)} overdue · {counts.get('not_met', 0)} not met"
         f" · {counts.get('late', 0)} late · {counts.get('pending', 0)} pending"
         f" · {counts.get('paused', 0)} paused",
+        *_groups_lines(reviews),
         f"Data: {plural(blocked, 'review cannot', 'reviews cannot')} be assessed"
         f" · {plural(errors, 'error')}, {plural(warnings, 'warning')} (see `tracker validate`)",
     ]
@@ -209,15 +222,18 @@ def _review_lines(
         else:
             when = ""
         basis = (
-            f"{'must' if s['must'] else 'should'} · {_SHORT_BASIS.get(s['basis'], s['basis'])}"
+            f"{stage_must_label(s)} · {_SHORT_BASIS.get(s['basis'], s['basis'])}"
             if s["basis"]
             else ""
         )
-        line = _cut(
-            f"    {status:<8} {label:<{label_width}} {when:<{_WHEN}} {basis}", width
-        ).rstrip()
-        # colour after fitting, so the codes never count against the width
-        out.append(line.replace(status, paint_status(status, s["status"], enabled=colour), 1))
+        line = f"    {status:<8} {label:<{label_width}} {when:<{_WHEN}} {basis}".rstrip()
+        if len(line) > width:  # a split must/should keeps its wording: on a line of its own
+            line = f"    {status:<8} {label:<{label_width}} {when}".rstrip()
+            out.append(line.replace(status, paint_status(status, s["status"], enabled=colour), 1))
+            out.append(_cut(f"{'':<13}{basis}", width))
+        else:
+            # colour after fitting, so the codes never count against the width
+            out.append(line.replace(status, paint_status(status, s["status"], enabled=colour), 1))
         if s.get("adjustments") and s["status"] != "paused":
             out.append(_cut(f"             {adjustment_text(s)}", width))
         for finding in s.get("findings", ()):
@@ -379,6 +395,7 @@ def stage_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
                 s["days_late"],
                 s["basis"],
                 s["must"],
+                s.get("must_label"),
                 s["source"],
                 s.get("original_latest"),
                 adjustment_text(s) if s.get("adjustments") else None,

@@ -343,7 +343,7 @@ def _guide_rows(fw: Framework) -> list[list[str]]:
                     stage.id,
                     fw.label(stage.id),
                     describe_rule(rule, fw),
-                    rule.when.describe() if rule.when else "always",
+                    rule.applies_text(),
                     rule.basis.value,
                     rule.must_label(),
                     rule.confidence.value,

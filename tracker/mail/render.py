@@ -23,8 +23,6 @@ from openpyxl.utils import get_column_letter
 from tracker.mail.report import (
     DUE_SOON_DAYS,
     FIRST_PROBLEMS,
-    GROUP_LABELS,
-    GROUPS,
     HEADLINE_STATUSES,
     STATUS_LABELS,
     Finding,
@@ -32,6 +30,7 @@ from tracker.mail.report import (
     Report,
 )
 from tracker.safe_cells import xlsx_value
+from tracker.vocabulary import EXPLANATION, GROUP_LABELS, GROUPS
 
 #: the weekly e-mail's "needs attention" threshold, in words
 LONG_PAUSE_MONTHS = 6
@@ -180,7 +179,8 @@ def _sections(report: Report) -> list[tuple[str, str, list[Column], list[Finding
     out = [
         (
             f"Overdue ({len(report.overdue)})",
-            "Not done, and past the latest date. Statutory duties first, then most days overdue.",
+            "Not done, and past the latest date. Musts first, then shoulds, then local "
+            "timescales; most days overdue first within each.",
             _overdue_columns(report),
             report.overdue,
         ),
@@ -314,11 +314,22 @@ def _headline_html(report: Report) -> str:
     )
 
 
-def _tiles_html(report: Report) -> str:
-    from tracker.mail.report import MUST
+def deadline_rows(report: Report) -> list[list[str]]:
+    """Deadlines met per group, in the words the web overview uses (tracker.vocabulary)."""
+    g = report.groups
+    return [[GROUP_LABELS[k], g.share_text(k), str(g.overdue[k])] for k in GROUPS]
 
+
+DEADLINE_HEADERS = ["Rules", "Deadlines met", "Overdue"]
+
+
+def _deadlines_html(report: Report) -> str:
+    return _table(DEADLINE_HEADERS, deadline_rows(report), numeric={2})
+
+
+def _tiles_html(report: Report) -> str:
     tiles = [
-        ("Overdue", len(report.overdue), f"{report.overdue_in(MUST)} statutory", "overdue"),
+        ("Overdue", len(report.overdue), report.groups.overdue_text(), "overdue"),
         (f"Due in {DUE_SOON_DAYS} days", len(report.due_soon), "not done yet", "pending"),
         ("Completed late", len(report.completed_late), "since last report", "late"),
         ("Data problems", len(report.problems), "to fix in the workbook", "waiting"),
@@ -390,13 +401,18 @@ def render_html(report: Report) -> str:
     )
     parts.append(_tiles_html(report))
     if report.is_national:
-        parts.append(_heading("Boards", "One line per board; overdue stages split by basis."))
+        parts.append(
+            _heading(
+                "Boards", "One line per board; overdue stages split into must, should and local."
+            )
+        )
         parts.append(_boards_html(report))
+    parts.append(_heading("Deadlines met", EXPLANATION))
+    parts.append(_deadlines_html(report))
     parts.append(
         _heading(
             "Stage results by status",
-            "Statutory duties (must) are counted apart from expectations (should) "
-            "and local timescales.",
+            "Musts are counted apart from shoulds, and local timescales apart from national ones.",
         )
     )
     parts.append(_headline_html(report))
@@ -478,10 +494,8 @@ def render_text(report: Report) -> str:
         "is fixed. The attached workbook holds every stage of every review."
     )
     lines.append("")
-    from tracker.mail.report import MUST
-
     lines.append(
-        f"Overdue: {len(report.overdue)} ({report.overdue_in(MUST)} statutory) | "
+        f"Overdue: {len(report.overdue)} ({report.groups.overdue_text()}) | "
         f"Due in {DUE_SOON_DAYS} days: {len(report.due_soon)} | "
         f"Completed late: {len(report.completed_late)} | Paused or extended: "
         f"{len(report.adjusted)} | Data problems: {len(report.problems)}"
@@ -502,6 +516,8 @@ def render_text(report: Report) -> str:
                 for b in report.boards
             ],
         )
+    lines += ["", "Deadlines met", "-------------", EXPLANATION]
+    lines += _text_table(DEADLINE_HEADERS, deadline_rows(report))
     lines += ["", "Stage results by status", "-----------------------"]
     rows = []
     for status in HEADLINE_STATUSES:
@@ -640,6 +656,12 @@ def render_xlsx(report: Report) -> bytes:
     for status in HEADLINE_STATUSES:
         values = [report.counts[g][status] for g in GROUPS]
         summary.append([STATUS_LABELS[status], *values, sum(values)])
+    summary.append([])
+    summary.append(DEADLINE_HEADERS)
+    for cell in summary[summary.max_row]:
+        cell.font = Font(bold=True)
+    for row in deadline_rows(report):
+        summary.append([row[0], row[1], int(row[2])])
     summary.column_dimensions["A"].width = 34
     for col in "BCDE":
         summary.column_dimensions[col].width = 22

@@ -5,8 +5,8 @@ config (board names, nations). Nothing here ever reads a ``notes`` cell, and the
 from a spreadsheet is a review id that passes the id rule and a problem's value when it looks like
 a date or a number: anything else a person typed is withheld, so free text cannot reach an e-mail.
 
-Statutory duties (``must``) are kept apart from expectations (``should``) and local timescales,
-as frameworks.md asks for every summary.
+Musts are kept apart from shoulds, and local timescales apart from national ones, with the
+words and groups of :mod:`tracker.vocabulary` that every output shares.
 """
 
 from __future__ import annotations
@@ -22,18 +22,11 @@ from tracker.boards import board_of, source_owners
 from tracker.config import BoardConfig, Config
 from tracker.mail.ledger import NATIONAL_SCOPE, iso_week
 from tracker.pauses import AGREED_WITH, LONG_PAUSE_DAYS, REASONS
+from tracker.vocabulary import GROUPS, GroupCounts, stage_group, stage_must_label
 
 DUE_SOON_DAYS = 14
 FIRST_PROBLEMS = 10
 
-MUST, SHOULD, LOCAL = "must", "should", "local"
-GROUPS: tuple[str, ...] = (MUST, SHOULD, LOCAL)
-GROUP_LABELS = {
-    MUST: "Statutory duty (must)",
-    SHOULD: "Expectation (should)",
-    LOCAL: "Local timescale",
-}
-_LOCAL_BASES = {"local default", "local override"}
 
 #: Headline statuses, worst first; not_applicable is never counted.
 HEADLINE_STATUSES: tuple[str, ...] = (
@@ -165,6 +158,9 @@ class Report:
     def needs_attention(self) -> list[Finding]:
         return [f for f in self.adjusted if f.attention]
 
+    #: deadlines met and stages overdue per must / should / local group
+    groups: GroupCounts = field(default_factory=GroupCounts)
+
     @property
     def week(self) -> str:
         return iso_week(self.as_of)
@@ -185,8 +181,8 @@ class Report:
         return sum(1 for f in self.overdue if f.group == group)
 
     def subject(self) -> str:
-        must = self.overdue_in(MUST)
-        parts = [f"{len(self.overdue)} overdue ({must} statutory)"]
+        split = ", ".join(f"{self.overdue_in(g)} {g}" for g in GROUPS if self.overdue_in(g))
+        parts = [f"{len(self.overdue)} overdue" + (f" ({split})" if split else "")]
         parts.append(f"{len(self.due_soon)} due in {DUE_SOON_DAYS} days")
         if self.problems:
             parts.append(f"{len(self.problems)} data problems")
@@ -194,12 +190,7 @@ class Report:
         return f"Case review compliance, {who}, week {self.week}: " + ", ".join(parts)
 
 
-def group_of(stage: Mapping[str, Any]) -> str:
-    if stage.get("must"):
-        return MUST
-    if str(stage.get("basis", "")).lower() in _LOCAL_BASES:
-        return LOCAL
-    return SHOULD
+group_of = stage_group
 
 
 def _date(value: Any) -> date | None:
@@ -250,8 +241,6 @@ def _adjusted(stage: Mapping[str, Any], as_of: date) -> dict[str, Any]:
 def _finding(
     review: Mapping[str, Any], stage: Mapping[str, Any], board: str, as_of: date | None = None
 ) -> Finding:
-    must = bool(stage.get("must"))
-    label = stage.get("must_label") or ("must" if must else "should")
     extra = _adjusted(stage, as_of) if as_of is not None else {}
     return Finding(
         board=board,
@@ -264,8 +253,8 @@ def _finding(
         latest=_date(stage.get("latest")),
         days_late=int(stage.get("days_late") or 0),
         basis=str(stage.get("basis", "")),
-        must_label=str(label),
-        group=group_of(stage),
+        must_label=stage_must_label(stage),
+        group=stage_group(stage),
         citation=str(stage.get("citation") or stage.get("source") or ""),
         source=str(review.get("source", "")),
         sheet=str(review.get("sheet", "")),
@@ -324,12 +313,14 @@ class _Collected:
         self.other: list[Finding] = []
         self.all: list[Finding] = []
         self.adjusted: list[Finding] = []
+        self.groups = GroupCounts()
         until = as_of + timedelta(days=DUE_SOON_DAYS)
         for review, board in reviews:
             self.reviews += 1
             if not review.get("assessable", True):
                 self.cannot_assess += 1
             for stage in review.get("stages", []):
+                self.groups.add_stage(stage)
                 f = _finding(review, stage, board, as_of)
                 if f.status == "not_applicable":
                     continue
@@ -420,6 +411,7 @@ def board_report(
         all_stages=c.all,
         problems=[_problem(p) for p in problems],
         adjusted=c.adjusted,
+        groups=c.groups,
     )
 
 
@@ -464,6 +456,7 @@ def national_report(
         problems=[_problem(p) for p in sorted(_to_fix(check), key=_problem_key)],
         boards=lines,
         adjusted=c.adjusted,
+        groups=c.groups,
     )
 
 

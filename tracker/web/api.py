@@ -14,6 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
+from tracker.vocabulary import stage_must_label
 from tracker.web.data import Snapshot, visible
 from tracker.web.exports import FORMATS, download
 from tracker.web.frameworks import visible_frameworks
@@ -159,7 +160,7 @@ def reviews() -> Response:
                 s.get("status"),
                 s.get("days_late"),
                 s.get("basis"),
-                "must" if s.get("must") else "should",
+                stage_must_label(s),
                 s.get("source"),
                 r.data.get("source"),
                 r.data.get("sheet"),

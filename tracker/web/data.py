@@ -19,19 +19,18 @@ from typing import Any
 
 from tracker.boards import board_of, source_owners
 from tracker.config import Config
-from tracker.model import FAILING_STATUSES, PRIVATE_FIELDS, Basis, Status
+from tracker.model import FAILING_STATUSES, PRIVATE_FIELDS, Status
 from tracker.model import STATUS_ORDER as WORST_FIRST
 from tracker.registry import all_frameworks
 from tracker.snapshot import read_snapshot, snapshot_path
 from tracker.users import User
+from tracker.vocabulary import DEADLINE_STATUSES as DEADLINE_STATUSES
+from tracker.vocabulary import GroupCounts, stage_must_label
 
 log = logging.getLogger(__name__)
 
 #: A pending stage whose latest date falls within this many days of the as-of date is "due soon".
 DUE_SOON_DAYS = 14
-STATUTORY = frozenset({Basis.STATUTE.value, Basis.STATUTORY_GUIDANCE.value})
-#: Statuses of a stage with a deadline that has been decided one way or the other.
-DEADLINE_STATUSES = frozenset({"on_time", "late", "early", "overdue"})
 #: Worst first: the order a review's overall state and status columns are shown in.
 STATUS_ORDER = tuple(s.value for s in WORST_FIRST)
 STATUS_LABELS = {
@@ -152,6 +151,10 @@ class StageItem:
     def must(self) -> bool:
         return bool(self.stage.get("must"))
 
+    @property
+    def must_label(self) -> str:
+        return stage_must_label(self.stage)
+
 
 @dataclass(frozen=True)
 class ProblemView:
@@ -167,31 +170,14 @@ class Tally:
     statuses: Counter[str] = field(default_factory=Counter)
     reviews: int = 0
     cannot_assess: int = 0
-    statutory_met: int = 0
-    statutory_total: int = 0
-    other_met: int = 0
-    other_total: int = 0
+    #: deadlines met and overdue per must / should / local group (tracker.vocabulary)
+    groups: GroupCounts = field(default_factory=GroupCounts)
 
     def add(self, other: Tally) -> None:
         self.statuses.update(other.statuses)
         self.reviews += other.reviews
         self.cannot_assess += other.cannot_assess
-        self.statutory_met += other.statutory_met
-        self.statutory_total += other.statutory_total
-        self.other_met += other.other_met
-        self.other_total += other.other_total
-
-    @staticmethod
-    def share(met: int, total: int) -> int | None:
-        return round(100 * met / total) if total else None
-
-    @property
-    def statutory_share(self) -> int | None:
-        return self.share(self.statutory_met, self.statutory_total)
-
-    @property
-    def other_share(self) -> int | None:
-        return self.share(self.other_met, self.other_total)
+        self.groups.add(other.groups)
 
     @property
     def failing(self) -> int:
@@ -314,14 +300,7 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
         for stage in review.stages:
             status = str(stage.get("status") or "")
             tally.statuses[status] += 1
-            if status in DEADLINE_STATUSES:
-                met = status == "on_time"
-                if stage.get("basis") in STATUTORY:
-                    tally.statutory_total += 1
-                    tally.statutory_met += met
-                else:
-                    tally.other_total += 1
-                    tally.other_met += met
+            tally.groups.add_stage(stage)
             if status == Status.PAUSED or (
                 stage.get("adjustments") and status in (Status.PENDING, Status.WAITING)
             ):

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
+from tracker.vocabulary import stage_must_label
 from tracker.web.data import Snapshot, StageItem, parse_day, visible
 from tracker.web.views import snapshot, state
 
@@ -93,7 +94,7 @@ def render_calendar(items: list[StageItem], name: str, base_url: str) -> str:
         d = item.review.data
         s = item.stage
         label = str(s.get("label") or s.get("id"))
-        must = "must" if s.get("must") else "should"
+        must = stage_must_label(s)
         summary = f"{item.review.review_id}: {label} due ({item.review.board})"
         description = (
             f"{label} for review {item.review.review_id} ({d.get('framework')}) is due by "

@@ -70,6 +70,11 @@ def openapi_document() -> dict[str, Any]:
                 "description": "`agreed extension` when an agreed new due date set `latest`",
             },
             "must": {"type": "boolean"},
+            "must_label": {
+                "type": ["string", "null"],
+                "description": "the rule's own must/should wording, e.g. "
+                "'must (notify) / should (5 days)'",
+            },
             "source": {"type": ["string", "null"], "description": "the rule's citation"},
             "original_latest": {
                 **_DATE,

@@ -10,6 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
+from tracker.vocabulary import GROUP_LABELS, GROUPS
 from tracker.web.data import (
     DUE_SOON_DAYS,
     NATION_LABELS,
@@ -74,7 +75,7 @@ def stage_row(item: StageItem) -> list[Any]:
         STATUS_LABELS.get(str(s.get("status")), s.get("status")),
         s.get("days_late"),
         s.get("basis"),
-        "must" if s.get("must") else "should",
+        item.must_label,
         s.get("source"),
         r.data.get("source"),
         r.data.get("sheet"),
@@ -226,10 +227,11 @@ def overview() -> Any:
             "Reviews",
             "Cannot assess",
             *[STATUS_LABELS[s] for s in STATUS_ORDER],
-            "Statutory deadlines met",
-            "Statutory deadlines",
-            "Other deadlines met",
-            "Other deadlines",
+            *[
+                f"{GROUP_LABELS[g]} deadlines{suffix}"
+                for g in GROUPS
+                for suffix in (" met", "", " overdue")
+            ],
         )
         rows = [
             [
@@ -239,19 +241,24 @@ def overview() -> Any:
                 t.reviews,
                 t.cannot_assess,
                 *[t.statuses[s] for s in STATUS_ORDER],
-                t.statutory_met,
-                t.statutory_total,
-                t.other_met,
-                t.other_total,
+                *[
+                    n
+                    for g in GROUPS
+                    for n in (t.groups.met[g], t.groups.deadlines[g], t.groups.overdue[g])
+                ],
             ]
             for nation, _total, boards in ordered
             for board, b in boards
             for framework, t in sorted(b["frameworks"].items())
         ]
         return download(fmt, "overview", headers, rows, "Overview")
+    everything = Tally()
+    for n in nations.values():
+        everything.add(n["total"])
     return render_template(
         "overview.html",
         nations=ordered,
+        groups=everything.groups,
         problems_by_board=problems_by_board,
         overdue_count=sum(n["total"].statuses["overdue"] for n in nations.values()),
         due_soon_count=sum(c for b, c in snap.due_soon_by_board.items() if me.may_see(b)),

@@ -11,6 +11,7 @@ from flask import Flask, current_app, g, redirect, render_template, request, ses
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from tracker import vocabulary
 from tracker.users import User
 from tracker.web.data import NATION_LABELS, STATUS_LABELS, Snapshot
 from tracker.web.security import csrf_token
@@ -91,6 +92,7 @@ def install(app: Flask) -> None:
         board_url=board_url,
         status_label=lambda s: STATUS_LABELS.get(s, s),
         nation_label=lambda n: NATION_LABELS.get(n, n),
+        vocabulary=vocabulary,
     )
 
     @app.context_processor
