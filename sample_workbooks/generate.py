@@ -70,13 +70,17 @@ Row = dict[str, Any]
 
 
 def _overdue_publication(row: Row, as_of: date) -> bool:
+    """A local review decided over six months ago: its publication is held up (the simulated
+    publication and removal dates are cleared, as a trial would have kept them from happening)."""
     decision = row.get("decision")
-    return (
-        row.get("decision_outcome") == "Local review"
-        and decision is not None
-        and row.get("published") is None
-        and add_months(decision, 6) < as_of
-    )
+    if (
+        row.get("decision_outcome") != "Local review"
+        or decision is None
+        or add_months(decision, 7) >= as_of
+    ):
+        return False
+    row["published"] = row["unpublished"] = None
+    return True
 
 
 def _paused_publication(informed: bool) -> Callable[[Row, date], Row | None]:
@@ -109,7 +113,8 @@ def _rapid_review_extension(row: Row, as_of: date) -> Row | None:
         "stage": "Date rapid review completed",
         "kind": "Agreed extension",
         "reason": "Information from agencies outstanding",
-        "new_due": add_working_days(original, 10, "ENG"),
+        # agreed lately: 10 working days past the original date or past today, whichever is later
+        "new_due": add_working_days(max(original, as_of), 10, "ENG"),
         "agreed_by": "National Panel",
     }
 

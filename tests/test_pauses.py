@@ -217,8 +217,8 @@ def test_pauses_apply_to_a_boards_overridden_rule(make_workbook: Callable[..., P
     result = run_check([SourceSpec(str(path), board)], D(2023, 10, 20))
     s = stage(result, "published")
     assert s["basis"] == "local override"
-    assert s["original_latest"] == "2023-10-30"  # 20 working days from Sun 1 Oct
-    assert s["latest"] == "2023-11-13"  # and 10 more for the pause
+    assert s["original_latest"] == "2023-10-27"  # the 20th working day after Sun 1 Oct
+    assert s["latest"] == "2023-11-10"  # and 10 more for the pause
 
 
 def test_a_paused_publication_without_the_national_body_informed_carries_the_finding(
@@ -380,7 +380,7 @@ def test_check_table_csv_and_xlsx_show_the_original_date_and_the_adjustments(
     paused = next(line for line in table.splitlines() if line.strip().startswith("paused "))
     assert "Date serious incident notif" in paused
     assert "from 27/09/2023 (due 02/10/2023)" in paused
-    assert " should · stat. guid" in paused
+    assert "should · stat. guid" in table
     rows = {
         r["stage"]: r
         for r in csv.DictReader(io.StringIO(runner.invoke(main, [*args, "--format", "csv"]).stdout))

@@ -19,7 +19,7 @@ from tracker.config import load_config
 from tracker.snapshot import write_snapshot
 from tracker.users import UserStore, users_path
 
-AS_OF = date(2024, 6, 30)
+AS_OF = date(2025, 3, 31)
 EASTMARCH = "Eastmarch Safeguarding Partnership"
 NORTHSHIRE = "Northshire LSCB"
 #: the samples' Notes cell on the pauses sheet
@@ -71,17 +71,19 @@ def test_overview_counts_paused_apart_and_lists_them_on_their_own_page(env: WebE
     overview = text(client.get("/"))
     assert "<strong>3</strong> paused or extended" in overview
     paused = text(client.get("/paused"))
-    for rid in ("EM-2023-014", "NSP-2023-014", "EM-2024-001"):
+    for rid in ("EM-2023-001", "NSP-2023-001", "EM-2022-009"):
         assert rid in paused
     assert "Criminal proceedings" in paused and "agreed with National Panel" in paused
-    assert "National body not yet told" in paused  # NSP-2023-014
-    assert "24 July 2024" in paused and "was 10 July 2024" in paused
+    assert "National body not yet told" in paused  # NSP-2023-001
+    assert "14 April 2025" in paused and "was 14 October 2022" in paused
     overdue = text(client.get("/overdue"))
-    for rid in ("EM-2023-014", "NSP-2023-014", "EM-2024-001"):
+    for rid in ("EM-2023-001", "NSP-2023-001"):
         assert rid not in overdue
+    # the extended rapid review is not overdue (its other, unpaused stages may be)
+    assert "Date rapid review completed" not in overdue
     # a board user sees their own board's only
     mine = text(signed_in(env, "northshire").get("/paused"))
-    assert "NSP-2023-014" in mine and "EM-2023-014" not in mine
+    assert "NSP-2023-001" in mine and "EM-2023-001" not in mine
     csv = text(client.get("/paused?format=csv"))
     assert (
         csv.lstrip("\ufeff")
@@ -94,24 +96,24 @@ def test_overview_counts_paused_apart_and_lists_them_on_their_own_page(env: WebE
 def test_the_board_page_filters_on_paused(env: WebEnv) -> None:
     client = signed_in(env, "inspector")
     page = text(client.get(f"/boards/{EASTMARCH}?status=paused"))
-    assert "EM-2023-014" in page and "EM-2023-012" not in page
+    assert "EM-2023-001" in page and "EM-2023-014" not in page
     assert "1 review with a stage paused (of 14)" in page
     assert client.get(f"/boards/{EASTMARCH}?status=nonsense").status_code == 400
 
 
 def test_the_review_page_draws_the_pause_and_shows_original_and_agreed_dates(env: WebEnv) -> None:
     client = signed_in(env, "inspector")
-    paused = text(client.get("/reviews/EM-2023-014"))
+    paused = text(client.get("/reviews/EM-2023-001"))
     assert paused.count('class="tl-pause"') == 1
     assert 'class="tl-original"' in paused
     assert "originally by" in paused and "still paused" in paused
     assert "Criminal proceedings" in paused and "national body told" in paused
-    extended = text(client.get("/reviews/EM-2024-001"))
+    extended = text(client.get("/reviews/EM-2022-009"))
     assert "Extended to" in extended and "agreed with National Panel" in extended
     assert "Agreed extension" in extended
-    closed = text(client.get("/reviews/NS-2023-008"))
+    closed = text(client.get("/reviews/NS-2018-008"))
     assert closed.count('class="tl-pause"') == 1 and "Family engagement" in closed
-    finding = text(client.get("/reviews/NSP-2023-014"))
+    finding = text(client.get("/reviews/NSP-2023-001"))
     assert "national body has not been told" in finding
 
 
@@ -119,18 +121,18 @@ def test_the_calendar_shows_the_agreed_date_and_leaves_paused_stages_out(env: We
     users = env.app.extensions["tracker"].users
     body = text(env.client().get("/calendar.ics?token=" + users.get("inspector").calendar_token))
     unfolded = body.replace("\r\n ", "")
-    assert "DTSTART;VALUE=DATE:20240724" in body  # EM-2024-001's agreed date, not 10 Jul
-    assert "DTSTART;VALUE=DATE:20240710" not in body
-    assert "Originally due 10 July 2024\\; extended" in unfolded
-    assert "EM-2023-014" not in body and "NSP-2023-014" not in body
+    assert "DTSTART;VALUE=DATE:20250414" in body  # EM-2022-009's agreed date, not 14 Oct 2022
+    assert "DTSTART;VALUE=DATE:20221014" not in body
+    assert "Originally due 14 October 2022\\; extended" in unfolded
+    assert "EM-2023-001" not in body and "NSP-2023-001" not in body
 
 
 def test_the_api_gives_adjustments_and_filters_on_paused(env: WebEnv) -> None:
     client = signed_in(env, "inspector")
     doc = client.get("/api/reviews?status=paused").json
-    assert {r["review_id"] for r in doc["reviews"]} == {"EM-2023-014", "NSP-2023-014"}
+    assert {r["review_id"] for r in doc["reviews"]} == {"EM-2023-001", "NSP-2023-001"}
     stage = next(s for s in doc["reviews"][0]["stages"] if s["status"] == "paused")
-    assert stage["original_latest"] == "2024-02-04"
+    assert stage["original_latest"] == "2023-10-19"
     assert stage["adjustments"][0]["reason"] == "Criminal proceedings"
     spec = client.get("/api/openapi.json").json
     props = spec["components"]["schemas"]["Stage"]["properties"]
@@ -145,7 +147,7 @@ def test_no_response_carries_the_pauses_notes(env: WebEnv) -> None:
         "/",
         "/paused",
         "/paused?format=csv",
-        "/reviews/EM-2023-014",
+        "/reviews/EM-2023-001",
         "/api/reviews",
         "/api/reviews?format=csv",
         f"/boards/{EASTMARCH}",
@@ -182,11 +184,12 @@ def test_paused_pages_in_chromium_are_accessible_and_show_the_pause(
 ) -> None:
     from playwright.sync_api import sync_playwright
 
-    from tests.test_web_browser import ARGS, CHROMIUM, axe, shots_dir, sign_in
+    from scripts.browser import chromium_path
+    from tests.test_web_browser import ARGS, axe, shots_dir, sign_in
 
     _env, base = served_samples
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+        browser = p.chromium.launch(executable_path=chromium_path(), args=ARGS, headless=True)
         try:
             page = browser.new_page(viewport={"width": width, "height": 900})
             sign_in(page, base, "inspector")
@@ -197,7 +200,7 @@ def test_paused_pages_in_chromium_are_accessible_and_show_the_pause(
             assert axe(page) == []
             page.screenshot(path=str(shots_dir() / f"pauses-list-{width}.png"), full_page=True)
             assert page.evaluate("document.documentElement.scrollWidth") <= width
-            page.get_by_role("link", name="EM-2023-014").click()
+            page.get_by_role("link", name="EM-2023-001").click()
             pause = page.locator("rect.tl-pause")
             assert pause.count() == 1 and pause.bounding_box()["width"] > 10  # type: ignore[index]
             assert page.get_by_text("still paused").first.is_visible()
