@@ -40,6 +40,13 @@ class BoardConfig:
     recipients: tuple[str, ...] = ()
     #: "framework.stage" -> rule text, as written (parsed and checked by apply_overrides)
     timescales: dict[str, str] = field(default_factory=dict)
+    #: write due dates and data problems back: a ``Tracker`` tab (Google Sheets) or a
+    #: companion ``NAME.tracker.xlsx`` (Excel)
+    publish: bool = True
+    #: where companion workbooks go (default: beside each source workbook)
+    publish_dir: str | None = None
+    #: the officers who keep the data: told when the set of data problems changes
+    data_recipients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -120,7 +127,16 @@ _TOP = {
     "web": dict,
     "google": dict,
 }
-_BOARD = {"name": str, "nation": str, "sources": list, "recipients": list, "timescales": dict}
+_BOARD = {
+    "name": str,
+    "nation": str,
+    "sources": list,
+    "recipients": list,
+    "timescales": dict,
+    "publish": bool,
+    "publish_dir": str,
+    "data_recipients": list,
+}
 _NATIONAL = {"recipients": list}
 _EMAIL = {"backend": str, "from": str, "smtp": dict}
 _SMTP = {
@@ -155,7 +171,9 @@ class _Reader:
                 known = ", ".join(sorted(shape))
                 raise self.fail(name, f"unknown key (expected one of: {known})")
             expected = shape[key]
-            if isinstance(value, bool) or not isinstance(value, expected):
+            if (isinstance(value, bool) and expected is not bool) or not isinstance(
+                value, expected
+            ):
                 kind = expected.__name__ if isinstance(expected, type) else "number"
                 raise self.fail(name, f"must be a {_KIND.get(kind, kind)}, not {value!r}")
         return data
@@ -167,7 +185,13 @@ class _Reader:
         return tuple(v.strip() for v in values)
 
 
-_KIND = {"str": "text value", "list": "list", "dict": "table", "int": "whole number"}
+_KIND = {
+    "str": "text value",
+    "list": "list",
+    "dict": "table",
+    "int": "whole number",
+    "bool": "true or false",
+}
 
 
 def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
@@ -211,9 +235,21 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
             if not isinstance(value, str):
                 raise r.fail(f"{prefix}timescales.{key}", f"must be a rule in text, not {value!r}")
             timescales[key] = value
+        data_recipients = r.strings(raw.get("data_recipients", []), prefix + "data_recipients")
+        _check_addresses(r, data_recipients, prefix + "data_recipients")
+        publish_dir = raw.get("publish_dir")
+        if publish_dir is not None and not publish_dir.strip():
+            raise r.fail(prefix + "publish_dir", "must not be empty")
         boards.append(
             BoardConfig(
-                name, raw["nation"], tuple(resolve(s) for s in sources), recipients, timescales
+                name,
+                raw["nation"],
+                tuple(resolve(s) for s in sources),
+                recipients,
+                timescales,
+                publish=raw.get("publish", True),
+                publish_dir=resolve(publish_dir.strip()) if publish_dir else None,
+                data_recipients=data_recipients,
             )
         )
 

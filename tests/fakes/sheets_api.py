@@ -73,6 +73,11 @@ class FakeSheet:
     validations: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     #: (row, column) -> userEnteredFormat
     formats: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    conditional_formats: list[dict[str, Any]] = field(default_factory=list)
+    protected_ranges: list[dict[str, Any]] = field(default_factory=list)
+    basic_filter: dict[str, Any] | None = None
+    #: column index -> pixel size
+    column_widths: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, sheet_id: int, title: str, rows: list[list[Any]], **kw: Any) -> FakeSheet:
@@ -529,8 +534,44 @@ def _apply(sheets: list[FakeSheet], request: dict[str, Any]) -> dict[str, Any]:
             column_count=grid.get("columnCount", 26),
             frozen_rows=grid.get("frozenRowCount", 0),
         )
-        sheets.append(sheet)
-        return {"addSheet": {"properties": sheet.properties(len(sheets) - 1)}}
+        index = min(int(props.get("index", len(sheets))), len(sheets))
+        sheets.insert(index, sheet)
+        return {"addSheet": {"properties": sheet.properties(index)}}
+    if name == "deleteSheet":
+        sheet = _sheet(by_id, body.get("sheetId"))
+        if len(sheets) == 1:
+            raise ApiError(400, "You can't remove all the sheets in a document.")
+        sheets.remove(sheet)
+        return {}
+    if name == "addConditionalFormatRule":
+        rule = body["rule"]
+        sheet = _sheet(by_id, rule["ranges"][0].get("sheetId"))
+        index = int(body.get("index", 0))
+        if index > len(sheet.conditional_formats):
+            raise ApiError(400, f"Invalid index {index}")
+        sheet.conditional_formats.insert(index, rule)
+        return {}
+    if name == "addProtectedRange":
+        protected = dict(body["protectedRange"])
+        sheet = _sheet(by_id, protected["range"].get("sheetId"))
+        used = [p["protectedRangeId"] for s in sheets for p in s.protected_ranges]
+        protected["protectedRangeId"] = max(used, default=0) + 1
+        sheet.protected_ranges.append(protected)
+        return {"addProtectedRange": {"protectedRange": protected}}
+    if name == "setBasicFilter":
+        rng = body["filter"]["range"]
+        sheet = _sheet(by_id, rng.get("sheetId"))
+        sheet.basic_filter = body["filter"]
+        return {}
+    if name == "updateDimensionProperties":
+        rng = body["range"]
+        sheet = _sheet(by_id, rng.get("sheetId"))
+        if body["fields"] != "pixelSize" or rng.get("dimension") != "COLUMNS":
+            raise ApiError(400, "the fake supports column widths only")
+        for c in range(rng["startIndex"], rng["endIndex"]):
+            _check_grid(sheet, (0, c))
+            sheet.column_widths[c] = body["properties"]["pixelSize"]
+        return {}
     if name == "updateSheetProperties":
         props = body["properties"]
         sheet = _sheet(by_id, props.get("sheetId"))

@@ -296,6 +296,9 @@ from tracker.cli.report import report_command, run_command  # noqa: E402
 
 main.add_command(report_command)
 main.add_command(run_command)
+from tracker.cli.publish import publish_command  # noqa: E402
+
+main.add_command(publish_command)
 
 
 if __name__ == "__main__":  # pragma: no cover
