@@ -44,12 +44,12 @@ def source(tmp_path: Path) -> Path:
     return northshire_workbook(tmp_path / "northshire.xlsx")
 
 
-def test_due_and_overdue_first_overdue_then_by_date_then_done_then_problems(source: Path) -> None:
+def test_overdue_first_then_due_by_date_then_problems_then_done(source: Path) -> None:
     result = run_check([SourceSpec(str(source))], AS_OF)
     content = build_content(result.to_json(), str(source), rules=rule_words(all_frameworks()))
     kinds = [row[0].value for row in content.rows]
     # one block each, in this order
-    assert kinds == sorted(kinds, key=["Overdue", "Due", "Done", "Data problem"].index)
+    assert kinds == sorted(kinds, key=["Overdue", "Due", "Data problem", "Done"].index)
     overdue = [r for r in content.rows if r[0].value == "Overdue"]
     due = [r for r in content.rows if r[0].value == "Due"]
     assert overdue and due

@@ -15,6 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from tracker.describe import describe_rule
 from tracker.model import Framework
@@ -41,7 +42,7 @@ COLUMNS: tuple[str, ...] = (
     "Go to",
 )
 #: column widths in characters (Excel) that fit their usual content; Sheets gets 7 px a character
-WIDTHS: tuple[int, ...] = (14, 14, 14, 26, 11, 11, 16, 18, 12, 48, 14, 44, 20)
+WIDTHS: tuple[int, ...] = (13, 14, 13, 28, 12, 12, 16, 14, 10, 52, 14, 40, 18)
 
 OVERDUE, DUE, DONE, PROBLEM = "Overdue", "Due", "Done", "Data problem"
 
@@ -65,6 +66,8 @@ STATUS_COLOURS: dict[str, tuple[str, str]] = {
     "Done too early": ("FCE5CD", "783F04"),
     "On time": ("D9EAD3", "274E13"),
     "Due": ("FFF2CC", "3F3100"),
+    "Error": ("F4CCCC", "7F0000"),
+    "Warning": ("FFF2CC", "3F3100"),
 }
 #: the "What" column's data-problem rows stand out the same way
 PROBLEM_COLOURS = ("EAD1DC", "4C1130")
@@ -111,7 +114,10 @@ class Content:
     def header(self, written_at: datetime | None) -> list[list[Cell]]:
         """Title, counts and notice: the only rows that carry the time of writing."""
         where = f" · {self.board}" if self.board else ""
-        when = f" · written {written_at:%d/%m/%Y %H:%M}" if written_at else ""
+        when = ""
+        if written_at is not None:  # officers read UK time, whatever the server's clock says
+            local = written_at.astimezone(ZoneInfo("Europe/London"))
+            when = f" · written {local:%d/%m/%Y %H:%M}"
         counts = (
             f"{self.overdue} overdue · {self.due} due · {self.done} done in the last 12 months · "
             f"{self.problems} data problem{'s' if self.problems != 1 else ''}"
@@ -192,9 +198,10 @@ def build_content(
 ) -> Content:
     """The ``Tracker`` sheet of ``source`` from a ``tracker check`` JSON object.
 
-    Due and overdue: every stage with a deadline, not done, not paused; overdue first (most days
-    first), then by due date. Then stages done in the 12 months to the as-of date, newest first.
-    Then data problems in sheet and row order, each linking to its cell.
+    Due and overdue: every stage with a deadline, not done, not paused; overdue first, then by
+    due date. Then data problems in sheet and row order, each linking to its cell: they are the
+    officers' to fix, so they come before the record of what is done. Last, the stages done in
+    the 12 months to the as-of date, newest first.
     """
     as_of = _date(check.get("as_of")) or date.today()
     since = _year_before(as_of)
@@ -287,7 +294,7 @@ def build_content(
         due=len(due) - overdue,
         done=len(done),
         problems=len(problems),
-        rows=[cells for _, cells in due + done + problems],
+        rows=[cells for _, cells in due + problems + done],
     )
 
 

@@ -26,7 +26,7 @@ from tracker.sources.base import is_gsheet
 
 log = logging.getLogger("tracker.publish")
 
-STATE_DIRNAME = "published"
+STATE_DIRNAME = "publish-state"
 WRITTEN, UNCHANGED, REFUSED, FAILED, SKIPPED = (
     "written",
     "unchanged",

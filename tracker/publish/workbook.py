@@ -107,18 +107,43 @@ def _put(sheet: Worksheet, r: int, c: int, item: Cell, source_ref: str) -> None:
         cell.font = Font(color="0B57D0", underline="single")
 
 
+def _lines(text: str, width: int) -> int:
+    """How many lines ``text`` takes in a column ``width`` characters wide (words kept whole)."""
+    lines, used = 1, 0
+    for word in text.split():
+        if used and used + 1 + len(word) > width:
+            lines += 1
+            used = len(word)
+        else:
+            used += len(word) + (1 if used else 0)
+    return lines
+
+
 def _style(sheet: Worksheet, rows: int) -> None:
     last_col = get_column_letter(len(COLUMNS))
     sheet.freeze_panes = f"A{HEADER_ROWS + 1}"
+    # printed, it fits the page's width in landscape, the column headings on every page
+    sheet.page_setup.orientation = "landscape"
+    sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+    sheet.sheet_properties.pageSetUpPr.fitToPage = True
+    sheet.page_setup.fitToWidth = 1
+    sheet.page_setup.fitToHeight = 0
+    sheet.print_title_rows = f"{HEADER_ROWS}:{HEADER_ROWS}"
     for index, width in enumerate(WIDTHS, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     heading_fill = PatternFill("solid", fgColor="D9D9D9")
     for c in range(1, len(COLUMNS) + 1):
         sheet.cell(HEADER_ROWS, c).fill = heading_fill
     wrap = Alignment(wrap_text=True, vertical="top")
-    for row in sheet.iter_rows(min_row=HEADER_ROWS + 1, max_row=max(rows, HEADER_ROWS + 1)):
+    for row in sheet.iter_rows(min_row=HEADER_ROWS, max_row=max(rows, HEADER_ROWS + 1)):
+        lines = 1
         for cell in row:
             cell.alignment = wrap
+            if isinstance(cell.value, str):
+                lines = max(lines, _lines(cell.value, WIDTHS[cell.column - 1]))
+        # Excel and LibreOffice do not grow a row for wrapped text they did not lay out
+        # themselves: give each row the height its longest cell needs
+        sheet.row_dimensions[row[0].row].height = 15 * lines
     last_row = max(rows, HEADER_ROWS + 1)
     sheet.auto_filter.ref = f"A{HEADER_ROWS}:{last_col}{last_row}"
     status_col = get_column_letter(COLUMNS.index("Status") + 1)
