@@ -76,6 +76,9 @@ def test_new_then_fixed_once_each_never_twice_a_day_never_when_unchanged(
     assert first.message["Subject"] == f"{NORTHSHIRE}: 2 new data problems"
     assert "New data problems (2)" in body and "not a real date" in body
     assert "Fixed" not in body
+    assert "Fix: Check the day and month and correct it." in body
+    companion = tmp_path / "books" / "northshire.tracker.xlsx"
+    assert f"  - northshire.xlsx: {companion}" in body
     # nothing said that a person typed as free text, and never a note
     assert FREE_TEXT_IN_DATE not in body and NOTE_TEXT not in body
     # the same day, nothing changed: nothing; the next day, nothing changed: nothing

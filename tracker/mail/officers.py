@@ -28,7 +28,7 @@ from tracker.config import BoardConfig, Config
 from tracker.mail.ledger import Ledger
 from tracker.mail.mailing import Outcome, deliver
 from tracker.mail.outbox import Outbox, OutboxError, filename_for, slug
-from tracker.mail.report import ProblemLine, _problem
+from tracker.mail.report import ProblemLine, _problem, safe_value
 
 log = logging.getLogger("tracker.mail.officers")
 
@@ -46,10 +46,34 @@ def problem_key(problem: Mapping[str, Any]) -> str:
     return "|".join(str(p) for p in parts)
 
 
-def _line(p: ProblemLine) -> str:
+def _line(p: ProblemLine, fix: str | None) -> str:
     where = f"{p.sheet}!{p.cell}" if p.sheet and p.cell else (p.sheet or p.source)
     rid = f" ({p.review_id})" if p.review_id else ""
-    return f"{where}{rid}: {p.message}"
+    return f"{where}{rid}: {p.message}" + (f" Fix: {fix}" if fix else "")
+
+
+def _fix(problem: Mapping[str, Any]) -> str | None:
+    """The fix, unless the value was withheld (a fix may quote a suggestion made from it)."""
+    fix = problem.get("fix")
+    if not fix or safe_value(problem.get("value")) is None:
+        return None
+    return str(fix)
+
+
+def where_to_look(board: BoardConfig) -> list[str]:
+    """Where each of the board's Tracker sheets is, for the message's last lines."""
+    if not board.publish:
+        return []
+    from tracker.publish.workbook import companion_path
+    from tracker.sources.base import is_gsheet
+
+    out = []
+    for source in board.sources:
+        if is_gsheet(source):
+            out.append(f"  - {source}: its Tracker tab")
+        else:
+            out.append(f"  - {Path(source).name}: {companion_path(source, board.publish_dir)}")
+    return out
 
 
 class Baseline:
@@ -86,7 +110,7 @@ def current_problems(check: Mapping[str, Any], board: BoardConfig) -> dict[str, 
     out: dict[str, str] = {}
     for problem in check.get("problems", []):
         if str(problem.get("source", "")) in board.sources:
-            out[problem_key(problem)] = _line(_problem(problem))
+            out[problem_key(problem)] = _line(_problem(problem), _fix(problem))
     return out
 
 
@@ -121,10 +145,11 @@ def build_officers_message(
         lines.append(f"Fixed since the last message ({len(fixed)}): thank you.")
         lines += [f"  - {line}" for line in fixed]
         lines.append("")
-    lines.append(
-        "Every problem, with a link to its cell and how to fix it, is on the Tracker sheet "
-        "(the Tracker tab, or the .tracker.xlsx workbook beside yours)."
-    )
+    places = where_to_look(board)
+    if places:
+        lines.append("Every problem, with a link to its cell, is on the Tracker sheet:")
+        lines += places
+        lines.append("")
     lines.append("You get this message only when the list of problems changes, at most once a day.")
     message.set_content("\n".join(lines) + "\n")
     return message
