@@ -23,10 +23,13 @@ from schemas.values import (
     MAX_YEAR,
     MIN_YEAR,
     Parsed,
+    day_first_only,
     parse_choice,
     parse_date,
+    parse_date_1904,
     parse_text,
     parse_yes_no,
+    uk,
 )
 from tracker.model import FieldType, Framework, RuleKind
 from tracker.problems import Problem
@@ -151,9 +154,9 @@ def _parse_dates(values: list[Any]) -> list[Parsed]:
     return [p if p is not None else parse_date(values[i]) for i, p in enumerate(out)]
 
 
-def _parser(f: Any) -> Callable[[Any], Parsed]:
+def _parser(f: Any, date1904: bool = False) -> Callable[[Any], Parsed]:
     if f.type is FieldType.DATE:
-        return parse_date
+        return parse_date_1904 if date1904 else parse_date
     if f.type is FieldType.YES_NO:
         return parse_yes_no
     if f.type is FieldType.CHOICE:
@@ -186,11 +189,13 @@ def prepare_table(
     fw = table.framework
     link = link or (lambda cell: None)
     sheet = table.sheet.title
-    cols = {f.id: ParsedColumn(table.raw[f.id], _parser(f)) for f in fw.all_fields}
-    # rows whose every cell is blank once spaces are stripped are not reviews
+    date1904 = table.sheet.date1904
+    cols = {f.id: ParsedColumn(table.raw[f.id], _parser(f, date1904)) for f in fw.all_fields}
+    # rows whose every cell is blank once spaces are stripped are not reviews (a placeholder
+    # such as TBC is something typed: its row is kept)
     blank = np.ones(len(table.rows), dtype=bool)
     for c in cols.values():
-        blank &= c.flag(lambda p: p.value is None and p.slug is None)
+        blank &= c.flag(lambda p: p.value is None and p.slug is None and not p.detail)
     rows = np.array(table.rows, dtype=np.int64)
     if blank.any():
         keep = ~blank
@@ -198,7 +203,10 @@ def prepare_table(
         for c in cols.values():
             c.take(keep)
     n = len(rows)
-    problems: list[Problem] = list(table.problems)
+    problems: list[Problem] = [  # layout problems and notes found locating the table
+        p.with_location(link=link(p.cell)) if p.cell and p.link is None else p
+        for p in table.problems
+    ]
     # errors found now or later (schema, duplicate ids) make their row not assessable
     assessable = np.full(n, table.usable, dtype=bool)
     review_ids: list[str | None] = cols["review_id"].values().tolist()
@@ -240,6 +248,8 @@ def prepare_table(
             report(p.slug or "", i, f.id, column.raw(i), detail=p.detail, suggestion=p.suggestion)
         if f.id == "review_id":
             continue
+        if f.type in (FieldType.DATE, FieldType.YES_NO):
+            _warn_placeholders(column, f, report)
         if f.type is FieldType.DATE:
             arr = column.values("datetime64[D]")
             dates[f.id] = arr
@@ -276,6 +286,7 @@ def prepare_table(
         else:
             report(slug, i, fid, cols[fid].raw(i))
 
+    _warn_us_date_import(fw, table, rows, cols, problems, link)
     _warn_future_dates(dates, as_of, report, cols)
     _warn_out_of_order(fw, dates, report, cols)
     _warn_not_applicable(fw, dates, choices, report, cols)
@@ -351,6 +362,89 @@ def _slug(check: str) -> str | None:
         if check.startswith(name):
             return slug
     return None
+
+
+def _warn_placeholders(column: ParsedColumn, f: Any, report: Callable[..., None]) -> None:
+    """TBC, n/a, - ... in a date or yes/no cell: read as blank, named in a warning, so the
+    review stays assessed and its overdue stages stay visible."""
+    what = "date" if f.type is FieldType.DATE else "answer (Yes or No)"
+    for i in np.flatnonzero(column.flag(lambda p: p.detail == "placeholder")).tolist():
+        report("placeholder", i, f.id, column.raw(i), detail=what)
+
+
+def _warn_us_date_import(
+    fw: Framework,
+    table: SheetTable,
+    rows: np.ndarray,
+    cols: dict[str, ParsedColumn],
+    problems: list[Problem],
+    link: Callable[[str], str | None],
+) -> None:
+    """A date column holding real date cells beside text dates that read only day first (13/04)
+    is what a US-locale import leaves: it turned 04/05 into 5 April and could not read 13/04.
+    Its fingerprint: every date cell has a day of 12 or less (it was a month), and no text date
+    has (those were all converted). Officers' own mixes of typed and text dates do not look like
+    that. Nothing can be corrected from the file itself, so say it once per column."""
+    for f in fw.all_fields:
+        if f.type is not FieldType.DATE or f.id not in table.columns:
+            continue
+        kinds = _us_import_kinds(cols[f.id])
+        if kinds is not None:
+            _report_us_import(fw, f.id, table, rows, cols[f.id], kinds, problems, link)
+
+
+def _us_import_kinds(column: ParsedColumn) -> list[str] | None:
+    """Per distinct value "date", "text" (day first only) or "", when the column has the
+    fingerprint; else None. Date cells first (Google Sheets sends them as serial numbers): one
+    with a day over 12 rules the column out, and in a real column it comes within a few values."""
+    kinds = [""] * len(column.raw_uniques)
+    for k, (u, parsed) in enumerate(zip(column.raw_uniques, column.parsed, strict=True)):
+        if not isinstance(u, (str, bool)) and isinstance(parsed.value, date):
+            if parsed.value.day > 12:
+                return None
+            kinds[k] = "date"
+    if "date" not in kinds:
+        return None
+    for k, (u, parsed) in enumerate(zip(column.raw_uniques, column.parsed, strict=True)):
+        if isinstance(u, str) and parsed.value is not None:
+            if not day_first_only(u):
+                return None  # e.g. 05/04/2024 left as text: a US import would have converted it
+            kinds[k] = "text"
+    return kinds if "text" in kinds else None
+
+
+def _report_us_import(
+    fw: Framework,
+    fid: str,
+    table: SheetTable,
+    rows: np.ndarray,
+    column: ParsedColumn,
+    kinds: list[str],
+    problems: list[Problem],
+    link: Callable[[str], str | None],
+) -> None:
+    """One warning for the column, naming a date cell and a day-first text cell."""
+    codes = column.codes.tolist()
+    real = next(i for i, c in enumerate(codes) if kinds[c] == "date")
+    text = next(i for i, c in enumerate(codes) if kinds[c] == "text")
+    real_cell = table.cell(fid, int(rows[real])) or ""
+    text_cell = table.cell(fid, int(rows[text])) or ""
+    detail = (
+        f"{real_cell} is a date cell ({uk(column.at(real).value)}), "
+        f"{text_cell} is the text {column.raw(text)}"
+    )
+    problems.append(
+        Problem.make(
+            "suspect-us-date-import",
+            source=table.source,
+            sheet=table.sheet.title,
+            cell=text_cell,
+            row=int(rows[text]),
+            column=fw.label(fid),
+            detail=detail,
+            link=link(text_cell) if text_cell else None,
+        )
+    )
 
 
 def _warn_future_dates(

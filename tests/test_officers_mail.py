@@ -86,7 +86,7 @@ def test_new_then_fixed_once_each_never_twice_a_day_never_when_unchanged(
     assert _run(config, DAY1 + timedelta(days=1)) == []
     assert len(smtp.messages) == 1
     # day 3: the impossible date is fixed: one message, and it says so
-    _set_cell(book, "NS-2024-03", "Date notified to LSCB", "28/02/2024")
+    _set_cell(book, "NS-2024-03", "Date notified to LSCB", date(2024, 2, 28))
     day3 = DAY1 + timedelta(days=2)
     assert len(_run(config, day3)) == 1
     fixed = smtp.messages[-1].message
@@ -118,7 +118,7 @@ def test_new_problems_come_before_fixed_ones(tmp_path: Path, smtp: SmtpServer) -
     config = _config(tmp_path, smtp)
     book = tmp_path / "books" / "northshire.xlsx"
     _run(config, DAY1)
-    _set_cell(book, "NS-2024-03", "Date notified to LSCB", "28/02/2024")
+    _set_cell(book, "NS-2024-03", "Date notified to LSCB", date(2024, 2, 28))
     _set_cell(book, "NS-2024-04", "Date notified to LSCB", "13/25/2024")
     _run(config, DAY1 + timedelta(days=1))
     body = smtp.messages[-1].message.get_content()

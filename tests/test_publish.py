@@ -127,10 +127,23 @@ def test_paused_and_not_applicable_stages_are_never_due() -> None:
         ],
         "problems": [],
     }
+    check["problems"] = [  # an info note needs no action: not on the sheet
+        {
+            "source": "a.xlsx",
+            "sheet": "England SCR",
+            "cell": "B2",
+            "row": 2,
+            "type": "merged-cells",
+            "severity": "info",
+            "message": "merged",
+            "fix": "Nothing to do",
+        }
+    ]
     content = build_content(check, "a.xlsx")
     assert [(r[0].value, r[3].value, r[8].value) for r in content.rows] == [
         ("Overdue", "Report", "must")
     ]
+    assert content.problems == 0
 
 
 def test_companion_workbook_rows_links_and_the_source_untouched(source: Path) -> None:

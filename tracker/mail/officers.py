@@ -109,6 +109,8 @@ def current_problems(check: Mapping[str, Any], board: BoardConfig) -> dict[str, 
     """The board's problems now: key -> the line an officer reads (free text withheld)."""
     out: dict[str, str] = {}
     for problem in check.get("problems", []):
+        if problem.get("severity") == "info":  # a note that needs no action
+            continue
         if str(problem.get("source", "")) in board.sources:
             out[problem_key(problem)] = _line(_problem(problem), _fix(problem))
     return out

@@ -259,7 +259,7 @@ def build_content(
                 done.append(((-finished.toordinal(), rid, label), cells))
     problems: list[tuple[tuple[Any, ...], list[Cell]]] = []
     for p in check.get("problems", []):
-        if p.get("source") != source:
+        if p.get("source") != source or p.get("severity") == "info":  # info needs no action
             continue
         sheet = str(p.get("sheet") or "")
         cell = str(p.get("cell") or "")
