@@ -1,7 +1,7 @@
 """The Tracker tab of a Google Sheet, against the local fake Sheets API (real gspread, real HTTP).
 
-Every batchUpdate the tab sends is also checked here against Google's discovery document
-(../shared/google/sheets-v4-discovery.json): request kinds, field names, enums and field masks.
+The fake checks every request against Google's discovery document (tests/fakes/discovery.py:
+request kinds, field names, enums, field masks); the batches are also checked here by name.
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests import gsheet_fixtures
+from tests.fakes.discovery import Discovery
 from tests.fakes.sheets_api import FakeSheetsAPI
 from tests.gsheet_fixtures import KEY, READER, england_rows, headers, row
 from tracker.check import check_config, specs_from_config
@@ -29,103 +30,18 @@ sa_file = gsheet_fixtures.sa_file
 
 AS_OF = date(2024, 9, 2)
 NOW = datetime(2024, 9, 2, 8, 15, tzinfo=UTC)
-DISCOVERY = Path(__file__).resolve().parents[2] / "shared" / "google" / "sheets-v4-discovery.json"
 WRITER = "tracker-writer@tracker-tests.iam.gserviceaccount.com"
 
 
 # --- the discovery document: every request we build is one Google knows -----------------------
 
 
-def _schemas() -> dict[str, Any]:
-    path = (
-        DISCOVERY if DISCOVERY.is_file() else Path("/work/shared/google/sheets-v4-discovery.json")
-    )
-    return dict(json.loads(path.read_text(encoding="utf-8"))["schemas"])
-
-
-def check_against_discovery(
-    value: Any, schema: dict[str, Any], schemas: dict[str, Any], at: str
-) -> list[str]:
-    """Every field known, every enum value allowed, every type right; masks name real fields."""
-    if "$ref" in schema:
-        return check_against_discovery(value, schemas[schema["$ref"]], schemas, at)
-    kind = schema.get("type")
-    errors: list[str] = []
-    if kind == "object" and "properties" in schema:
-        if not isinstance(value, dict):
-            return [f"{at}: expected an object"]
-        for key, item in value.items():
-            if key not in schema["properties"]:
-                errors.append(f"{at}.{key}: unknown field")
-                continue
-            errors += check_against_discovery(
-                item, schema["properties"][key], schemas, f"{at}.{key}"
-            )
-        return errors
-    if kind == "object" and "additionalProperties" in schema:
-        return [
-            e
-            for k, v in value.items()
-            for e in check_against_discovery(
-                v, schema["additionalProperties"], schemas, f"{at}.{k}"
-            )
-        ]
-    if kind == "array":
-        if not isinstance(value, list):
-            return [f"{at}: expected a list"]
-        return [
-            e
-            for i, v in enumerate(value)
-            for e in check_against_discovery(v, schema["items"], schemas, f"{at}[{i}]")
-        ]
-    if kind == "string":
-        if not isinstance(value, str):
-            return [f"{at}: expected text"]
-        if "enum" in schema and value not in schema["enum"]:
-            return [f"{at}: {value!r} is not one of {schema['enum']}"]
-    if kind == "integer" and (not isinstance(value, int) or isinstance(value, bool)):
-        return [f"{at}: expected an integer"]
-    if kind == "number" and not isinstance(value, (int, float)):
-        return [f"{at}: expected a number"]
-    if kind == "boolean" and not isinstance(value, bool):
-        return [f"{at}: expected true or false"]
-    return errors
-
-
-def _mask_ok(mask: str, schema_name: str, schemas: dict[str, Any]) -> list[str]:
-    errors = []
-    for path in mask.split(","):
-        schema = schemas[schema_name]
-        for part in path.strip().split("."):
-            props = schema.get("properties", {})
-            if part not in props:
-                errors.append(f"mask {path!r}: {part!r} is not a field of {schema_name}")
-                break
-            ref = props[part].get("$ref")
-            schema = schemas[ref] if ref else props[part]
-    return errors
-
-
-_MASKED = {
-    "updateCells": "CellData",
-    "updateDimensionProperties": "DimensionProperties",
-    "repeatCell": "CellData",
-    "updateSheetProperties": "SheetProperties",
-}
-
-
 def discovery_errors(requests: list[dict[str, Any]]) -> list[str]:
-    schemas = _schemas()
-    errors = check_against_discovery(
-        {"requests": requests}, {"$ref": "BatchUpdateSpreadsheetRequest"}, schemas, "body"
+    """What Google's front end would refuse in this batchUpdate (tests/fakes/discovery.py)."""
+    checked = Discovery.load().check(
+        "POST", f"/v4/spreadsheets/{KEY}:batchUpdate", {}, {"requests": requests}
     )
-    for i, request in enumerate(requests):
-        if len(request) != 1:
-            errors.append(f"requests[{i}]: exactly one kind per request")
-        for kind, body in request.items():
-            if kind in _MASKED:
-                errors += _mask_ok(body["fields"], _MASKED[kind], schemas)
-    return errors
+    return [str(v) for v in checked.violations]
 
 
 # --- set-up ---------------------------------------------------------------------------------
