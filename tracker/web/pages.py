@@ -24,7 +24,7 @@ from tracker.web.data import (
     visible,
 )
 from tracker.web.exports import FORMATS, download
-from tracker.web.frameworks import frameworks_for, stage_rules
+from tracker.web.frameworks import frameworks_for, stage_rules, visible_frameworks
 from tracker.web.timeline import build_timeline
 from tracker.web.views import snapshot, state, user
 
@@ -76,6 +76,46 @@ def stage_row(item: StageItem) -> list[Any]:
         s.get("basis"),
         "must" if s.get("must") else "should",
         s.get("source"),
+        r.data.get("source"),
+        r.data.get("sheet"),
+        r.data.get("row"),
+    ]
+
+
+PAUSED_HEADERS = (
+    "Nation",
+    "Board",
+    "Framework",
+    "Review ID",
+    "Stage",
+    "Status",
+    "Paused since",
+    "Reason",
+    "Agreed with",
+    "National body informed",
+    "Due (adjusted)",
+    "Originally due",
+    "Source",
+    "Sheet",
+    "Row",
+)
+
+
+def paused_row(item: StageItem) -> list[Any]:
+    r, s, a = item.review, item.stage, item.last_adjustment
+    return [
+        NATION_LABELS.get(r.nation, r.nation),
+        r.board,
+        r.data.get("framework"),
+        r.review_id,
+        s.get("label") or s.get("id"),
+        STATUS_LABELS.get(str(s.get("status")), s.get("status")),
+        item.since.isoformat() if item.since else None,
+        a.get("reason"),
+        a.get("agreed_by"),
+        a.get("informed"),
+        s.get("latest"),
+        s.get("original_latest"),
         r.data.get("source"),
         r.data.get("sheet"),
         r.data.get("row"),
@@ -215,6 +255,7 @@ def overview() -> Any:
         problems_by_board=problems_by_board,
         overdue_count=sum(n["total"].statuses["overdue"] for n in nations.values()),
         due_soon_count=sum(c for b, c in snap.due_soon_by_board.items() if me.may_see(b)),
+        paused_count=len(snap.scoped("paused", me)),
         review_count=sum(n["total"].reviews for n in nations.values()),
     )
 
@@ -231,6 +272,13 @@ def board(board: str) -> Any:
     reviews.sort(
         key=lambda r: (STATUS_ORDER.index(r.worst) if r.worst in STATUS_ORDER else -1, r.review_id)
     )
+    # ?status=paused (or any stage status): the reviews with at least one stage in it
+    status = request.args.get("status", "").strip()
+    if status and status not in STATUS_ORDER:
+        abort(400, f"status must be one of {', '.join(STATUS_ORDER)}")
+    unfiltered = len(reviews)
+    if status:
+        reviews = [r for r in reviews if r.count(status)]
     fmt = _fmt()
     if fmt:
         headers = (
@@ -257,6 +305,7 @@ def board(board: str) -> Any:
             for r in reviews
         ]
         return download(fmt, _slug(board), headers, rows, "Reviews")
+    statuses = [(s, STATUS_LABELS.get(s, s)) for s in STATUS_ORDER if s != "not_applicable"]
     problems = [p for p in snap.problems if p.board == board]
     page, number, pages = _paginate(reviews)
     return render_template(
@@ -264,6 +313,9 @@ def board(board: str) -> Any:
         board=board,
         reviews=page,
         total=len(reviews),
+        unfiltered=unfiltered,
+        status=status,
+        statuses=statuses,
         page=number,
         pages=pages,
         problem_count=len(problems),
@@ -312,7 +364,11 @@ def _stage_list(kind: str) -> Any:
     items = [i for i in mine if filters.keep(i)]
     fmt = _fmt()
     if fmt:
-        name = "overdue" if kind == "overdue" else "due-soon"
+        name = kind.replace("_", "-")
+        if kind == "paused":
+            return download(
+                fmt, name, PAUSED_HEADERS, (paused_row(i) for i in items), "Paused or extended"
+            )
         return download(fmt, name, STAGE_HEADERS, (stage_row(i) for i in items), name)
     page, number, pages = _paginate(items)
     return render_template(
@@ -325,7 +381,7 @@ def _stage_list(kind: str) -> Any:
         page=number,
         pages=pages,
         due_soon_days=DUE_SOON_DAYS,
-        endpoint="pages.overdue" if kind == "overdue" else "pages.due_soon",
+        endpoint=f"pages.{kind}",
     )
 
 
@@ -337,6 +393,12 @@ def overdue() -> Any:
 @bp.get("/due-soon")
 def due_soon() -> Any:
     return _stage_list("due_soon")
+
+
+@bp.get("/paused")
+def paused() -> Any:
+    """Stages paused, or given a new due date, and not yet done: apart from the overdue list."""
+    return _stage_list("paused")
 
 
 PROBLEM_HEADERS = (
@@ -398,13 +460,8 @@ def problems() -> Any:
 
 @bp.get("/frameworks")
 def frameworks() -> Any:
-    me = user()
     return render_template(
-        "frameworks.html",
-        frameworks=[
-            {**f, "overrides": [o for o in f.get("overrides", []) if me.may_see(o["board"])]}
-            for f in _frameworks(snapshot())
-        ],
+        "frameworks.html", frameworks=visible_frameworks(snapshot(), state().config, user())
     )
 
 
