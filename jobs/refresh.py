@@ -1,7 +1,11 @@
-"""Refresh job: check every source the config names and keep the results as the snapshot.
+"""Refresh job: check every source the config names, keep the results, and tell the officers.
 
-The web view serves this snapshot; it never reads a spreadsheet per request. Arguments are a
-config path (text), so the job pickles into the scheduler's SQLite job store.
+The web view serves the snapshot; it never reads a spreadsheet per request. Then each source's
+``Tracker`` sheet is published where it changed (a Google Sheet's tab costs one request on top
+of the read's two; an unchanged one costs nothing), and each board's ``data_recipients`` hear
+about new and fixed data problems (at most once a day). Publishing or e-mail failing never
+undoes the refresh. Arguments are a config path (text), so the job pickles into the scheduler's
+SQLite job store.
 """
 
 from __future__ import annotations
@@ -9,7 +13,7 @@ from __future__ import annotations
 import logging
 
 from tracker.calendars import today_in_london
-from tracker.check import check_config
+from tracker.check import check_config, specs_from_config
 from tracker.config import load_config
 from tracker.snapshot import write_snapshot
 
@@ -18,8 +22,10 @@ log = logging.getLogger("tracker.jobs.refresh")
 
 def run(config_path: str) -> None:
     config = load_config(config_path)
-    result = check_config(config, today_in_london())
-    write_snapshot(config.state_dir, result.to_json())
+    as_of = today_in_london()
+    result = check_config(config, as_of)
+    check = result.to_json()
+    write_snapshot(config.state_dir, check)
     log.info(
         "refreshed %d source(s): %d reviews, %d data problems, %d source(s) unusable",
         len(config.source_boards()),
@@ -27,3 +33,20 @@ def run(config_path: str) -> None:
         len(result.problems),
         len(result.unusable),
     )
+    try:
+        from tracker.publish.run import WRITTEN, publish_results
+
+        published = publish_results(
+            result, specs_from_config(config), config, state_dir=config.state_dir, check=check
+        )
+        written = sum(1 for p in published if p.outcome == WRITTEN)
+        if written:
+            log.info("published %d Tracker sheet(s)", written)
+    except Exception:  # the refresh itself succeeded: the snapshot is written
+        log.exception("publishing the Tracker sheets failed")
+    try:
+        from tracker.mail.officers import notify_officers
+
+        notify_officers(config, check, as_of)
+    except Exception:
+        log.exception("the officers' e-mail failed")

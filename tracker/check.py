@@ -53,6 +53,8 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     #: one-line messages for sources that could not be used at all
     unusable: list[str] = field(default_factory=list)
+    #: per Google Sheet source: sheet id -> (title, position), for publishing its Tracker tab
+    sheet_ids: dict[str, dict[int, tuple[str, int]]] = field(default_factory=dict)
     #: data rows read from optional sheets (Pauses and extensions), by (source, sheet)
     optional_rows: dict[tuple[str, str], int] = field(default_factory=dict)
     _reviews: list[dict[str, Any]] | None = field(default=None, repr=False)
@@ -112,6 +114,8 @@ def _finish(prepared: list[_Prepared], as_of: date) -> CheckResult:
     for p in prepared:
         if p.workbook is not None:
             check_workbook_ids(p.workbook, p.tables)
+            if p.workbook.key is not None:
+                total.sheet_ids[p.workbook.source] = dict(p.workbook.sheet_ids)
         total.problems.extend(p.result.problems)
         total.unusable.extend(p.result.unusable)
         pauses = p.optional.get(PAUSES_SPEC.title)

@@ -49,6 +49,13 @@ class BoardConfig:
     timescales: dict[str, str] = field(default_factory=dict)
     #: ``[boards.counting]``: how the board's local procedures count (national by default)
     counting: Counting = DEFAULT_COUNTING
+    #: write due dates and data problems back: a ``Tracker`` tab (Google Sheets) or a
+    #: companion ``NAME.tracker.xlsx`` (Excel)
+    publish: bool = True
+    #: where companion workbooks go (default: beside each source workbook)
+    publish_dir: str | None = None
+    #: the officers who keep the data: told when the set of data problems changes
+    data_recipients: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -141,6 +148,9 @@ _BOARD = {
     "recipients": list,
     "timescales": dict,
     "counting": dict,
+    "publish": bool,
+    "publish_dir": str,
+    "data_recipients": list,
 }
 _COUNTING = {"start_on_non_working_day": str, "deadline_on_non_working_day": str}
 _NATIONAL = {"recipients": list}
@@ -185,7 +195,9 @@ class _Reader:
                 known = ", ".join(sorted(shape))
                 raise self.fail(name, f"unknown key (expected one of: {known})")
             expected = shape[key]
-            if isinstance(value, bool) or not isinstance(value, expected):
+            if (isinstance(value, bool) and expected is not bool) or not isinstance(
+                value, expected
+            ):
                 kind = expected.__name__ if isinstance(expected, type) else "number"
                 raise self.fail(name, f"must be a {_KIND.get(kind, kind)}, not {value!r}")
         return data
@@ -197,7 +209,13 @@ class _Reader:
         return tuple(v.strip() for v in values)
 
 
-_KIND = {"str": "text value", "list": "list", "dict": "table", "int": "whole number"}
+_KIND = {
+    "str": "text value",
+    "list": "list",
+    "dict": "table",
+    "int": "whole number",
+    "bool": "true or false",
+}
 
 
 def _counting(r: _Reader, raw: dict[str, Any], prefix: str) -> Counting:
@@ -261,6 +279,11 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
             if not isinstance(value, str):
                 raise r.fail(f"{prefix}timescales.{key}", f"must be a rule in text, not {value!r}")
             timescales[key] = value
+        data_recipients = r.strings(raw.get("data_recipients", []), prefix + "data_recipients")
+        _check_addresses(r, data_recipients, prefix + "data_recipients")
+        publish_dir = raw.get("publish_dir")
+        if publish_dir is not None and not publish_dir.strip():
+            raise r.fail(prefix + "publish_dir", "must not be empty")
         boards.append(
             BoardConfig(
                 name,
@@ -268,7 +291,10 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
                 tuple(resolve(s) for s in sources),
                 recipients,
                 timescales,
-                _counting(r, raw.get("counting", {}), prefix + "counting."),
+                counting=_counting(r, raw.get("counting", {}), prefix + "counting."),
+                publish=raw.get("publish", True),
+                publish_dir=resolve(publish_dir.strip()) if publish_dir else None,
+                data_recipients=data_recipients,
             )
         )
 

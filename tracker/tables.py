@@ -44,6 +44,9 @@ class RawWorkbook:
     all_titles: list[str] = field(default_factory=list)
     #: for Google Sheets: the spreadsheet key, used for links to cells
     key: str | None = None
+    #: for Google Sheets: every grid sheet's id -> (title, position), from the read's metadata,
+    #: so the tracker can rewrite its own ``Tracker`` tab without asking Google again
+    sheet_ids: dict[int, tuple[str, int]] = field(default_factory=dict)
 
     def link(self, sheet: RawSheet, cell: str) -> str | None:
         """A link that opens the source at this cell, where the source has addresses."""

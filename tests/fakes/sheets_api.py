@@ -103,6 +103,10 @@ class FakeSheet:
     conditional_formats: list[dict[str, Any]] = field(default_factory=list)
     #: protected ranges (ProtectedRange), each with its protectedRangeId
     protected_ranges: list[dict[str, Any]] = field(default_factory=list)
+    #: the sheet's basic filter (BasicFilter), if any
+    basic_filter: dict[str, Any] | None = None
+    #: column index -> width in pixels, as set by updateDimensionProperties
+    column_widths: dict[int, int] = field(default_factory=dict)
 
     @classmethod
     def from_rows(cls, sheet_id: int, title: str, rows: list[list[Any]], **kw: Any) -> FakeSheet:
@@ -185,6 +189,7 @@ class FakeSheet:
             cell_extras=dict(self.cell_extras),
             conditional_formats=list(self.conditional_formats),
             protected_ranges=list(self.protected_ranges),
+            column_widths=dict(self.column_widths),
         )
 
     def cell_data(self, at: tuple[int, int], keys: Iterable[str]) -> dict[str, Any]:
@@ -234,6 +239,8 @@ class FakeSheet:
             out["conditionalFormats"] = copy.deepcopy(self.conditional_formats)
         if self.protected_ranges:
             out["protectedRanges"] = copy.deepcopy(self.protected_ranges)
+        if self.basic_filter is not None:
+            out["basicFilter"] = copy.deepcopy(self.basic_filter)
         return out
 
 
@@ -1027,6 +1034,31 @@ def _add_protected_range(sheets: list[FakeSheet], body: dict[str, Any]) -> dict[
     return {"addProtectedRange": {"protectedRange": _copied(protected)}}
 
 
+def _set_basic_filter(sheets: list[FakeSheet], body: dict[str, Any]) -> dict[str, Any]:
+    """The sheet's one basic filter, replaced (its range must lie on the sheet)."""
+    basic = _copied(body.get("filter") or {})
+    sheet, _ = _grid_box(sheets, basic.get("range") or {})
+    sheet.basic_filter = basic
+    return {}
+
+
+def _update_dimension_properties(sheets: list[FakeSheet], body: dict[str, Any]) -> dict[str, Any]:
+    """Column widths (``pixelSize``): the only dimension property the fake keeps."""
+    span = body.get("range") or {}
+    sheet = _sheet(sheets, span.get("sheetId"))
+    paths = parse_mask(body["fields"])
+    if span.get("dimension") != "COLUMNS" or paths != [("pixelSize",)]:
+        raise ApiError(501, "the fake keeps column widths (COLUMNS, pixelSize) only")
+    start = int(span.get("startIndex") or 0)
+    end = int(span.get("endIndex", sheet.column_count))
+    if not 0 <= start < end <= sheet.column_count:
+        raise ApiError(400, f"Invalid dimension range {start}:{end} on {sheet.title}")
+    size = int((body.get("properties") or {}).get("pixelSize") or 0)
+    for column in range(start, end):
+        sheet.column_widths[column] = size
+    return {}
+
+
 _APPLY: dict[str, Callable[[list[FakeSheet], dict[str, Any]], dict[str, Any]]] = {
     "addSheet": _add_sheet,
     "updateSheetProperties": _update_sheet_properties,
@@ -1038,6 +1070,8 @@ _APPLY: dict[str, Callable[[list[FakeSheet], dict[str, Any]], dict[str, Any]]] =
     "deleteSheet": _delete_sheet,
     "addConditionalFormatRule": _add_conditional_format_rule,
     "addProtectedRange": _add_protected_range,
+    "setBasicFilter": _set_basic_filter,
+    "updateDimensionProperties": _update_dimension_properties,
 }
 
 

@@ -387,6 +387,9 @@ from tracker.cli.report import report_command, run_command  # noqa: E402
 
 main.add_command(report_command)
 main.add_command(run_command)
+from tracker.cli.publish import publish_command  # noqa: E402
+
+main.add_command(publish_command)
 
 
 #: Optional integrations pandera loads when they happen to be installed (hypothesis for data

@@ -117,6 +117,10 @@ def read_gsheet(
         sheets=sheets,
         all_titles=[str(p["title"]) for p in props],
         key=key,
+        sheet_ids={
+            int(p.get("sheetId", 0)): (str(p["title"]), int(p.get("index", i)))
+            for i, p in enumerate(props)
+        },
     )
 
 
