@@ -73,8 +73,8 @@ def test_new_then_fixed_once_each_never_twice_a_day_never_when_unchanged(
     (first,) = smtp.messages
     assert sorted(first.recipients) == sorted(OFFICERS)
     body = first.message.get_content()
-    assert first.message["Subject"] == f"{NORTHSHIRE}: 2 new data problems"
-    assert "New data problems (2)" in body and "not a real date" in body
+    assert first.message["Subject"] == f"{NORTHSHIRE}: 6 new data problems"
+    assert "New data problems (6)" in body and "not a real date" in body
     assert "Fixed" not in body
     assert "Fix: Check the day and month and correct it." in body
     companion = tmp_path / "books" / "northshire.tracker.xlsx"
@@ -90,7 +90,9 @@ def test_new_then_fixed_once_each_never_twice_a_day_never_when_unchanged(
     day3 = DAY1 + timedelta(days=2)
     assert len(_run(config, day3)) == 1
     fixed = smtp.messages[-1].message
-    assert fixed["Subject"] == f"{NORTHSHIRE}: 1 fixed"
+    assert (
+        fixed["Subject"] == f"{NORTHSHIRE}: 1 new data problem, 1 fixed"
+    )  # a real 2024 date: not-in-force
     assert "Fixed since the last message (1)" in fixed.get_content()
     # later that day a new problem appears: it waits for tomorrow (never twice a day)
     _set_cell(book, "NS-2024-04", "Date notified to LSCB", "13/25/2024")
@@ -99,9 +101,9 @@ def test_new_then_fixed_once_each_never_twice_a_day_never_when_unchanged(
     day4 = day3 + timedelta(days=1)
     assert len(_run(config, day4)) == 1
     third = smtp.messages[-1].message
-    assert third["Subject"] == f"{NORTHSHIRE}: 1 new data problem"
+    assert third["Subject"] == f"{NORTHSHIRE}: 1 new data problem, 1 fixed"
     body = third.get_content()
-    assert body.index("New data problems (1)") >= 0 and "Fixed" not in body
+    assert body.index("New data problems (1)") >= 0 and "Fixed since the last message (1)" in body
     # the ledger holds one row per day it wrote, all sent
     with Ledger(config.state_dir) as ledger:
         rows = [e for e in ledger.entries() if e.scope == scope_for(config.board(NORTHSHIRE))]
@@ -122,7 +124,7 @@ def test_new_problems_come_before_fixed_ones(tmp_path: Path, smtp: SmtpServer) -
     _set_cell(book, "NS-2024-04", "Date notified to LSCB", "13/25/2024")
     _run(config, DAY1 + timedelta(days=1))
     body = smtp.messages[-1].message.get_content()
-    assert smtp.messages[-1].message["Subject"] == f"{NORTHSHIRE}: 1 new data problem, 1 fixed"
+    assert smtp.messages[-1].message["Subject"] == f"{NORTHSHIRE}: 2 new data problems, 2 fixed"
     assert body.index("New data problems") < body.index("Fixed since the last message")
 
 

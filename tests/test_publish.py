@@ -76,7 +76,7 @@ def test_overdue_first_then_due_by_date_then_problems_then_done(source: Path) ->
         ("Date lead reviewer appointed", date(2024, 2, 27), None, "On time"),
         ("Decision date", date(2024, 2, 26), "18 days late", "Done late"),
     ]
-    assert content.problems == sum(1 for r in content.rows if r[0].value == "Data problem") == 2
+    assert content.problems == sum(1 for r in content.rows if r[0].value == "Data problem") == 6
 
 
 def test_paused_and_not_applicable_stages_are_never_due() -> None:
@@ -260,7 +260,7 @@ def test_cli_publish_writes_the_companion_and_says_where(source: Path) -> None:
     assert result.exit_code == 0, result.output
     companion = source.parent / "northshire.tracker.xlsx"
     assert f"Tracker sheet written to {companion}" in result.output
-    assert "2 data problems" in result.output
+    assert "6 data problems" in result.output
     assert companion.is_file() and digest(source) == before
 
 
