@@ -243,3 +243,71 @@ def test_a_google_sheet_with_pauses_and_actions_costs_no_extra_request(
     (late,) = actions_of(result)
     assert (late["status"], late["days_late"], late["row"]) == ("late", 2, 2)
     assert [(p.type, p.cell) for p in result.problems] == [("action-duplicate", "C3")]
+
+
+def test_check_table_csv_and_xlsx_show_the_actions(
+    make_workbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    import csv
+    import io
+
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from tracker.cli import main
+    from tracker.cli.output import write_check_xlsx
+
+    rows = action_rows(
+        action("R1.1", D(2024, 3, 31), completed=D(2024, 4, 2), status="Completed"),
+        action("R1.2", D(2024, 3, 31), agency="Northshire Council Children's Services"),
+        action("R2.1", D(2024, 3, 31), status="Not accepted", notes="Private remark"),
+    )
+    path = make_workbook("england-lcspr", [REVIEW], extra={SPEC.title: rows})
+    runner = CliRunner()
+    args = ["check", str(path), "--as-of", "2024-04-01"]
+    table = runner.invoke(main, args).stdout
+    assert (
+        "Actions: 3 · 1 overdue · 1 open · 1 completed (1 late) · 1 not accepted or superseded"
+        in table
+    )
+    assert "LATE     Action R1.1 · Northshire Poli… done 02/04/2024 · 2d late" in table
+    assert "OVERDUE  Action R1.2 · Northshire Coun… due 31/03/2024 · 1d overdue" in table
+    assert "R2.1" not in table  # not applicable: counted, not listed
+    assert "Private" not in table
+    csv_text = runner.invoke(main, [*args, "--format", "csv"]).stdout
+    found = [r for r in csv.DictReader(io.StringIO(csv_text)) if r["stage"] == "action"]
+    assert [(r["label"], r["latest"], r["done"], r["status"], r["days_late"]) for r in found] == [
+        ("R1.1 (R1) · Northshire Police", "2024-03-31", "2024-04-02", "late", "2"),
+        ("R1.2 (R1) · Northshire Council Children's Services", "2024-03-31", "", "overdue", "1"),
+        ("R2.1 (R2) · Northshire Police", "2024-03-31", "", "not_applicable", "0"),
+    ]
+    assert "Private" not in csv_text
+    out = tmp_path / "check.xlsx"
+    runner.invoke(main, [*args, "--format", "xlsx", "--output", str(out)])
+    wb = load_workbook(out)
+    assert wb.sheetnames == ["Stages", "Actions", "Problems"]
+    ws = wb["Actions"]
+    header = [c.value for c in ws[1]]
+    assert header[4:] == [
+        "recommendation",
+        "action_ref",
+        "agency",
+        "due",
+        "completed",
+        "status",
+        "days_late",
+        "assured",
+        "evidence_link",
+        "sheet",
+        "row",
+    ]
+    first, second, _ = list(ws.iter_rows(min_row=2))
+    assert first[header.index("due")].value.date() == D(2024, 3, 31)
+    assert first[header.index("status")].value == "late"
+    assert second[header.index("completed")].value is None
+    # text typed in a sheet is written as text, never as a formula
+    result = run_check([SourceSpec(str(path))], D(2024, 4, 1))
+    result.reviews[0]["actions"][1]["agency"] = '=HYPERLINK("https://x")'
+    write_check_xlsx(result, out)
+    agency = list(load_workbook(out)["Actions"].iter_rows(min_row=3))[0][header.index("agency")]
+    assert (agency.data_type, agency.value) == ("s", '=HYPERLINK("https://x")')
