@@ -450,12 +450,12 @@ def test_init_with_a_chart_sheet_holding_the_next_id_succeeds(
         f"gsheet:{KEY}", ["england-scr", "wales-cpr"], credentials=str(sa_file), settings=settings
     )
 
-    assert outcome.added == ["England SCR", "Wales CPR"]
+    assert outcome.added == ["England SCR", "Wales CPR", "Pauses and extensions"]
     sheets = {s.title: s for s in sheets_api.spreadsheets[KEY].sheets}
     assert [sheets[t].sheet_type for t in ("Chart1", "Chart2")] == ["OBJECT", "OBJECT"]
     assert (sheets["Chart1"].sheet_id, sheets["Chart2"].sheet_id) == (1001, 1002)
     ids = [s.sheet_id for s in sheets_api.spreadsheets[KEY].sheets]
-    assert len(set(ids)) == len(ids) == 5
+    assert len(set(ids)) == len(ids) == 6
     assert sheets["England SCR"].cells[(0, 0)] == headers("england-scr")[0]
     assert sheets["Wales CPR"].frozen_rows == 1
 
@@ -470,7 +470,11 @@ def test_init_never_adds_a_sheet_whose_title_a_chart_sheet_has(
         f"gsheet:{KEY}", ["england-scr", "wales-cpr"], credentials=str(sa_file), settings=settings
     )
 
-    assert (outcome.added, outcome.filled, outcome.kept) == (["Wales CPR"], [], [])
+    assert (outcome.added, outcome.filled, outcome.kept) == (
+        ["Wales CPR", "Pauses and extensions"],
+        [],
+        [],
+    )
     assert outcome.blocked == {"england scr": "OBJECT"}
     assert outcome.lines()[-1] == (
         f"gsheet:{KEY}: sheet 'england scr' is a chart, not a table: rename that sheet and "
@@ -480,13 +484,14 @@ def test_init_never_adds_a_sheet_whose_title_a_chart_sheet_has(
         "Sheet1",
         "england scr",
         "Wales CPR",
+        "Pauses and extensions",
     ]
     # a chart sheet is never read as a table, nor asked for as a range
     book_read = read_gsheet(
         f"gsheet:{KEY}", ALL_TITLES, credentials=str(sa_file), settings=settings
     )
     assert [s.title for s in book_read.sheets] == ["Wales CPR"]
-    assert book_read.all_titles == ["Sheet1", "Wales CPR"]
+    assert book_read.all_titles == ["Sheet1", "Wales CPR", "Pauses and extensions"]
 
 
 def test_init_on_a_sheet_shared_read_only_says_so(
