@@ -18,6 +18,7 @@ from schemas.validate import ValidatedTable, apply_schemas, check_workbook_ids, 
 from tracker.actions import SPEC as ACTIONS_SPEC
 from tracker.actions import ActionResult, actions_framework
 from tracker.actions import evaluate as evaluate_actions
+from tracker.boards import source_owners
 from tracker.calendars import today_in_london
 from tracker.config import BoardConfig, Config, apply_overrides
 from tracker.evaluate import TableResult, evaluate_table
@@ -40,6 +41,12 @@ OPTIONAL_SHEETS: tuple[SheetSpec, ...] = (PAUSES_SPEC, ACTIONS_SPEC)
 class SourceSpec:
     source: str
     board: BoardConfig | None = None
+    #: every board whose config names this source (the first is ``board``); see tracker.boards
+    owners: tuple[str, ...] = ()
+
+    @property
+    def board_names(self) -> tuple[str, ...]:
+        return self.owners or ((self.board.name,) if self.board else ())
 
 
 @dataclass
@@ -190,6 +197,7 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
                 as_of,
                 default_board=default_board,
                 link=lambda cell, s=sheet: workbook.link(s, cell),  # type: ignore[misc]
+                owners=spec.board_names,
             )
         )
     found = {
@@ -241,7 +249,13 @@ def run_check(
 
 
 def specs_from_config(config: Config) -> list[SourceSpec]:
-    return [SourceSpec(source, board) for source, board in config.source_boards()]
+    """One spec per source, read once even when several boards name it (its Board cells then
+    say which of them each review belongs to)."""
+    owners = source_owners(config)
+    specs: dict[str, SourceSpec] = {}
+    for source, board in config.source_boards():
+        specs.setdefault(source, SourceSpec(source, board, owners[source]))
+    return list(specs.values())
 
 
 def read_options(config: Config, sources: Sequence[str] = ()) -> dict[str, Any]:

@@ -301,6 +301,13 @@ _TYPES = [
         "Check the board's nation in the config, or move the sheet.",
     ),
     ProblemType(
+        "board-mismatch",
+        ERROR,
+        "Another board's name",
+        "the Board cell says {value}, but this workbook belongs to {detail}",
+        "Type the board's name as the config has it ({detail}), or leave the cell blank.",
+    ),
+    ProblemType(
         "hidden-sheet",
         WARNING,
         "Hidden sheet",

@@ -22,6 +22,7 @@ from tracker.check import CheckResult
 from tracker.cli.files import save_workbook_atomic
 from tracker.model import STATUS_ORDER
 from tracker.problems import Problem, display_value
+from tracker.safe_cells import csv_value, xlsx_value
 
 WIDTH = 100
 _LABEL = {
@@ -468,9 +469,9 @@ def check_csv(result: CheckResult) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in stage_rows(result.reviews):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else csv_value(v) for v in row])
     for row in action_stage_rows(result.reviews):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else csv_value(v) for v in row])
     return buf.getvalue()
 
 
@@ -498,7 +499,7 @@ def write_check_xlsx(result: CheckResult, path: Path) -> None:
     ws.freeze_panes = "A2"
     ws.append(CSV_COLUMNS)
     for row in stage_rows(result.reviews):
-        ws.append([_xl(v, CSV_COLUMNS[i]) for i, v in enumerate(row)])
+        ws.append([xlsx_value(ws, _xl(v, CSV_COLUMNS[i])) for i, v in enumerate(row)])
     if result.actions:
         _actions_sheet(wb, result.reviews)
     _problems_sheet(wb, result.problems, Font, path.parent)
@@ -507,21 +508,11 @@ def write_check_xlsx(result: CheckResult, path: Path) -> None:
 
 def _actions_sheet(wb: Any, reviews: list[dict[str, Any]]) -> None:
     """The ``Actions`` sheet: dates as dates; text typed by officers kept as text, never a formula."""
-    from openpyxl.cell import WriteOnlyCell
-
     ws = wb.create_sheet("Actions")
     ws.freeze_panes = "A2"
     ws.append(ACTION_COLUMNS)
     for row in action_rows(reviews):
-        out: list[Any] = []
-        for column, value in zip(ACTION_COLUMNS, row, strict=True):
-            value = _xl(value, column)
-            if isinstance(value, str):
-                cell = WriteOnlyCell(ws, value=value)
-                cell.data_type = "s"  # "=..." typed in a sheet stays text
-                value = cell
-            out.append(value)
-        ws.append(out)
+        ws.append([xlsx_value(ws, _xl(v, c)) for c, v in zip(ACTION_COLUMNS, row, strict=True)])
 
 
 def write_problems_xlsx(result: CheckResult, path: Path) -> None:
@@ -560,9 +551,12 @@ def _problems_sheet(wb: Any, problems: list[Problem], font: Any, base: Path) -> 
             target = f"{_relative_link(Path(p.source), base)}#'{sheet}'!{p.cell}"
         if target:
             link_cell.value = f"{p.sheet}!{p.cell}" if p.cell else "open"
+            link_cell.data_type = "s"  # a sheet title is text, never a formula
             link_cell.hyperlink = target
             link_cell.font = font(color="0563C1", underline="single")
-        ws.append([v if not isinstance(v, bool) else str(v) for v in row] + [link_cell])
+        ws.append(
+            [xlsx_value(ws, v if not isinstance(v, bool) else str(v)) for v in row] + [link_cell]
+        )
 
 
 def _xl(value: Any, column: str) -> Any:

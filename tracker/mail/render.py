@@ -31,6 +31,7 @@ from tracker.mail.report import (
     ProblemLine,
     Report,
 )
+from tracker.safe_cells import xlsx_value
 
 #: the weekly e-mail's "needs attention" threshold, in words
 LONG_PAUSE_MONTHS = 6
@@ -592,7 +593,7 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]]) 
         cell.fill = PatternFill("solid", fgColor="F3F2F1")
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for values in rows:
-        ws.append([_cell_value(v) for v in values])
+        ws.append([xlsx_value(ws, _cell_value(v)) for v in values])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, str):
@@ -620,7 +621,7 @@ def render_xlsx(report: Report) -> bytes:
     summary = wb.active
     assert summary is not None
     summary.title = "Summary"
-    summary.append([report.title])
+    summary.append([xlsx_value(summary, report.title)])
     summary["A1"].font = Font(bold=True, size=14)
     summary.append(["As of", _cell_value(report.as_of)])
     summary["B2"].number_format = "DD/MM/YYYY"

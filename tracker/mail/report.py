@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from tracker.boards import board_of, source_owners
 from tracker.config import BoardConfig, Config
 from tracker.mail.ledger import NATIONAL_SCOPE, iso_week
 from tracker.pauses import AGREED_WITH, LONG_PAUSE_DAYS, REASONS
@@ -355,19 +356,53 @@ class _Collected:
         return {g: {s: self.counts[g][s] for s in HEADLINE_STATUSES} for g in GROUPS}
 
 
-def _in_board(board: BoardConfig, item: Mapping[str, Any]) -> bool:
-    # A board's e-mail covers its own workbooks: the optional Board column is typed by hand and
-    # a spelling slip there must not make a review vanish from every report.
-    return str(item.get("source", "")) in board.sources
+Owners = Mapping[str, tuple[str, ...]]
+
+
+def _own_reviews(
+    check: Mapping[str, Any], board: BoardConfig, owners: Owners
+) -> list[Mapping[str, Any]]:
+    """The reviews of this board's workbooks that the config gives this board (tracker.boards):
+    a Board cell can neither move a review into another board's e-mail nor out of its own."""
+    return [
+        r
+        for r in check.get("reviews", [])
+        if str(r.get("source", "")) in board.sources and board_of(r, owners) == board.name
+    ]
+
+
+def _own_problems(
+    check: Mapping[str, Any], board: BoardConfig, owners: Owners
+) -> list[Mapping[str, Any]]:
+    """A problem in a review's row goes with that review; one about a whole workbook goes to
+    every board that names the workbook."""
+    row_board = {
+        (r.get("source"), r.get("sheet"), r.get("row")): board_of(r, owners)
+        for r in check.get("reviews", [])
+    }
+    mine = []
+    for p in _to_fix(check):
+        if str(p.get("source", "")) not in board.sources:
+            continue
+        owner = row_board.get((p.get("source"), p.get("sheet"), p.get("row")))
+        if owner is None or owner == board.name:
+            mine.append(p)
+    return mine
 
 
 def board_report(
-    check: Mapping[str, Any], board: BoardConfig, as_of: date, since: date | None = None
+    check: Mapping[str, Any],
+    board: BoardConfig,
+    as_of: date,
+    since: date | None = None,
+    owners: Owners | None = None,
 ) -> Report:
+    """``owners``: tracker.boards.source_owners of the config (default: this board alone)."""
     since = since or as_of - timedelta(days=7)
-    reviews = [(r, board.name) for r in check.get("reviews", []) if _in_board(board, r)]
+    owners = owners if owners is not None else {s: (board.name,) for s in board.sources}
+    reviews = [(r, board.name) for r in _own_reviews(check, board, owners)]
     c = _Collected(reviews, as_of, since)
-    problems = sorted((p for p in _to_fix(check) if _in_board(board, p)), key=_problem_key)
+    problems = sorted(_own_problems(check, board, owners), key=_problem_key)
     return Report(
         scope=board.name,
         title=f"{board.name}: case review compliance",
@@ -394,9 +429,10 @@ def national_report(
     since = since or as_of - timedelta(days=7)
     lines: list[BoardLine] = []
     everything: list[tuple[Mapping[str, Any], str]] = []
+    owners = source_owners(config)
     for board in config.boards:
-        mine = board_report(check, board, as_of, since)
-        everything.extend((r, board.name) for r in check.get("reviews", []) if _in_board(board, r))
+        mine = board_report(check, board, as_of, since, owners)
+        everything.extend((r, board.name) for r in _own_reviews(check, board, owners))
         lines.append(
             BoardLine(
                 board=board.name,

@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from tracker.boards import board_of, source_owners
 from tracker.config import Config
 from tracker.model import FAILING_STATUSES, PRIVATE_FIELDS, Basis, Status
 from tracker.model import STATUS_ORDER as WORST_FIRST
@@ -262,9 +263,8 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
     doc = scrub(doc)
     nations = _nations()
     board_nation = {b.name: b.nation for b in config.boards}
-    source_board: dict[str, str] = {}
-    for source, board_config in config.source_boards():
-        source_board.setdefault(source, board_config.name)
+    owners = source_owners(config)
+    source_board = {source: names[0] for source, names in owners.items()}
     raw_reviews: list[dict[str, Any]] = [r for r in doc.get("reviews") or [] if isinstance(r, dict)]
     id_counts = Counter(str(r.get("review_id") or "") for r in raw_reviews)
 
@@ -276,7 +276,7 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
             key = rid
         else:
             key = f"{raw.get('source')}-{raw.get('sheet')}-{raw.get('row')}"
-        board = str(raw.get("board") or source_board.get(str(raw.get("source"))) or UNKNOWN_BOARD)
+        board = _board(raw, owners, configured=bool(config.boards))
         nation = nations.get(str(raw.get("framework")), board_nation.get(board, "unknown"))
         view = ReviewView(key=key, nation=nation, board=board, data=raw)
         reviews.append(view)
@@ -348,6 +348,14 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
     )
 
 
+def _board(raw: dict[str, Any], owners: dict[str, tuple[str, ...]], *, configured: bool) -> str:
+    """The config decides (tracker.boards): with boards configured, a review of a source no
+    board names is shown to national users only, whatever its Board cell says."""
+    if configured and str(raw.get("source")) not in owners:
+        return UNKNOWN_BOARD
+    return board_of(raw, owners) or UNKNOWN_BOARD
+
+
 def _safe_problem(raw: dict[str, Any]) -> dict[str, Any]:
     """A problem in a private column keeps its cell but loses its value and any quoted text."""
     column = str(raw.get("column") or "").strip().casefold()
@@ -368,6 +376,8 @@ class SnapshotCache:
         self._lock = threading.Lock()
         self._current = build(None, config)
         self._bad: tuple[int, int] | None | bool = False  # the stamp of a file that failed
+        #: why the file on disk is not being served (None when it is); /healthz reports it
+        self.problem: str | None = None
 
     def _stat(self) -> tuple[int, int] | None:
         try:
@@ -385,14 +395,16 @@ class SnapshotCache:
             if stamp != self._current.stamp and stamp != self._bad:
                 try:
                     doc = read_snapshot(self.config.state_dir) if stamp else None
-                except (OSError, ValueError) as exc:
+                    snap = build(doc, self.config)
+                except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
                     # Keep serving the last good data; the stale warning tells people.
                     log.error(
                         "%s: cannot read the snapshot, keeping the previous one: %s", self.path, exc
                     )
                     self._bad = stamp
+                    self.problem = f"{self.path.name} cannot be used: {exc}"
                     return self._current
-                snap = build(doc, self.config)
                 snap.stamp = stamp
                 self._current = snap
+                self.problem = None
             return self._current

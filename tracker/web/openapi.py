@@ -18,6 +18,24 @@ _FORMAT = {
 }
 
 
+_ERRORS = {
+    "400": "a parameter is not valid (an unknown format, a limit or offset that is not a whole "
+    "number)",
+    "401": "no session or API token, an expired session, or a token that is not (or no longer) "
+    "valid; the answer carries WWW-Authenticate: Bearer",
+    "405": "any method but GET and HEAD: the API is read-only",
+}
+
+
+def _errors(*codes: str) -> dict[str, Any]:
+    """The error answers a path can give, each with the same small JSON body."""
+    schema = {"$ref": "#/components/schemas/Error"}
+    return {
+        code: {"description": _ERRORS[code], "content": {"application/json": {"schema": schema}}}
+        for code in codes
+    }
+
+
 def _ok(ref: str, description: str) -> dict[str, Any]:
     return {
         "200": {
@@ -30,7 +48,7 @@ def _ok(ref: str, description: str) -> dict[str, Any]:
                 },
             },
         },
-        "401": {"description": "not signed in"},
+        **_errors("400", "401", "405"),
     }
 
 
@@ -135,10 +153,13 @@ def openapi_document() -> dict[str, Any]:
             "title": "Case review tracker: read-only API",
             "version": "1",
             "description": "The latest snapshot of `tracker check`, limited to the boards the "
-            "signed-in user may see. Read-only: every method but GET and HEAD is refused (405).",
+            "signed-in user may see. Read-only: every method but GET and HEAD is refused (405). "
+            "Programs authenticate with `Authorization: Bearer TOKEN`, a token made by "
+            "`tracker user token NAME` (valid on /api/* only, with NAME's scope, until replaced "
+            "or the user is removed); people with the session cookie of the sign-in page.",
         },
         "servers": [{"url": "/"}],
-        "security": [{"session": []}],
+        "security": [{"session": []}, {"token": []}],
         "paths": {
             "/api/reviews": {
                 "get": {
@@ -190,25 +211,38 @@ def openapi_document() -> dict[str, Any]:
                             "description": "every framework",
                             "content": {"application/json": {"schema": {"type": "array"}}},
                         },
-                        "401": {"description": "not signed in"},
+                        **_errors("401", "405"),
                     },
                 }
             },
             "/api/openapi.json": {
                 "get": {
                     "summary": "This document",
-                    "responses": {"200": {"description": "OpenAPI 3.1"}},
+                    "responses": {"200": {"description": "OpenAPI 3.1"}, **_errors("401", "405")},
                 }
             },
         },
         "components": {
             "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "tracker_session"}
+                "session": {"type": "apiKey", "in": "cookie", "name": "tracker_session"},
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "from `tracker user token NAME`; /api/* only",
+                },
             },
             "schemas": {
                 "Stage": stage,
                 "Review": review,
                 "Problem": problem,
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {"type": "string"},
+                        "status": {"type": "integer"},
+                    },
+                },
                 "ReviewList": {
                     "type": "object",
                     "required": ["as_of", "reviews"],

@@ -24,7 +24,7 @@ from tracker.web.data import (
     visible,
 )
 from tracker.web.exports import FORMATS, download
-from tracker.web.frameworks import frameworks_for, stage_rules
+from tracker.web.frameworks import frameworks_for, stage_rules, visible_frameworks
 from tracker.web.timeline import build_timeline
 from tracker.web.views import snapshot, state, user
 
@@ -460,13 +460,8 @@ def problems() -> Any:
 
 @bp.get("/frameworks")
 def frameworks() -> Any:
-    me = user()
     return render_template(
-        "frameworks.html",
-        frameworks=[
-            {**f, "overrides": [o for o in f.get("overrides", []) if me.may_see(o["board"])]}
-            for f in _frameworks(snapshot())
-        ],
+        "frameworks.html", frameworks=visible_frameworks(snapshot(), state().config, user())
     )
 
 
