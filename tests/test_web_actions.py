@@ -57,7 +57,47 @@ def test_the_review_page_has_an_actions_section(env: WebEnv) -> None:
         assert ref in section
     assert "Northshire ICB" in section
     assert "2 days late" in section  # R1.1, done 2 Apr, due 31 Mar
+    assert "1 day overdue" in section  # R1.2, open on 1 Apr
     assert section.count("Evidence</a>") == 1
     assert 'href="https://example.org/plan"' in section
     assert "javascript:" not in section
     assert "Private remark" not in page
+
+
+def test_the_actions_section_in_chromium(env: WebEnv) -> None:
+    import threading
+
+    from playwright.sync_api import sync_playwright
+    from waitress import create_server
+
+    from tests.test_web_browser import ARGS, CHROMIUM, axe, shots_dir
+
+    server = create_server(env.app, host="127.0.0.1", port=0, threads=2)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.effective_port}"
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            try:
+                for width in (1280, 375):
+                    page = browser.new_page(viewport={"width": width, "height": 900})
+                    page.goto(f"{base}/sign-in")
+                    page.get_by_label("User name").fill("inspector")
+                    page.get_by_label("Password").fill(PASSWORD)
+                    page.get_by_role("button", name="Sign in").click()
+                    page.wait_for_url(f"{base}/")
+                    page.goto(f"{base}/reviews/P-1#actions")
+                    heading = page.get_by_role("heading", name="Actions", exact=True)
+                    assert heading.is_visible()
+                    table = page.locator("table.tracker-actions")
+                    assert table.get_by_text("Northshire ICB").is_visible()
+                    assert table.get_by_role("link", name="Evidence").count() == 1
+                    assert axe(page) == []
+                    table.screenshot(path=str(shots_dir() / f"review-actions-{width}.png"))
+                    page.close()
+            finally:
+                browser.close()
+    finally:
+        server.close()
+        thread.join(timeout=10)
