@@ -311,3 +311,51 @@ def test_check_table_csv_and_xlsx_show_the_actions(
     write_check_xlsx(result, out)
     agency = list(load_workbook(out)["Actions"].iter_rows(min_row=3))[0][header.index("agency")]
     assert (agency.data_type, agency.value) == ("s", '=HYPERLINK("https://x")')
+
+
+def test_init_adds_the_actions_sheet_with_drop_downs_date_cells_and_a_guide_section(
+    tmp_path: Path,
+) -> None:
+    from openpyxl import load_workbook
+
+    from tracker.cli.templates import ACTIONS_GUIDE, GUIDE, create_template
+    from tracker.registry import get_framework
+
+    path = tmp_path / "t.xlsx"
+    create_template(path, [get_framework("england-lcspr")])
+    wb = load_workbook(path)
+    ws = wb["Actions"]
+    assert [c.value for c in ws[1]] == HEADERS
+    lists = [dv for dv in ws.data_validations.dataValidation if dv.type == "list"]
+    assert [(str(dv.sqref).split(":")[0], dv.formula1) for dv in lists] == [
+        ("G2", '"Open,Completed,Not accepted,Superseded"')
+    ]
+    dates = {
+        str(dv.sqref).split(":")[0]
+        for dv in ws.data_validations.dataValidation
+        if dv.type == "date"
+    }
+    assert dates == {"E2", "F2", "I2"}
+    assert ws["E2"].number_format == ws["F2"].number_format == ws["I2"].number_format
+    guide = [r[0] for r in wb[GUIDE].iter_rows(values_only=True) if r and r[0]]
+    assert ACTIONS_GUIDE[0] in guide and ACTIONS_GUIDE[-1] in guide
+    # an empty template reads cleanly: the sheet is optional and has no rows yet
+    result = run_check([SourceSpec(str(path))], D(2024, 4, 1))
+    assert result.actions == [] and result.problems == []
+
+
+def test_the_samples_have_actions_overdue_done_late_and_not_accepted() -> None:
+    from tests.conftest import SAMPLES
+    from tracker.check import check_config
+    from tracker.config import load_config
+
+    result = check_config(load_config(SAMPLES / "tracker.toml"), D(2024, 6, 30))
+    statuses = {a.status.value for a in result.actions}
+    assert {"overdue", "late", "not_applicable", "on_time", "pending"} <= statuses
+    assert {a.source.rsplit("/", 1)[-1] for a in result.actions} == {
+        "northshire.xlsx",
+        "eastmarch.xlsx",
+        "glenmoor.xlsx",
+    }
+    assert not [p for p in result.problems if p.sheet == "Actions"]
+    assert "learning subgroup" not in json.dumps(result.to_json())  # the samples' Notes
