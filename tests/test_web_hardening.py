@@ -80,6 +80,7 @@ GET_PAGES = [
     "/",
     "/overdue",
     "/due-soon",
+    "/paused",
     "/problems",
     "/frameworks",
     "/calendar",
