@@ -23,6 +23,7 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from tracker.actions import SPEC as ACTIONS
 from tracker.calendars import add_months, add_working_days
 from tracker.cli.templates import create_template
 from tracker.model import Framework
@@ -147,6 +148,60 @@ EVENTS: list[tuple[str, str, Callable[[Row, date], Row | None]]] = [
 ]
 
 
+#: agencies that own the samples' actions, by file
+AGENCIES = {
+    "northshire.xlsx": (
+        "Northshire Police",
+        "Northshire Council Children's Services",
+        "NHS Northshire ICB",
+    ),
+    "eastmarch.xlsx": ("Eastmarch Police", "Eastmarch Council", "Eastmarch Health Board"),
+    "glenmoor.xlsx": ("Police Scotland", "Glenmoor Council Social Work", "NHS Glenmoor"),
+}
+#: (months after publication due, done how many days after due or None for open, status)
+PLAN = [
+    (3, -5, "Completed"),  # done on time
+    (4, 12, "Completed"),  # done late
+    (5, None, "Open"),  # open: overdue or still due, depending on the date
+    (6, None, "Not accepted"),
+    (9, None, "Open"),
+]
+
+
+def _actions(rows: list[Row], file: str, as_of: date) -> list[Row]:
+    """Actions for the first three published reviews of a sheet (their plans as boards keep them)."""
+    agencies = AGENCIES.get(file)
+    if agencies is None:
+        return []
+    out: list[Row] = []
+    published = [r for r in rows if r.get("published") and r["published"] <= as_of][:3]
+    for k, review in enumerate(published):
+        for n, (months, done_after, status) in enumerate(PLAN, start=1):
+            due = add_months(review["published"], months)
+            done = due + timedelta(days=done_after) if done_after is not None else None
+            if done is not None and done > as_of:
+                done, status = None, "Open"
+            rec = f"R{(n + 1) // 2}"
+            out.append(
+                {
+                    "review_id": review["review_id"],
+                    "recommendation": rec,
+                    "action_ref": f"{rec}.{n}",
+                    "agency": agencies[(k + n) % len(agencies)],
+                    "due": due,
+                    "completed": done,
+                    "status": status,
+                    "assured": done + timedelta(days=14)
+                    if done is not None and done + timedelta(days=14) <= as_of
+                    else None,
+                    "notes": "Progress discussed at the board's learning subgroup"
+                    if n == 2
+                    else None,
+                }
+            )
+    return out
+
+
 def recent_rows(
     fw: Framework, n: int, as_of: date, prefix: str, after: int
 ) -> list[dict[str, Any]]:
@@ -171,6 +226,7 @@ def build(folder: Path = HERE, as_of: date = AS_OF, *, recent: int = 0) -> list[
         create_template(path, frameworks)
         wb = load_workbook(path)
         events: list[Row] = []
+        actions: list[Row] = []
         for (_fid, prefix, count), fw in zip(sheets, frameworks, strict=True):
             ws = wb[fw.sheet]
             columns = {f.id: j for j, f in enumerate(fw.all_fields, start=1)}
@@ -182,6 +238,9 @@ def build(folder: Path = HERE, as_of: date = AS_OF, *, recent: int = 0) -> list[
                     event = next((e for r in rows if (e := _event(make, r, as_of))), None)
                     if event is not None:
                         events.append(event)
+            actions += _actions(
+                rows, filename, as_of
+            )  # after the events: a held publication has none
             for i, row in enumerate(rows, start=2):
                 row["board"] = board
                 for field_id, value in row.items():
@@ -199,6 +258,11 @@ def build(folder: Path = HERE, as_of: date = AS_OF, *, recent: int = 0) -> list[
             for j, f in enumerate(PAUSES.fields, start=1):
                 if event.get(f.id) is not None:
                     ws.cell(i, j, event[f.id])
+        ws = wb[ACTIONS.title]
+        for i, action in enumerate(actions, start=2):
+            for j, f in enumerate(ACTIONS.fields, start=1):
+                if action.get(f.id) is not None:
+                    ws.cell(i, j, action[f.id])
         wb.save(path)
         written.append(path)
     return written

@@ -64,7 +64,7 @@ def test_template_has_validations_formats_and_input_messages(
     path = tmp_path / "t.xlsx"
     create_template(path, [fw])
     wb = load_workbook(path)
-    assert wb.sheetnames == [fw.sheet, "Pauses and extensions", GUIDE]
+    assert wb.sheetnames == [fw.sheet, "Pauses and extensions", "Actions", GUIDE]
     ws = wb[fw.sheet]
     assert ws.freeze_panes == "B2"
     headers = [c.value for c in ws[1]]

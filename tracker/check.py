@@ -15,6 +15,9 @@ from typing import Any
 from schemas.optional import SheetRows, SheetSpec, read_sheet_rows
 from schemas.table import locate_table
 from schemas.validate import ValidatedTable, apply_schemas, check_workbook_ids, prepare_table
+from tracker.actions import SPEC as ACTIONS_SPEC
+from tracker.actions import ActionResult, actions_framework
+from tracker.actions import evaluate as evaluate_actions
 from tracker.boards import source_owners
 from tracker.calendars import today_in_london
 from tracker.config import BoardConfig, Config, board_framework
@@ -31,7 +34,7 @@ log = logging.getLogger(__name__)
 
 #: Optional per-workbook sheets: read in the same request as the framework sheets, each located and
 #: parsed by ``schemas.optional``; what their rows mean is their own module's job.
-OPTIONAL_SHEETS: tuple[SheetSpec, ...] = (PAUSES_SPEC,)
+OPTIONAL_SHEETS: tuple[SheetSpec, ...] = (PAUSES_SPEC, ACTIONS_SPEC)
 
 
 @dataclass(frozen=True)
@@ -57,12 +60,19 @@ class CheckResult:
     sheet_ids: dict[str, dict[int, tuple[str, int]]] = field(default_factory=dict)
     #: data rows read from optional sheets (Pauses and extensions), by (source, sheet)
     optional_rows: dict[tuple[str, str], int] = field(default_factory=dict)
+    #: usable rows of every workbook's Actions sheet, judged (tracker.actions)
+    actions: list[ActionResult] = field(default_factory=list)
     _reviews: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
     def reviews(self) -> list[dict[str, Any]]:
         if self._reviews is None:
+            by_review: dict[tuple[str, str], list[dict[str, Any]]] = {}
+            for a in self.actions:
+                by_review.setdefault((a.source, a.review_id), []).append(a.to_json())
             self._reviews = [r for t in self.tables for r in t.review_dicts()]
+            for r in self._reviews:
+                r["actions"] = by_review.get((r["source"], r["review_id"]), [])
         return self._reviews
 
     def to_json(self) -> dict[str, Any]:
@@ -102,6 +112,8 @@ class _Prepared:
     tables: list[ValidatedTable] = field(default_factory=list)
     #: the workbook's optional sheets, by spec title
     optional: dict[str, SheetRows] = field(default_factory=dict)
+    #: the action rules in the source's calendar, with the board's overrides
+    actions_framework: Framework | None = None
 
 
 def check_source(spec: SourceSpec, as_of: date, **read_options: Any) -> CheckResult:
@@ -125,6 +137,9 @@ def _finish(prepared: list[_Prepared], as_of: date) -> CheckResult:
             total.problems.extend(v.problems)
             found = adjustments.for_table(v) if adjustments is not None else None
             evaluated.append(evaluate_table(v, as_of, v.framework, found))
+        actions = p.optional.get(ACTIONS_SPEC.title)
+        if actions is not None:
+            total.actions.extend(evaluate_actions(actions, p.tables, as_of, p.actions_framework))
         for rows in p.optional.values():
             total.problems.extend(rows.problems)
             total.optional_rows[(rows.source, rows.sheet)] = len(rows)
@@ -208,7 +223,16 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
         )
         for s in extra
     }
-    return _Prepared(result, workbook, validated, found)
+    return _Prepared(result, workbook, validated, found, _actions_framework(spec, validated))
+
+
+def _actions_framework(spec: SourceSpec, tables: Sequence[ValidatedTable]) -> Framework:
+    """The action rules counted in the workbook's nation's calendar, with the board's overrides
+    (``actions.completed`` in ``[boards.timescales]``)."""
+    nation = spec.board.nation if spec.board else None
+    fw = next((t.framework for t in tables if nation in (None, t.framework.nation)), None)
+    base = actions_framework(fw.calendar, fw.nation) if fw else actions_framework()
+    return board_framework(base, spec.board) if spec.board else base
 
 
 def _no_framework_sheet(titles: Sequence[str], frameworks: Sequence[Framework]) -> tuple[str, str]:

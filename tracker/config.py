@@ -502,7 +502,10 @@ def apply_overrides(fw: Framework, board: BoardConfig, where: str = "config") ->
 
 def check_overrides(board: BoardConfig, where: str = "config") -> None:
     """Every key names a known framework of the board's nation and a dated stage; every rule parses."""
-    known = {f.id: f for f in all_frameworks()}
+    from tracker.actions import actions_framework  # the action rules: any nation's boards
+
+    actions = actions_framework(nation=board.nation)
+    known = {f.id: f for f in all_frameworks()} | {actions.id: actions}
     for key in board.timescales:
         fw_id, dot, stage = key.partition(".")
         if not dot or not stage:

@@ -29,6 +29,7 @@ class RuleKind(StrEnum):
     WITHIN = "within"  # latest = anchor + N
     AT_LEAST_BEFORE = "at least before"  # latest = anchor - N
     NOT_BEFORE = "not before"  # earliest = anchor + N
+    ON_OR_BEFORE = "on or before"  # latest = the anchor date itself (a deadline kept in the row)
     MUST_BE_YES = "must be yes"  # a yes/no field that must hold once a stage has a date
     CHOICE_AGREES = "choice agrees"  # a choice that must agree with a yes/no field
 
@@ -225,7 +226,12 @@ class Rule:
 
     @property
     def is_timescale(self) -> bool:
-        return self.kind in (RuleKind.WITHIN, RuleKind.AT_LEAST_BEFORE, RuleKind.NOT_BEFORE)
+        return self.kind in (
+            RuleKind.WITHIN,
+            RuleKind.AT_LEAST_BEFORE,
+            RuleKind.NOT_BEFORE,
+            RuleKind.ON_OR_BEFORE,
+        )
 
     def text(self) -> str:
         """The rule in the form frameworks.md writes it (and config overrides are parsed from)."""
@@ -233,6 +239,8 @@ class Rule:
             return f"must be yes (once {self.anchor} has a date)"
         if self.kind is RuleKind.CHOICE_AGREES:
             return f"{self.if_yes} when {self.anchor} is yes, {self.if_no} when no (once both are filled)"
+        if self.kind is RuleKind.ON_OR_BEFORE:
+            return f"on or before {self.anchor}"
         unit = self.unit.value
         if self.amount == 1 and unit.endswith("s"):
             unit = unit[:-1]

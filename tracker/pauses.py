@@ -76,7 +76,10 @@ def adjustable_stages(framework: Framework) -> list[str]:
     return [
         s.id
         for s in framework.stages
-        if any(r.kind in (RuleKind.WITHIN, RuleKind.AT_LEAST_BEFORE) for r in s.rules)
+        if any(
+            r.kind in (RuleKind.WITHIN, RuleKind.AT_LEAST_BEFORE, RuleKind.ON_OR_BEFORE)
+            for r in s.rules
+        )
     ]
 
 

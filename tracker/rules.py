@@ -39,6 +39,8 @@ _FORMS: list[tuple[RuleKind, re.Pattern[str]]] = [
     (RuleKind.AT_LEAST_BEFORE, re.compile(rf"at\s+least\s+{_AMOUNT}\s+before\s+{_IDENT}")),
     (RuleKind.NOT_BEFORE, re.compile(rf"not\s+before\s+{_AMOUNT}\s+after\s+{_IDENT}")),
     (RuleKind.NOT_BEFORE, re.compile(rf"after\s+{_IDENT}")),
+    # the deadline is a date field of the same row (an action's own due date)
+    (RuleKind.ON_OR_BEFORE, re.compile(rf"on\s+or\s+before\s+{_IDENT}")),
     (
         RuleKind.MUST_BE_YES,
         re.compile(rf"must\s+be\s+yes\s*\(\s*once\s+{_IDENT}\s+has\s+a\s+date\s*\)"),
@@ -73,7 +75,7 @@ def parse_rule_text(text: str) -> ParsedRule:
         return ParsedRule(kind, groups["anchor"], int(groups["amount"]), unit)
     raise RuleSyntaxError(
         f"cannot read {text!r}: expected 'within N UNIT after STAGE', 'at least N UNIT before "
-        "STAGE', 'not before N UNIT after STAGE', 'after STAGE' or 'must be yes (once STAGE has "
+        "STAGE', 'not before N UNIT after STAGE', 'after STAGE', 'on or before FIELD' or 'must be yes (once STAGE has "
         "a date)'"
     )
 

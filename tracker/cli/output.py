@@ -142,6 +142,13 @@ def render_check_table(
         f"Data: {plural(blocked, 'review cannot', 'reviews cannot')} be assessed"
         f" · {plural(errors, 'error')}, {plural(warnings, 'warning')} (see `tracker validate`)",
     ]
+    if result.actions:
+        n = action_counts(result)
+        lines.append(
+            f"Actions: {n['total']} · {n['overdue']} overdue · {n['open']} open"
+            f" · {n['completed']} completed ({n['late']} late)"
+            f" · {n['not_applicable']} not accepted or superseded"
+        )
     by_board: dict[str, list[dict[str, Any]]] = defaultdict(list)
     for review in reviews:
         by_board[review["board"] or "(no board named)"].append(review)
@@ -196,7 +203,7 @@ def _review_lines(
     if not review["assessable"]:
         return [
             _cut(f"  {rid:<18} {where}: cannot be assessed until its data errors are fixed", width)
-        ]
+        ] + _action_lines(review, verbose, width)
     tally = Counter(s["status"] for s in review["stages"])
     summary = ", ".join(
         f"{n} {_label(s)}"
@@ -238,7 +245,43 @@ def _review_lines(
             out.append(_cut(f"             {adjustment_text(s)}", width))
         for finding in s.get("findings", ()):
             out.append(_cut(f"             should: {finding['message']}", width))
+    return out + _action_lines(review, verbose, width)
+
+
+def _action_lines(review: dict[str, Any], verbose: bool, width: int = WIDTH) -> list[str]:
+    """The review's actions that need attention (all of them with ``verbose``), worst first."""
+    actions = review.get("actions", ())
+    shown = actions if verbose else [a for a in actions if a["status"] in _SHOWN]
+    out = []
+    for a in sorted(shown, key=lambda a: (_ORDER[a["status"]], -a["days_late"])):
+        if a["status"] == "overdue":
+            when = f"due {uk_date(a['due'])} · {a['days_late']}d overdue"
+        elif a["status"] == "late":
+            when = f"done {uk_date(a['completed'])} · {a['days_late']}d late"
+        elif a["status"] == "pending":
+            when = f"due by {uk_date(a['due'])}"
+        elif a["completed"]:
+            when = f"done {uk_date(a['completed'])}"
+        else:
+            when = f"due {uk_date(a['due'])}"
+        label = _cut(f"Action {a['action_ref']} · {a['agency']}", 30)
+        out.append(_cut(f"    {_label(a['status']):<8} {label:<30} {when}", width).rstrip())
     return out
+
+
+def action_counts(result: CheckResult) -> dict[str, int]:
+    """open / overdue / completed / completed late / not applicable, over every action."""
+    from tracker.actions import COMPLETED, LIVE
+
+    acts = result.actions
+    return {
+        "total": len(acts),
+        "open": sum(1 for a in acts if a.action_status in LIVE and a.completed is None),
+        "overdue": sum(1 for a in acts if a.status.value == "overdue"),
+        "completed": sum(1 for a in acts if a.action_status == COMPLETED),
+        "late": sum(1 for a in acts if a.status.value == "late"),
+        "not_applicable": sum(1 for a in acts if a.status.value == "not_applicable"),
+    }
 
 
 def adjustment_text(stage: dict[str, Any]) -> str:
@@ -402,11 +445,85 @@ def stage_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
             ]
 
 
+def action_stage_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
+    """Each action as a row of the stages' CSV shape (stage ``action``, its reference and agency
+    as the label, its due date as the latest), so one file holds every judged deadline."""
+    from tracker.actions import CITATION
+
+    for r in reviews:
+        for a in r.get("actions", ()):
+            yield [
+                r["source"],
+                a["sheet"],
+                a["row"],
+                r["review_id"],
+                r["board"],
+                "actions",
+                r["assessable"],
+                "action",
+                f"{a['action_ref']} ({a['recommendation']}) · {a['agency']}",
+                a["completed"],
+                None,
+                a["due"],
+                a["status"],
+                a["days_late"],
+                "local default",
+                False,
+                CITATION,
+                None,
+                None,
+            ]
+
+
+ACTION_COLUMNS = [
+    "source",
+    "review_id",
+    "board",
+    "framework",
+    "recommendation",
+    "action_ref",
+    "agency",
+    "due",
+    "completed",
+    "status",
+    "days_late",
+    "assured",
+    "evidence_link",
+    "sheet",
+    "row",
+]
+
+
+def action_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
+    """One row per action, every field of the JSON (never its notes)."""
+    for r in reviews:
+        for a in r.get("actions", ()):
+            yield [
+                r["source"],
+                r["review_id"],
+                r["board"],
+                r["framework"],
+                a["recommendation"],
+                a["action_ref"],
+                a["agency"],
+                a["due"],
+                a["completed"],
+                a["status"],
+                a["days_late"],
+                a["assured"],
+                a["evidence_link"],
+                a["sheet"],
+                a["row"],
+            ]
+
+
 def check_csv(result: CheckResult) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in stage_rows(result.reviews):
+        writer.writerow(["" if v is None else csv_value(v) for v in row])
+    for row in action_stage_rows(result.reviews):
         writer.writerow(["" if v is None else csv_value(v) for v in row])
     return buf.getvalue()
 
@@ -436,8 +553,19 @@ def write_check_xlsx(result: CheckResult, path: Path) -> None:
     ws.append(CSV_COLUMNS)
     for row in stage_rows(result.reviews):
         ws.append([xlsx_value(ws, _xl(v, CSV_COLUMNS[i])) for i, v in enumerate(row)])
+    if result.actions:
+        _actions_sheet(wb, result.reviews)
     _problems_sheet(wb, result.problems, Font, path.parent)
     save_workbook_atomic(wb, path)
+
+
+def _actions_sheet(wb: Any, reviews: list[dict[str, Any]]) -> None:
+    """The ``Actions`` sheet: dates as dates; text typed by officers kept as text, never a formula."""
+    ws = wb.create_sheet("Actions")
+    ws.freeze_panes = "A2"
+    ws.append(ACTION_COLUMNS)
+    for row in action_rows(reviews):
+        ws.append([xlsx_value(ws, _xl(v, c)) for c, v in zip(ACTION_COLUMNS, row, strict=True)])
 
 
 def write_problems_xlsx(result: CheckResult, path: Path) -> None:
@@ -487,6 +615,7 @@ def _problems_sheet(wb: Any, problems: list[Problem], font: Any, base: Path) -> 
 def _xl(value: Any, column: str) -> Any:
     if value is None:
         return None
-    if column in ("done", "earliest", "latest", "original_latest") and isinstance(value, str):
+    dated = ("done", "earliest", "latest", "original_latest", "due", "completed", "assured")
+    if column in dated and isinstance(value, str):
         return date.fromisoformat(value)
     return value

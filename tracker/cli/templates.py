@@ -25,6 +25,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.optional import SheetSpec
 from schemas.table import HEADER_SEARCH_ROWS, normalise_header
+from tracker.actions import SPEC as ACTIONS
 from tracker.cli.files import save_workbook_atomic
 from tracker.describe import describe_rule
 from tracker.model import Field, FieldType, Framework
@@ -213,6 +214,14 @@ _SPEC_PROMPTS = {
     "new_due": "The agreed new due date, dd/mm/yyyy. Required for an agreed extension.",
     "informed": "When the Panel / Secretary of State (or the nation's body) was told why.",
     "notes": "Free text for the board only: never shown to inspectors or e-mailed.",
+    # the Actions sheet
+    "recommendation": "The report's own reference for the recommendation, e.g. R3. Required.",
+    "action_ref": "The action's reference, unique within its recommendation, e.g. R3.1. Required.",
+    "agency": "The organisation that owns the action (never a person's name). Required.",
+    "due": "The date the action is due, dd/mm/yyyy. Required.",
+    "completed": "The date the action was done, dd/mm/yyyy; set Status to Completed with it.",
+    "evidence_link": "An https:// address of the evidence (optional).",
+    "assured": "The date the board was given assurance, after completion.",
 }
 
 
@@ -296,6 +305,32 @@ def _add_pauses(wb: Workbook, frameworks: list[Framework], guide: Worksheet) -> 
     wb.move_sheet(PAUSES.title, offset=wb.sheetnames.index(guide.title) - len(wb.sheetnames) + 1)
 
 
+#: the Guide's section on the Actions sheet
+ACTIONS_GUIDE = [
+    "Actions",
+    "One row per action from a review's recommendations: the Review ID as on its own sheet, "
+    "the recommendation (R3) and the action (R3.1, unique within its recommendation), the "
+    "agency that owns it and its due date.",
+    "An action is judged against its own due date (local default, should): done after it, it "
+    "is late; open past it, overdue. Set Status to Completed together with Date completed. "
+    "Not accepted and Superseded actions are not judged.",
+    "Date assurance given is when the board was assured the action worked; it comes after "
+    "completion. Evidence link takes an https:// address.",
+    "Notes are for the board only: never shown to inspectors, e-mailed or logged.",
+]
+
+
+def _add_actions(wb: Workbook, guide: Worksheet) -> None:
+    """The Actions sheet, placed before the Guide, and its section at the Guide's end."""
+    guide.append([])
+    start = guide.max_row + 1
+    for line in ACTIONS_GUIDE:
+        guide.append([line])
+    guide.cell(start, 1).font = Font(bold=True)
+    _new_spec_sheet(wb, ACTIONS, {})
+    wb.move_sheet(ACTIONS.title, offset=wb.sheetnames.index(guide.title) - len(wb.sheetnames) + 1)
+
+
 def _guide(wb: Workbook, frameworks: list[Framework]) -> None:
     ws = wb.create_sheet(GUIDE)
     columns = [
@@ -373,6 +408,7 @@ def create_template(path: Path, frameworks: list[Framework]) -> None:
         _new_sheet(wb, fw)
     _guide(wb, frameworks)
     _add_pauses(wb, frameworks, wb[GUIDE])
+    _add_actions(wb, wb[GUIDE])
     if default is not None:
         wb.remove(default)
     save_workbook_atomic(wb, path)
@@ -443,6 +479,9 @@ def update_workbook(
         present = [f for f in all_frameworks() if f.id in named or f.sheet.casefold() in titles]
         _add_pauses(wb, present, wb[titles.get(GUIDE.casefold(), GUIDE)])
         report["sheets_added"].append(PAUSES.title)
+    if ACTIONS.title.casefold() not in titles:
+        _add_actions(wb, wb[titles.get(GUIDE.casefold(), GUIDE)])
+        report["sheets_added"].append(ACTIONS.title)
     if not report["sheets_added"] and not report["columns_added"]:
         return report
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")

@@ -21,6 +21,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from tracker.mail.report import (
+    ACTIONS_DUE_DAYS,
     DUE_SOON_DAYS,
     FIRST_PROBLEMS,
     HEADLINE_STATUSES,
@@ -228,6 +229,73 @@ def _sections(report: Report) -> list[tuple[str, str, list[Column], list[Finding
     return out
 
 
+ActionSection = tuple[str, str, list[str], list[list[str]]]
+
+
+def _action_sections(report: Report) -> list[ActionSection]:
+    """(heading, explanation, headers, rows) for the action plans, in reading order; none when
+    no workbook in scope keeps an Actions sheet."""
+    if not report.actions_total:
+        return []
+    national = report.is_national
+    out: list[ActionSection] = []
+    if national:
+        out.append(
+            (
+                "Boards by overdue actions",
+                "Open actions from review recommendations past their due date, per board.",
+                ["Board", "Overdue actions", "Open actions"],
+                [
+                    [b.board, str(b.overdue_actions), str(b.open_actions)]
+                    for b in report.boards_by_overdue_actions
+                ],
+            )
+        )
+    rows = []
+    for agency, lines in report.overdue_actions_by_agency:
+        for k, a in enumerate(lines):
+            rows.append(
+                [
+                    agency if k == 0 else "",
+                    *([a.board] if national else []),
+                    a.review_id,
+                    a.action_ref,
+                    fmt_date(a.due),
+                    str(a.days_late),
+                ]
+            )
+    board_col = ["Board"] if national else []
+    out.append(
+        (
+            f"Overdue actions by agency ({len(report.actions_overdue)})",
+            f"{report.actions_open} open and {report.actions_completed} completed actions from "
+            "review recommendations; these are open past their due date, agencies with the most "
+            "first.",
+            ["Agency", *board_col, "Review", "Action", "Due", "Days overdue"],
+            rows,
+        )
+    )
+    out.append(
+        (
+            f"Actions due in the next {ACTIONS_DUE_DAYS} days ({len(report.actions_due_soon)})",
+            f"Open actions due by {fmt_date(report.actions_due_until)}.",
+            ["Agency", *board_col, "Review", "Action", "Due", "Days left"],
+            [
+                [
+                    a.agency,
+                    *([a.board] if national else []),
+                    a.review_id,
+                    a.action_ref,
+                    fmt_date(a.due),
+                    str((a.due - report.as_of).days) if a.due else "",
+                ]
+                for a in report.actions_due_soon
+            ],
+        )
+    )
+    return out
+
+
 # ---------------------------------------------------------------- HTML
 
 
@@ -244,7 +312,16 @@ def _td(text: str, *, head: bool = False, align: str = "left", extra: str = "") 
 
 
 #: Columns whose values must not break across lines (an id, a date, a count).
-NOWRAP_HEADERS = {"Review", "Due", "Done", "Cell", "Days overdue", "Days left", "Days late"}
+NOWRAP_HEADERS = {
+    "Review",
+    "Action",
+    "Due",
+    "Done",
+    "Cell",
+    "Days overdue",
+    "Days left",
+    "Days late",
+}
 
 
 def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]) -> str:
@@ -427,6 +504,10 @@ def render_html(report: Report) -> str:
             )
         else:
             parts.append(_none("None."))
+    for heading, note, headers, cells in _action_sections(report):
+        parts.append(_heading(heading, note))
+        numeric = {i for i, h in enumerate(headers) if h.startswith("Days") or "actions" in h}
+        parts.append(_table(headers, cells, numeric) if cells else _none("None."))
     parts.append(
         _heading(
             f"Data problems ({len(report.problems)})",
@@ -537,6 +618,9 @@ def render_text(report: Report) -> str:
             )
         else:
             lines.append("None.")
+    for heading, note, headers, cells in _action_sections(report):
+        lines += ["", heading, "-" * len(heading), note]
+        lines += _text_table(headers, cells) if cells else ["None."]
     heading = f"Data problems ({len(report.problems)})"
     lines += ["", heading, "-" * len(heading)]
     if report.problems:

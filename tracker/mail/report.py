@@ -5,6 +5,9 @@ config (board names, nations). Nothing here ever reads a ``notes`` cell, and the
 from a spreadsheet is a review id that passes the id rule and a problem's value when it looks like
 a date or a number: anything else a person typed is withheld, so free text cannot reach an e-mail.
 
+An agency named on the ``Actions`` sheet is the one other text shown: it is an organisation's
+name by the sheet's rule, and only a short name-like value passes (``safe_agency``).
+
 Musts are kept apart from shoulds, and local timescales apart from national ones, with the
 words and groups of :mod:`tracker.vocabulary` that every output shares.
 """
@@ -25,6 +28,8 @@ from tracker.pauses import AGREED_WITH, LONG_PAUSE_DAYS, REASONS
 from tracker.vocabulary import GROUPS, GroupCounts, stage_group, stage_must_label
 
 DUE_SOON_DAYS = 14
+#: actions due within this many days are listed (action plans run in months, not days)
+ACTIONS_DUE_DAYS = 30
 FIRST_PROBLEMS = 10
 
 
@@ -59,6 +64,9 @@ _SAFE_VALUE_RE = re.compile(
     r"^(\d{1,4}[/\-. ](\d{1,2}|[A-Za-z]{3,9})[/\-. ]\d{1,4}|\d{1,4}[/\-.]\d{1,2}|-?\d+(\.\d+)?)$"
 )
 WITHHELD = "(withheld)"
+# An organisation's name: letters, digits, spaces and & ' ( ) , . / -, at most 60 characters, not
+# ending as a sentence does; and at most 8 words (checked apart)
+_AGENCY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9&'(),./\- ]{0,58}[A-Za-z0-9)]$|^[A-Za-z0-9]$")
 
 
 def safe_id(value: Any) -> str:
@@ -74,6 +82,31 @@ def safe_value(value: Any) -> str | None:
     if text == "" or _SAFE_VALUE_RE.match(text):
         return text
     return None
+
+
+def safe_agency(value: Any) -> str:
+    """An agency as typed when it reads as an organisation's name, else withheld."""
+    text = " ".join(str(value or "").split())
+    if _AGENCY_RE.match(text) and len(text.split()) <= 8:
+        return text
+    return WITHHELD
+
+
+@dataclass(frozen=True)
+class ActionLine:
+    """One action of a review's plan, as the e-mail lists it (never its notes)."""
+
+    board: str
+    review_id: str
+    recommendation: str
+    action_ref: str
+    agency: str
+    due: date | None
+    completed: date | None
+    status: str
+    days_late: int
+    sheet: str
+    row: int | None
 
 
 @dataclass(frozen=True)
@@ -131,6 +164,8 @@ class BoardLine:
     due_soon: int
     completed_late: int
     problems: int
+    overdue_actions: int = 0
+    open_actions: int = 0
 
 
 @dataclass(frozen=True)
@@ -153,6 +188,31 @@ class Report:
     boards: list[BoardLine] = field(default_factory=list)
     #: stages paused or given more time, not yet done: out of the overdue counts, listed apart
     adjusted: list[Finding] = field(default_factory=list)
+    #: the reviews' action plans (Actions sheet): overdue, due soon, and counts
+    actions_overdue: list[ActionLine] = field(default_factory=list)
+    actions_due_soon: list[ActionLine] = field(default_factory=list)
+    actions_total: int = 0
+    actions_open: int = 0
+    actions_completed: int = 0
+
+    @property
+    def actions_due_until(self) -> date:
+        return self.as_of + timedelta(days=ACTIONS_DUE_DAYS)
+
+    @property
+    def overdue_actions_by_agency(self) -> list[tuple[str, list[ActionLine]]]:
+        """Agencies with overdue actions, most first; each agency's most overdue first."""
+        groups: dict[str, list[ActionLine]] = {}
+        for a in self.actions_overdue:
+            groups.setdefault(a.agency, []).append(a)
+        return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0].casefold()))
+
+    @property
+    def boards_by_overdue_actions(self) -> list[BoardLine]:
+        return sorted(
+            (b for b in self.boards if b.overdue_actions or b.open_actions),
+            key=lambda b: (-b.overdue_actions, -b.open_actions, b.board),
+        )
 
     @property
     def needs_attention(self) -> list[Finding]:
@@ -263,6 +323,22 @@ def _finding(
     )
 
 
+def _action(review: Mapping[str, Any], a: Mapping[str, Any], board: str) -> ActionLine:
+    return ActionLine(
+        board=board,
+        review_id=safe_id(review.get("review_id")),
+        recommendation=safe_id(a.get("recommendation")),
+        action_ref=safe_id(a.get("action_ref")),
+        agency=safe_agency(a.get("agency")),
+        due=_date(a.get("due")),
+        completed=_date(a.get("completed")),
+        status=str(a.get("status", "")),
+        days_late=int(a.get("days_late") or 0),
+        sheet=str(a.get("sheet", "")),
+        row=a.get("row"),
+    )
+
+
 def _problem(problem: Mapping[str, Any]) -> ProblemLine:
     message = str(problem.get("message", ""))
     value = problem.get("value")
@@ -314,8 +390,25 @@ class _Collected:
         self.all: list[Finding] = []
         self.adjusted: list[Finding] = []
         self.groups = GroupCounts()
+        self.actions_overdue: list[ActionLine] = []
+        self.actions_due_soon: list[ActionLine] = []
+        self.actions_total = self.actions_open = self.actions_completed = 0
         until = as_of + timedelta(days=DUE_SOON_DAYS)
+        actions_until = as_of + timedelta(days=ACTIONS_DUE_DAYS)
         for review, board in reviews:
+            for a in review.get("actions") or []:
+                line = _action(review, a, board)
+                self.actions_total += 1
+                if line.status == "not_applicable":
+                    continue
+                if line.completed is not None:
+                    self.actions_completed += 1
+                    continue
+                self.actions_open += 1
+                if line.status == "overdue":
+                    self.actions_overdue.append(line)
+                elif line.due is not None and as_of <= line.due <= actions_until:
+                    self.actions_due_soon.append(line)
             self.reviews += 1
             if not review.get("assessable", True):
                 self.cannot_assess += 1
@@ -342,6 +435,17 @@ class _Collected:
         self.completed_late.sort(key=lambda f: (rank[f.group], f.done or as_of, f.review_id))
         self.other.sort(key=lambda f: (rank[f.group], f.board, f.review_id))
         self.adjusted.sort(key=lambda f: (not f.attention, f.since or as_of, f.review_id))
+        self.actions_overdue.sort(key=lambda a: (-a.days_late, a.board, a.review_id, a.action_ref))
+        self.actions_due_soon.sort(key=lambda a: (a.due or as_of, a.review_id, a.action_ref))
+
+    def action_fields(self) -> dict[str, Any]:
+        return {
+            "actions_overdue": self.actions_overdue,
+            "actions_due_soon": self.actions_due_soon,
+            "actions_total": self.actions_total,
+            "actions_open": self.actions_open,
+            "actions_completed": self.actions_completed,
+        }
 
     def plain_counts(self) -> dict[str, dict[str, int]]:
         return {g: {s: self.counts[g][s] for s in HEADLINE_STATUSES} for g in GROUPS}
@@ -412,6 +516,7 @@ def board_report(
         problems=[_problem(p) for p in problems],
         adjusted=c.adjusted,
         groups=c.groups,
+        **c.action_fields(),
     )
 
 
@@ -435,6 +540,8 @@ def national_report(
                 due_soon=len(mine.due_soon),
                 completed_late=len(mine.completed_late),
                 problems=len(mine.problems),
+                overdue_actions=len(mine.actions_overdue),
+                open_actions=mine.actions_open,
             )
         )
     c = _Collected(everything, as_of, since)
@@ -457,6 +564,7 @@ def national_report(
         boards=lines,
         adjusted=c.adjusted,
         groups=c.groups,
+        **c.action_fields(),
     )
 
 
