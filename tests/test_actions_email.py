@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from scripts.browser import chromium_path
 from tests.test_emails import CHROMIUM_ARGS
 from tracker.config import BoardConfig, Config
 from tracker.mail.render import render_html, render_text
@@ -137,7 +138,7 @@ def test_the_action_sections_render_in_chromium(tmp_path: Path) -> None:
     html = render_html(national_report(CHECK, CONFIG, AS_OF))
     shots = Path(os.environ.get("TRACKER_SCREENSHOTS", tmp_path))
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
             for width in (1280, 375):
                 page = browser.new_page(viewport={"width": width, "height": 900})

@@ -70,7 +70,8 @@ def test_the_actions_section_in_chromium(env: WebEnv) -> None:
     from playwright.sync_api import sync_playwright
     from waitress import create_server
 
-    from tests.test_web_browser import ARGS, CHROMIUM, axe, shots_dir
+    from scripts.browser import chromium_path
+    from tests.test_web_browser import ARGS, axe, shots_dir
 
     server = create_server(env.app, host="127.0.0.1", port=0, threads=2)
     thread = threading.Thread(target=server.run, daemon=True)
@@ -78,7 +79,7 @@ def test_the_actions_section_in_chromium(env: WebEnv) -> None:
     base = f"http://127.0.0.1:{server.effective_port}"
     try:
         with sync_playwright() as p:
-            browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS, headless=True)
+            browser = p.chromium.launch(executable_path=chromium_path(), args=ARGS, headless=True)
             try:
                 for width in (1280, 375):
                     page = browser.new_page(viewport={"width": width, "height": 900})
