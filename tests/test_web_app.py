@@ -100,7 +100,7 @@ def test_overview_counts_come_from_the_core(web_env: WebEnv) -> None:
     assert body.index('id="nation-england"') < body.index('id="nation-scotland"')
     # musts, shoulds and local timescales apart: Northshire met 3 of its 7 should deadlines,
     # and has no must deadlines (said so, never "none yet")
-    assert "Northshire LSCB 5 (1 cannot assess) 3 1 0 3 3 no such deadlines 43% (3 of 7)" in plain
+    assert "Northshire LSCB 5 (1 cannot assess) 3 1 0 3 0 3 no such deadlines 43% (3 of 7)" in plain
     assert "none yet" not in body
 
 

@@ -173,7 +173,7 @@ config_option = click.option(
 @config_option
 def frameworks(fmt: str, config_path: str | None) -> None:
     """List the frameworks and every rule with its basis and citation."""
-    from tracker.cli.output import uk_date
+    from tracker.cli.terminal import uk_date
     from tracker.describe import frameworks_json
 
     config = load_optional_config(config_path)

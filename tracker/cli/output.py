@@ -21,7 +21,7 @@ from urllib.parse import quote
 
 from tracker.check import CheckResult
 from tracker.cli.files import save_workbook_atomic
-from tracker.cli.terminal import PLAIN_WIDTH, paint, paint_status, plural
+from tracker.cli.terminal import PLAIN_WIDTH, paint, paint_status, plural, uk_date
 from tracker.model import STATUS_ORDER
 from tracker.problems import Problem, display_value
 from tracker.safe_cells import csv_value, xlsx_value
@@ -79,13 +79,6 @@ CSV_COLUMNS = [
     "original_latest",
     "adjustments",
 ]
-
-
-def uk_date(iso: str | None) -> str:
-    if not iso:
-        return ""
-    y, m, d = iso.split("-")
-    return f"{d}/{m}/{y}"
 
 
 def _wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:

@@ -14,7 +14,7 @@ import click
 from tracker.cli.commands import run
 
 
-@click.command("publish")
+@click.command("publish", short_help="Due dates and data problems back beside the officers' data.")
 @click.argument("sources", nargs=-1)
 @click.option("--as-of", "as_of", metavar="YYYY-MM-DD", help="default: today in Europe/London")
 @click.option(

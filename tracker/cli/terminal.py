@@ -146,3 +146,12 @@ class Progress:
             self.stream.write("\r\x1b[2K")
             self.stream.flush()
             self.shown = False
+
+
+def uk_date(iso: str | None) -> str:
+    """An ISO date as every output prints it (31/12/2024); kept here, light to import, so
+    ``tracker frameworks`` need not load the check pipeline."""
+    if not iso:
+        return ""
+    y, m, d = iso.split("-")
+    return f"{d}/{m}/{y}"

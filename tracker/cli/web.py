@@ -135,7 +135,7 @@ def token(name: str, config_path: str | None) -> None:
     try:
         secret = store.new_api_token(name)
     except UserError as exc:
-        fail(str(exc))
+        fail(str(exc), 1)  # the change could not be made (no such user): 1, as the docstring says
     click.echo(secret)
     click.echo(
         f"API token for {name}: shown once, kept only as a hash; any earlier token stopped working",
