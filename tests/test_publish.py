@@ -203,6 +203,7 @@ def test_text_that_looks_like_a_formula_stays_text(tmp_path: Path) -> None:
     sheet = openpyxl.load_workbook(companion)["Tracker"]
     typed = [c for row in sheet.iter_rows() for c in row if c.value and "HYPERLINK" in str(c.value)]
     assert typed and all(c.data_type == "s" for c in typed)
+    assert all(c.quotePrefix for c in typed if c.value.startswith("="))
     # and in the file itself no cell is a formula
     import zipfile
 

@@ -32,6 +32,7 @@ from tracker.publish.content import (
     Cell,
     Content,
 )
+from tracker.safe_cells import is_formula_like
 
 SUFFIX = ".tracker.xlsx"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -96,6 +97,8 @@ def _put(sheet: Worksheet, r: int, c: int, item: Cell, source_ref: str) -> None:
     # Text is text: set after the value so openpyxl never takes "=..." for a formula.
     cell.value = str(item.value)
     cell.data_type = "s"
+    if is_formula_like(cell.value):
+        cell.quotePrefix = True  # editing it in Excel keeps it text (tracker.safe_cells)
     if item.kind in ("heading", "title"):
         cell.font = Font(bold=True, size=13 if item.kind == "title" else 11)
     elif item.kind == "notice":
