@@ -281,6 +281,8 @@ def write_config(folder: Path, state_dir: Path) -> Path:
     text = (HERE / CONFIG).read_text(encoding="utf-8")
     state = Path(os.path.relpath(state_dir.resolve(), folder.resolve())).as_posix()
     text = re.sub(r'^state_dir = ".*"$', f'state_dir = "{state}"', text, count=1, flags=re.M)
+    # the companion workbooks go to the copy's own state folder, not one beside the samples
+    text = re.sub(r'^publish_dir = ".*"$', f'publish_dir = "{state}/published"', text, flags=re.M)
     text = text.replace(
         "# The embedded default:", f"# Written by sample_workbooks/generate.py from {CONFIG}:", 1
     )

@@ -39,6 +39,10 @@ def test_a_demo_copy_as_of_another_day_has_stages_due_within_14_days(
     monkeypatch.chdir(tmp_path)
     config = load_config(written)
     assert config.state_dir.resolve() == state.resolve()
+    # and its companion workbooks go into that state folder, not beside the committed samples
+    assert {Path(b.publish_dir or "").resolve() for b in config.boards} == {
+        (state / "published").resolve()
+    }
     result = check_config(config, day)
     assert result.unusable == []
     doc = result.to_json()
