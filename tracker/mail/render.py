@@ -72,64 +72,56 @@ def _e(text: Any) -> str:
 
 
 Column = tuple[str, Callable[[Finding], str]]
+_BASIS: Column = ("Basis", lambda f: f"{f.basis}, {f.must_label}")
+
+
+def _lead_columns(report: Report) -> list[Column]:
+    """Every stage table starts the same way: its board (national e-mail only), review, stage."""
+    board: list[Column] = [("Board", lambda f: f.board)] if report.is_national else []
+    return [*board, ("Review", lambda f: f.review_id), ("Stage", lambda f: f.stage)]
 
 
 def _overdue_columns(report: Report) -> list[Column]:
-    cols: list[Column] = [] if not report.is_national else [("Board", lambda f: f.board)]
     return [
-        *cols,
-        ("Review", lambda f: f.review_id),
-        ("Stage", lambda f: f.stage),
+        *_lead_columns(report),
         ("Due", lambda f: fmt_date(f.latest)),
         ("Days overdue", lambda f: str(f.days_late)),
-        ("Basis", lambda f: f"{f.basis}, {f.must_label}"),
+        _BASIS,
         ("Citation", lambda f: f.citation),
     ]
 
 
 def _due_columns(report: Report) -> list[Column]:
-    cols: list[Column] = [] if not report.is_national else [("Board", lambda f: f.board)]
     return [
-        *cols,
-        ("Review", lambda f: f.review_id),
-        ("Stage", lambda f: f.stage),
+        *_lead_columns(report),
         ("Due", lambda f: fmt_date(f.latest)),
         ("Days left", lambda f: str((f.latest - report.as_of).days) if f.latest else ""),
-        ("Basis", lambda f: f"{f.basis}, {f.must_label}"),
+        _BASIS,
     ]
 
 
 def _late_columns(report: Report) -> list[Column]:
-    cols: list[Column] = [] if not report.is_national else [("Board", lambda f: f.board)]
     return [
-        *cols,
-        ("Review", lambda f: f.review_id),
-        ("Stage", lambda f: f.stage),
+        *_lead_columns(report),
         ("Due", lambda f: fmt_date(f.latest)),
         ("Done", lambda f: fmt_date(f.done)),
         ("Days late", lambda f: str(f.days_late)),
-        ("Basis", lambda f: f"{f.basis}, {f.must_label}"),
+        _BASIS,
     ]
 
 
 def _other_columns(report: Report) -> list[Column]:
-    cols: list[Column] = [] if not report.is_national else [("Board", lambda f: f.board)]
     return [
-        *cols,
-        ("Review", lambda f: f.review_id),
-        ("Stage", lambda f: f.stage),
+        *_lead_columns(report),
         ("Finding", lambda f: STATUS_LABELS.get(f.status, f.status)),
-        ("Basis", lambda f: f"{f.basis}, {f.must_label}"),
+        _BASIS,
         ("Citation", lambda f: f.citation),
     ]
 
 
 def _adjusted_columns(report: Report) -> list[Column]:
-    cols: list[Column] = [] if not report.is_national else [("Board", lambda f: f.board)]
     return [
-        *cols,
-        ("Review", lambda f: f.review_id),
-        ("Stage", lambda f: f.stage),
+        *_lead_columns(report),
         ("State", _state),
         ("Reason", lambda f: f.reason),
         ("Agreed with", lambda f: f.agreed_with or "-"),
@@ -147,11 +139,8 @@ def _new_due(f: Finding) -> str:
 
 
 def _attention_columns(report: Report) -> list[Column]:
-    cols: list[Column] = [] if not report.is_national else [("Board", lambda f: f.board)]
     return [
-        *cols,
-        ("Review", lambda f: f.review_id),
-        ("Stage", lambda f: f.stage),
+        *_lead_columns(report),
         ("State", _state),
         ("Needs attention", lambda f: f.attention),
     ]
