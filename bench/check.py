@@ -28,9 +28,9 @@ from openpyxl import Workbook  # noqa: E402
 from schemas.table import locate_table  # noqa: E402
 from schemas.validate import apply_schemas, check_workbook_ids, prepare_table  # noqa: E402
 from tracker.evaluate import evaluate_table  # noqa: E402
-from tracker.registry import get_framework  # noqa: E402
+from tracker.frameworks.registry import get_framework  # noqa: E402
+from tracker.frameworks.synthetic import synthetic_rows  # noqa: E402
 from tracker.sources.xlsx import read_xlsx  # noqa: E402
-from tracker.synthetic import synthetic_rows  # noqa: E402
 
 FRAMEWORKS = ["england-scr", "wales-cpr", "ni-cmr", "scotland-scr"]
 AS_OF = date(2025, 3, 31)  # after Wales SUSR began, so every framework has reviews

@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from tests.fakes.sheets_api import FakeSheetsAPI  # noqa: E402
-from tracker.registry import all_frameworks, get_framework  # noqa: E402
+from tracker.frameworks.registry import all_frameworks, get_framework  # noqa: E402
 from tracker.sources.google_api import SHEETS_API_ENV, GSheetSettings  # noqa: E402
 from tracker.sources.gsheet import read_gsheet  # noqa: E402
 from tracker.sources.pacing import SlidingWindowLimiter  # noqa: E402

@@ -26,9 +26,9 @@ from schemas.optional import read_sheet_rows  # noqa: E402
 from schemas.table import locate_table  # noqa: E402
 from schemas.validate import validate_table  # noqa: E402
 from tracker.evaluate import evaluate_table  # noqa: E402
-from tracker.pauses import SPEC, collect  # noqa: E402
-from tracker.registry import get_framework  # noqa: E402
-from tracker.synthetic import synthetic_rows  # noqa: E402
+from tracker.frameworks.registry import get_framework  # noqa: E402
+from tracker.frameworks.synthetic import synthetic_rows  # noqa: E402
+from tracker.optional.pauses import SPEC, collect  # noqa: E402
 from tracker.tables import RawSheet  # noqa: E402
 
 AS_OF = date(2024, 6, 30)

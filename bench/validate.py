@@ -26,7 +26,7 @@ from bench.check import AS_OF, FRAMEWORKS, generate  # noqa: E402
 from schemas.table import locate_table  # noqa: E402
 from schemas.validate import apply_schemas, check_workbook_ids, prepare_table  # noqa: E402
 from schemas.values import _REAL_DATES, _TEXT_DATES  # noqa: E402
-from tracker.registry import get_framework  # noqa: E402
+from tracker.frameworks.registry import get_framework  # noqa: E402
 from tracker.sources.xlsx import read_xlsx  # noqa: E402
 
 TITLES = {get_framework(f).sheet.casefold() for f in FRAMEWORKS}

@@ -40,8 +40,8 @@ def base_workbooks(folder: Path) -> list[Path]:
         return samples
     from openpyxl import Workbook
 
+    from tracker.frameworks.registry import all_frameworks
     from tracker.model import FieldType
-    from tracker.registry import all_frameworks
 
     paths = []
     for f in all_frameworks():
@@ -76,9 +76,9 @@ def base_workbooks(folder: Path) -> list[Path]:
 
 
 def build_state(folder: Path, total: int) -> Path:
+    from tracker.access.users import UserStore, users_path
     from tracker.check import SourceSpec, run_check
-    from tracker.snapshot import write_snapshot
-    from tracker.users import UserStore, users_path
+    from tracker.output.snapshot import write_snapshot
 
     result = run_check([SourceSpec(str(p)) for p in base_workbooks(folder)], AS_OF).to_json()
     base = [r for r in result["reviews"] if r["stages"]]

@@ -15,7 +15,7 @@ import logging
 from tracker.calendars import today_in_london
 from tracker.check import check_config, specs_from_config
 from tracker.config import load_config
-from tracker.snapshot import write_snapshot
+from tracker.output.snapshot import write_snapshot
 
 log = logging.getLogger("tracker.jobs.refresh")
 
@@ -34,7 +34,7 @@ def run(config_path: str) -> None:
         len(result.unusable),
     )
     try:
-        from tracker.publish.run import WRITTEN, publish_results
+        from tracker.output.publish.run import WRITTEN, publish_results
 
         published = publish_results(
             result, specs_from_config(config), config, state_dir=config.state_dir, check=check

@@ -1,7 +1,7 @@
 """Build the synthetic sample workbooks (run: ``python sample_workbooks/generate.py``).
 
 Every board, id and date here is invented. Reviews are simulated from each framework's rules
-(``tracker.synthetic``) with a fixed seed, so the files are reproducible; a few cells are typed as
+(``tracker.frameworks.synthetic``) with a fixed seed, so the files are reproducible; a few cells are typed as
 officers really type them (UK text dates) and two carry deliberate mistakes, so ``tracker validate``
 has something to show.
 
@@ -23,13 +23,13 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from tracker.actions import SPEC as ACTIONS
 from tracker.calendars import add_months, add_working_days
 from tracker.cli.templates import create_template
+from tracker.frameworks.registry import get_framework
+from tracker.frameworks.synthetic import simulate_review, synthetic_rows
 from tracker.model import Framework
-from tracker.pauses import SPEC as PAUSES
-from tracker.registry import get_framework
-from tracker.synthetic import simulate_review, synthetic_rows
+from tracker.optional.actions import SPEC as ACTIONS
+from tracker.optional.pauses import SPEC as PAUSES
 
 HERE = Path(__file__).parent
 AS_OF = date(2025, 3, 31)

@@ -5,7 +5,7 @@ They are read with the framework sheets (one Excel open, one Google ``values:bat
 their headers exactly as framework tables are (any column order, title rows above, blank rows
 skipped), and every value is parsed by the same cell parsers, so a bad date in a pause row gets the
 same located message as on a review row. What the rows mean is the owning module's job
-(``tracker.pauses``); this module only turns cells into typed columns and located problems.
+(``tracker.optional.pauses``); this module only turns cells into typed columns and located problems.
 """
 
 from __future__ import annotations

@@ -31,7 +31,7 @@ from schemas.values import (
     parse_yes_no,
     uk,
 )
-from tracker.boards import resolve_board
+from tracker.access.boards import resolve_board
 from tracker.model import FieldType, Framework, RuleKind
 from tracker.problems import Problem
 from tracker.tables import RawWorkbook
@@ -187,7 +187,7 @@ def _own_boards(
     link: Callable[[str], str | None],
     problems: list[Problem],
 ) -> list[str | None]:
-    """The config's board for every row (see tracker.boards); a cell naming another board is a
+    """The config's board for every row (see tracker.access.boards); a cell naming another board is a
     located error. The row stays assessable: its dates are sound, only the cell is wrong."""
     owned: list[str | None] = []
     for i, value in enumerate(typed):

@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from tracker.registry import get_framework
+from tracker.frameworks.registry import get_framework
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_workbooks"

@@ -41,7 +41,7 @@ from typing import Any
 from aiosmtpd.controller import Controller
 from openpyxl import Workbook
 
-from tracker.registry import get_framework
+from tracker.frameworks.registry import get_framework
 
 AS_OF = date(2024, 3, 1)
 WEEK = "2024-W09"
@@ -97,7 +97,7 @@ def northshire_workbook(path: Path) -> Path:
         [{"review_id": "LS-2024-01", "la_aware": date(2024, 2, 1), "notes": n}],
     )
     # a pause whose Notes cell holds free text: the pause is reported, its notes never
-    from tracker.pauses import SPEC
+    from tracker.optional.pauses import SPEC
 
     pauses = wb.create_sheet(SPEC.title)
     pauses.append([f.header for f in SPEC.fields])

@@ -19,7 +19,7 @@ import openpyxl
 import pytest
 
 from tests.fakes.sheets_api import FakeSheetsAPI
-from tracker.registry import all_frameworks, get_framework
+from tracker.frameworks.registry import all_frameworks, get_framework
 from tracker.sources import google_api, pacing
 from tracker.sources.google_api import GSheetSettings
 

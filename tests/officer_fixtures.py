@@ -17,7 +17,7 @@ from typing import Any
 from openpyxl import Workbook, load_workbook
 
 from tests.conftest import framework_rows, write_workbook
-from tracker.registry import get_framework
+from tracker.frameworks.registry import get_framework
 
 #: A review with every England SCR stage filled in order (decision within a month, etc.).
 #: An SCR begun while SCRs were in force (2018 has 2024's weekdays in January)

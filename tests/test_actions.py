@@ -19,10 +19,10 @@ from tests.gsheet_fixtures import (  # noqa: F401  (pytest fixtures)
     settings,
     sheets_api,
 )
-from tracker.actions import SPEC, actions_framework
 from tracker.check import CheckResult, SourceSpec, run_check
 from tracker.config import BoardConfig, ConfigError, check_overrides
 from tracker.model import RuleKind
+from tracker.optional.actions import SPEC, actions_framework
 from tracker.rules import parse_rule_text
 from tracker.sources.google_api import GSheetSettings
 
@@ -220,7 +220,7 @@ def test_a_google_sheet_with_pauses_and_actions_costs_no_extra_request(
     from tests.conftest import framework_rows
     from tests.gsheet_fixtures import KEY, READER
     from tests.test_pauses import pause, pause_rows
-    from tracker.pauses import SPEC as PAUSES
+    from tracker.optional.pauses import SPEC as PAUSES
 
     sheets_api.add_spreadsheet(
         KEY,
@@ -319,7 +319,7 @@ def test_init_adds_the_actions_sheet_with_drop_downs_date_cells_and_a_guide_sect
     from openpyxl import load_workbook
 
     from tracker.cli.templates import ACTIONS_GUIDE, GUIDE, create_template
-    from tracker.registry import get_framework
+    from tracker.frameworks.registry import get_framework
 
     path = tmp_path / "t.xlsx"
     create_template(path, [get_framework("england-lcspr")])

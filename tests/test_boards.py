@@ -1,4 +1,4 @@
-"""A review's board comes from the config, never from the Board cell (tracker.boards).
+"""A review's board comes from the config, never from the Board cell (tracker.access.boards).
 
 Real workbooks and the real pipeline: the check JSON, the weekly e-mail's reports and the web
 view's scoping must give the same answer.
@@ -25,14 +25,14 @@ from tests.web_fixtures import (
     signed_in,
     write_workbook,
 )
-from tracker.boards import resolve_board
+from tracker.access.boards import resolve_board
+from tracker.access.users import UserStore, users_path
 from tracker.check import check_config
 from tracker.cli import main
 from tracker.config import Config, load_config
 from tracker.mail.ledger import NATIONAL_SCOPE
 from tracker.mail.mailing import make_report
-from tracker.snapshot import write_snapshot
-from tracker.users import UserStore, users_path
+from tracker.output.snapshot import write_snapshot
 
 CROSS = "NS-CROSS-01"  # a Northshire row whose Board cell names Highland
 TYPO = "NS-TYPO-02"  # a Northshire row whose Board cell has a typo

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from tracker import registry
-from tracker.describe import frameworks_json
+from tracker.frameworks import registry
+from tracker.frameworks.describe import frameworks_json
+from tracker.frameworks.registry import all_frameworks, get_framework
 from tracker.model import Framework, RuleKind
-from tracker.registry import all_frameworks, get_framework
 
 SPEC = Path(__file__).parent / "data" / "frameworks.md"
 BUILT_IN = [

@@ -31,7 +31,7 @@ from tests.gsheet_fixtures import (  # noqa: F401  (pytest fixtures)
 )
 from tracker.check import SourceSpec, check_config, run_check
 from tracker.config import ConfigError, load_config
-from tracker.registry import get_framework
+from tracker.frameworks.registry import get_framework
 from tracker.sources import read_source
 from tracker.sources.base import SourceError
 from tracker.sources.google_api import WRITE_SCOPES, GSheetSettings

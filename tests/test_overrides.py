@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from tracker.check import check_config
 from tracker.cli import main
 from tracker.config import BoardConfig, ConfigError, apply_overrides, check_overrides, load_config
-from tracker.registry import get_framework
+from tracker.frameworks.registry import get_framework
 
 D = date
 

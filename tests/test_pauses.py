@@ -19,7 +19,7 @@ from tests.gsheet_fixtures import (  # noqa: F401  (pytest fixtures)
     sheets_api,
 )
 from tracker.check import CheckResult, SourceSpec, run_check
-from tracker.pauses import SPEC
+from tracker.optional.pauses import SPEC
 from tracker.sources.google_api import GSheetSettings
 
 D = date

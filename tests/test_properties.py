@@ -24,9 +24,9 @@ from tracker.cli.output import (
     validate_json,
     write_problems_xlsx,
 )
+from tracker.frameworks.registry import all_frameworks
 from tracker.model import FieldType
 from tracker.problems import display_value
-from tracker.registry import all_frameworks
 
 AS_OF = date(2024, 3, 1)
 FRAMEWORKS = all_frameworks()

@@ -18,9 +18,9 @@ from tests.email_fixtures import AS_OF, NORTHSHIRE, northshire_workbook, write_c
 from tracker.check import SourceSpec, check_config, run_check, specs_from_config
 from tracker.cli import main
 from tracker.config import load_config
-from tracker.publish.content import COLUMNS, HEADER_ROWS, NOTICE, build_content, rule_words
-from tracker.publish.run import UNCHANGED, WRITTEN, publish_results
-from tracker.registry import all_frameworks
+from tracker.frameworks.registry import all_frameworks
+from tracker.output.publish.content import COLUMNS, HEADER_ROWS, NOTICE, build_content, rule_words
+from tracker.output.publish.run import UNCHANGED, WRITTEN, publish_results
 
 NOW = datetime(2024, 3, 1, 9, 30, tzinfo=UTC)
 

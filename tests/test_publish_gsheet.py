@@ -19,9 +19,9 @@ from tests.fakes.sheets_api import FakeSheetsAPI
 from tests.gsheet_fixtures import KEY, READER, england_rows, headers, row
 from tracker.check import check_config, specs_from_config
 from tracker.config import load_config
-from tracker.publish.content import COLUMNS, HEADER_ROWS, NOTICE
-from tracker.publish.gsheet import TAB_ID, tab_requests
-from tracker.publish.run import REFUSED, UNCHANGED, WRITTEN, publish_results
+from tracker.output.publish.content import COLUMNS, HEADER_ROWS, NOTICE
+from tracker.output.publish.gsheet import TAB_ID, tab_requests
+from tracker.output.publish.run import REFUSED, UNCHANGED, WRITTEN, publish_results
 
 # the Google Sheets fixtures, found by pytest under these names
 no_external_network = gsheet_fixtures.no_external_network
@@ -236,7 +236,7 @@ def test_cell_text_goes_in_as_a_string_value_never_a_formula(
 
 
 def test_tab_requests_pass_the_discovery_check_for_an_empty_source() -> None:
-    from tracker.publish.content import build_content
+    from tracker.output.publish.content import build_content
 
     content = build_content({"as_of": "2024-09-02", "reviews": [], "problems": []}, "gsheet:K")
     requests = tab_requests(content, {0: ("England SCR", 0)}, NOW)

@@ -20,6 +20,7 @@ from tests.email_fixtures import (
 )
 from tracker.check import check_config
 from tracker.config import Config, load_config
+from tracker.frameworks.vocabulary import LOCAL, MUST, SHOULD
 from tracker.mail.report import (
     board_report,
     national_report,
@@ -27,7 +28,6 @@ from tracker.mail.report import (
     safe_value,
     scopes,
 )
-from tracker.vocabulary import LOCAL, MUST, SHOULD
 
 
 @pytest.fixture

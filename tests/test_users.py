@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.users import UserError, UserStore, users_path
+from tracker.access.users import UserError, UserStore, users_path
 
 PASSWORD = "a long enough password"
 

@@ -94,7 +94,7 @@ def test_error_slugs(
         assert word in text, text
     assert p.column == next(
         f.header
-        for f in __import__("tracker.registry", fromlist=["x"])
+        for f in __import__("tracker.frameworks.registry", fromlist=["x"])
         .get_framework("england-scr")
         .all_fields
         if f.id == field_id

@@ -13,14 +13,10 @@ import pytest
 
 from tests.conftest import framework_rows, write_workbook
 from tests.web_fixtures import PASSWORD, sign_in
+from tracker.access.users import UserStore, users_path
 from tracker.check import check_config
 from tracker.config import Config, load_config
-from tracker.mail.render import render_html, render_text
-from tracker.mail.report import board_report
-from tracker.model import Basis, Confidence, Rule, RuleKind
-from tracker.snapshot import write_snapshot
-from tracker.users import UserStore, users_path
-from tracker.vocabulary import (
+from tracker.frameworks.vocabulary import (
     GROUPS,
     NO_SUCH_DEADLINES,
     GroupCounts,
@@ -28,6 +24,10 @@ from tracker.vocabulary import (
     must_label,
     share_text,
 )
+from tracker.mail.render import render_html, render_text
+from tracker.mail.report import board_report
+from tracker.model import Basis, Confidence, Rule, RuleKind
+from tracker.output.snapshot import write_snapshot
 
 AS_OF = date(2024, 6, 30)
 BOARD = "Northshire Safeguarding Partnership"

@@ -10,11 +10,11 @@ import pytest
 
 from tests.test_actions import REVIEW, action, action_rows
 from tests.web_fixtures import PASSWORD, WebEnv, signed_in
-from tracker.actions import SPEC
+from tracker.access.users import UserStore, users_path
 from tracker.check import check_config
 from tracker.config import load_config
-from tracker.snapshot import write_snapshot
-from tracker.users import UserStore, users_path
+from tracker.optional.actions import SPEC
+from tracker.output.snapshot import write_snapshot
 
 
 @pytest.fixture

@@ -27,7 +27,7 @@ from tests.web_fixtures import (
     sign_in,
     signed_in,
 )
-from tracker.snapshot import read_snapshot, write_snapshot
+from tracker.output.snapshot import read_snapshot, write_snapshot
 from tracker.web.security import SignInLimiter
 
 
@@ -477,9 +477,9 @@ def test_every_page_of_the_sample_workbooks(
     """The real sample data, checked by the core, served page by page without an error."""
     from datetime import date
 
+    from tracker.access.users import UserStore, users_path
     from tracker.check import check_config
     from tracker.config import load_config
-    from tracker.users import UserStore, users_path
     from tracker.web import create_app
 
     samples = Path(__file__).resolve().parent.parent / "sample_workbooks"

@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from tracker.access.users import UserStore, users_path
 from tracker.cli import main
-from tracker.users import UserStore, users_path
 
 PASSWORD = "a long enough password"
 

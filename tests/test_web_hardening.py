@@ -20,10 +20,10 @@ from tests.web_fixtures import (
     make_config,
     signed_in,
 )
+from tracker.access.users import UserStore, users_path
 from tracker.check import check_config
 from tracker.config import load_config
-from tracker.snapshot import snapshot_path, write_snapshot
-from tracker.users import UserStore, users_path
+from tracker.output.snapshot import snapshot_path, write_snapshot
 from tracker.web.exports import content_disposition
 
 WELSH = "Bwrdd Diogelu Gŵyr"

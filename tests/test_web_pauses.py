@@ -14,10 +14,10 @@ import pytest
 
 from tests.conftest import SAMPLES
 from tests.web_fixtures import PASSWORD, WebEnv, signed_in
+from tracker.access.users import UserStore, users_path
 from tracker.check import check_config
 from tracker.config import load_config
-from tracker.snapshot import write_snapshot
-from tracker.users import UserStore, users_path
+from tracker.output.snapshot import write_snapshot
 
 AS_OF = date(2025, 3, 31)
 EASTMARCH = "Eastmarch Safeguarding Partnership"

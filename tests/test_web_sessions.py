@@ -1,4 +1,4 @@
-"""Server-side sessions (tracker.sessions): a replayed cookie is worth nothing once ended.
+"""Server-side sessions (tracker.access.sessions): a replayed cookie is worth nothing once ended.
 
 The attacker keeps a copy of a signed-in cookie and sends it again after sign-out, after
 ``tracker user remove``, after the name is added again with wider scope, after the idle time and
@@ -21,9 +21,9 @@ from tests.web_fixtures import (
     fresh_env,
     signed_in,
 )
+from tracker.access.sessions import SessionStore
+from tracker.access.users import UserStore, users_path
 from tracker.cli import main
-from tracker.sessions import SessionStore
-from tracker.users import UserStore, users_path
 
 COOKIE = "tracker_session"
 

@@ -11,8 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 from tests.web_fixtures import HIGHLAND, NORTHSHIRE, WebEnv, fresh_env, signed_in
+from tracker.access.users import users_path
 from tracker.cli import main
-from tracker.users import users_path
 
 
 @pytest.fixture

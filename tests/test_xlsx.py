@@ -430,7 +430,7 @@ def test_formula_after_a_formatted_empty_cell_is_located_in_its_own_cell(tmp_pat
     from openpyxl import load_workbook
 
     from tracker.cli.templates import create_template
-    from tracker.registry import get_framework
+    from tracker.frameworks.registry import get_framework
 
     path = tmp_path / "template.xlsx"
     create_template(path, [get_framework("england-scr")])

@@ -18,11 +18,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import Workbook
 
+from tracker.access.users import UserStore, users_path
 from tracker.check import check_config
 from tracker.config import Config, load_config
-from tracker.registry import get_framework
-from tracker.snapshot import write_snapshot
-from tracker.users import UserStore, users_path
+from tracker.frameworks.registry import get_framework
+from tracker.output.snapshot import write_snapshot
 
 AS_OF = date(2024, 3, 1)
 NOTE = "SECRET-NOTE-do-not-show"

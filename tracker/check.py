@@ -15,18 +15,18 @@ from typing import Any
 from schemas.optional import SheetRows, SheetSpec, read_sheet_rows
 from schemas.table import locate_table
 from schemas.validate import ValidatedTable, apply_schemas, check_workbook_ids, prepare_table
-from tracker.actions import SPEC as ACTIONS_SPEC
-from tracker.actions import ActionResult, actions_framework
-from tracker.actions import evaluate as evaluate_actions
-from tracker.boards import source_owners
+from tracker.access.boards import source_owners
 from tracker.calendars import today_in_london
 from tracker.config import BoardConfig, Config, board_framework
 from tracker.evaluate import TableResult, evaluate_table
+from tracker.frameworks.registry import all_frameworks
 from tracker.model import Framework, Status
-from tracker.pauses import SPEC as PAUSES_SPEC
-from tracker.pauses import collect as collect_adjustments
+from tracker.optional.actions import SPEC as ACTIONS_SPEC
+from tracker.optional.actions import ActionResult, actions_framework
+from tracker.optional.actions import evaluate as evaluate_actions
+from tracker.optional.pauses import SPEC as PAUSES_SPEC
+from tracker.optional.pauses import collect as collect_adjustments
 from tracker.problems import Problem
-from tracker.registry import all_frameworks
 from tracker.sources import SourceError, read_source
 from tracker.sources.base import is_gsheet
 
@@ -41,7 +41,7 @@ OPTIONAL_SHEETS: tuple[SheetSpec, ...] = (PAUSES_SPEC, ACTIONS_SPEC)
 class SourceSpec:
     source: str
     board: BoardConfig | None = None
-    #: every board whose config names this source (the first is ``board``); see tracker.boards
+    #: every board whose config names this source (the first is ``board``); see tracker.access.boards
     owners: tuple[str, ...] = ()
 
     @property
@@ -60,7 +60,7 @@ class CheckResult:
     sheet_ids: dict[str, dict[int, tuple[str, int]]] = field(default_factory=dict)
     #: data rows read from optional sheets (Pauses and extensions), by (source, sheet)
     optional_rows: dict[tuple[str, str], int] = field(default_factory=dict)
-    #: usable rows of every workbook's Actions sheet, judged (tracker.actions)
+    #: usable rows of every workbook's Actions sheet, judged (tracker.optional.actions)
     actions: list[ActionResult] = field(default_factory=list)
     _reviews: list[dict[str, Any]] | None = field(default=None, repr=False)
 

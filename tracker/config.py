@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tracker.frameworks.registry import all_frameworks
 from tracker.model import (
     DEFAULT_COUNTING,
     Counting,
@@ -27,7 +28,6 @@ from tracker.model import (
     StartCounting,
 )
 from tracker.overrides import with_counting, with_overrides
-from tracker.registry import all_frameworks
 from tracker.rules import ParsedRule, RuleSyntaxError, parse_rule_text
 
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
@@ -502,7 +502,7 @@ def apply_overrides(fw: Framework, board: BoardConfig, where: str = "config") ->
 
 def check_overrides(board: BoardConfig, where: str = "config") -> None:
     """Every key names a known framework of the board's nation and a dated stage; every rule parses."""
-    from tracker.actions import actions_framework  # the action rules: any nation's boards
+    from tracker.optional.actions import actions_framework  # the action rules: any nation's boards
 
     actions = actions_framework(nation=board.nation)
     known = {f.id: f for f in all_frameworks()} | {actions.id: actions}

@@ -16,6 +16,7 @@ import numpy as np
 
 from schemas.validate import ValidatedTable
 from tracker.calendars import busday_calendar, shift_array
+from tracker.frameworks.vocabulary import must_label
 from tracker.model import (
     BASIS_RANK,
     DEFAULT_COUNTING,
@@ -28,7 +29,7 @@ from tracker.model import (
     Status,
     Unit,
 )
-from tracker.pauses import (
+from tracker.optional.pauses import (
     EXTENSION_BASIS,
     INFORM_FINDING,
     Adjustment,
@@ -36,7 +37,6 @@ from tracker.pauses import (
     TableAdjustments,
 )
 from tracker.problems import Problem
-from tracker.vocabulary import must_label
 
 NAT = np.datetime64("NaT", "D")
 
@@ -69,7 +69,7 @@ class StageColumns:
         self, mask: int
     ) -> tuple[str | None, bool | None, str | None, str | None, list[Rule]]:
         """basis, must, citation and must/should wording of the rules in ``mask``: the strongest
-        basis, must if any is, each rule's own wording (tracker.vocabulary)."""
+        basis, must if any is, each rule's own wording (tracker.frameworks.vocabulary)."""
         rules = [r for k, r in enumerate(self.stage.rules) if mask >> k & 1]
         if not rules:
             return None, None, None, None, []

@@ -12,9 +12,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import replace
 
+from tracker.frameworks.vocabulary import counting_note
 from tracker.model import Basis, Condition, Confidence, Counting, Framework, Rule, Stage
 from tracker.rules import ParsedRule
-from tracker.vocabulary import counting_note
 
 
 def _override_rule(fw: Framework, stage_id: str, parsed: ParsedRule, board: str) -> Stage:

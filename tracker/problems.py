@@ -165,7 +165,7 @@ _TYPES = [
         "{column} has a date but the stage does not apply ({detail})",
         "Check the decision and this date.",
     ),
-    # the Pauses and extensions sheet (tracker.pauses)
+    # the Pauses and extensions sheet (tracker.optional.pauses)
     ProblemType(
         "adjustment-unknown-review",
         ERROR,
@@ -215,7 +215,7 @@ _TYPES = [
         "the pause starts {value}, after the stage was done ({detail}): it changes nothing",
         "Check the stage and the dates.",
     ),
-    # the Actions sheet (tracker.actions)
+    # the Actions sheet (tracker.optional.actions)
     ProblemType(
         "action-unknown-review",
         ERROR,

@@ -174,7 +174,7 @@ config_option = click.option(
 def frameworks(fmt: str, config_path: str | None) -> None:
     """List the frameworks and every rule with its basis and citation."""
     from tracker.cli.terminal import uk_date
-    from tracker.describe import frameworks_json
+    from tracker.frameworks.describe import frameworks_json
 
     config = load_optional_config(config_path)
     docs = frameworks_json(config)
@@ -246,7 +246,7 @@ def frameworks(fmt: str, config_path: str | None) -> None:
 @config_option
 def init(path: str, framework_ids: tuple[str, ...], config_path: str | None) -> None:
     """Create a template workbook, or add missing sheets and columns to an existing one."""
-    from tracker.registry import get_framework
+    from tracker.frameworks.registry import get_framework
 
     try:
         chosen = [get_framework(i) for i in dict.fromkeys(framework_ids)]

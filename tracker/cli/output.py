@@ -22,10 +22,10 @@ from urllib.parse import quote
 from tracker.check import CheckResult
 from tracker.cli.files import save_workbook_atomic
 from tracker.cli.terminal import PLAIN_WIDTH, paint, paint_status, plural, uk_date
+from tracker.frameworks.vocabulary import GROUPS, GroupCounts, stage_must_label
 from tracker.model import STATUS_ORDER
+from tracker.output.safe_cells import csv_value, xlsx_value
 from tracker.problems import Problem, display_value
-from tracker.safe_cells import csv_value, xlsx_value
-from tracker.vocabulary import GROUPS, GroupCounts, stage_must_label
 
 WIDTH = PLAIN_WIDTH
 _LABEL = {
@@ -105,7 +105,7 @@ def headline(result: CheckResult) -> dict[str, int]:
 
 
 def _groups_lines(reviews: list[dict[str, Any]]) -> list[str]:
-    """Deadlines met and overdue, must apart from should and local (tracker.vocabulary)."""
+    """Deadlines met and overdue, must apart from should and local (tracker.frameworks.vocabulary)."""
     groups = GroupCounts()
     for review in reviews:
         for stage in review["stages"]:
@@ -264,7 +264,7 @@ def _action_lines(review: dict[str, Any], verbose: bool, width: int = WIDTH) -> 
 
 def action_counts(result: CheckResult) -> dict[str, int]:
     """open / overdue / completed / completed late / not applicable, over every action."""
-    from tracker.actions import COMPLETED, LIVE
+    from tracker.optional.actions import COMPLETED, LIVE
 
     acts = result.actions
     return {
@@ -441,7 +441,7 @@ def stage_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
 def action_stage_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
     """Each action as a row of the stages' CSV shape (stage ``action``, its reference and agency
     as the label, its due date as the latest), so one file holds every judged deadline."""
-    from tracker.actions import CITATION
+    from tracker.optional.actions import CITATION
 
     for r in reviews:
         for a in r.get("actions", ()):

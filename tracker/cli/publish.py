@@ -27,7 +27,7 @@ def publish_command(sources: tuple[str, ...], as_of: str | None, config_path: st
     """Write each source's Tracker sheet: due and overdue stages, recent ones, data problems."""
     from tracker.check import SourceSpec
     from tracker.cli.commands import load_optional_config, resolve_specs
-    from tracker.publish.run import FAILED, REFUSED, publish_results
+    from tracker.output.publish.run import FAILED, REFUSED, publish_results
 
     result = run(sources, config_path, as_of)
     config = load_optional_config(config_path)

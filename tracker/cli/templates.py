@@ -25,12 +25,12 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.optional import SheetSpec
 from schemas.table import HEADER_SEARCH_ROWS, normalise_header
-from tracker.actions import SPEC as ACTIONS
 from tracker.cli.files import save_workbook_atomic
-from tracker.describe import describe_rule
+from tracker.frameworks.describe import describe_rule
 from tracker.model import Field, FieldType, Framework
-from tracker.pauses import SPEC as PAUSES
-from tracker.pauses import adjustable_stages
+from tracker.optional.actions import SPEC as ACTIONS
+from tracker.optional.pauses import SPEC as PAUSES
+from tracker.optional.pauses import adjustable_stages
 from tracker.sources.xlsx import FORMULA_CELL, sheet_members
 
 #: Rows given formats and validation below the header.
@@ -473,7 +473,7 @@ def update_workbook(
         if listed:
             report["columns_added"][titles[GUIDE.casefold()]] = [f"rules of {i}" for i in listed]
     if PAUSES.title.casefold() not in titles:
-        from tracker.registry import all_frameworks
+        from tracker.frameworks.registry import all_frameworks
 
         named = {f.id for f in frameworks}
         present = [f for f in all_frameworks() if f.id in named or f.sheet.casefold() in titles]

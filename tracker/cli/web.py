@@ -18,8 +18,8 @@ from tracker.cli.report import address_options, with_address
 from tracker.cli.usage import fail, load, require_boards, state_folder
 
 if TYPE_CHECKING:
+    from tracker.access.sessions import SessionStore
     from tracker.config import Config
-    from tracker.sessions import SessionStore
 
 
 def _config(path: str | None) -> Config:
@@ -29,7 +29,7 @@ def _config(path: str | None) -> Config:
 
 
 def _sessions(config: Config) -> SessionStore:
-    from tracker.sessions import SessionStore, sessions_path
+    from tracker.access.sessions import SessionStore, sessions_path
 
     return SessionStore(
         sessions_path(config.state_dir),
@@ -78,7 +78,7 @@ def add(
     config_path: str | None,
 ) -> None:
     """Add user NAME, reading the password from standard input."""
-    from tracker.users import UserError, UserStore, users_path
+    from tracker.access.users import UserError, UserStore, users_path
 
     if bool(boards) == national:
         raise click.UsageError("give exactly one of --boards or --national")
@@ -108,7 +108,7 @@ def add(
 @_config_option
 def remove(name: str, config_path: str | None) -> None:
     """Remove user NAME: their sessions, API token and calendar address stop working at once."""
-    from tracker.users import UserError, UserStore, users_path
+    from tracker.access.users import UserError, UserStore, users_path
 
     config = _config(config_path)
     store = UserStore(users_path(config.state_dir))
@@ -128,7 +128,7 @@ def token(name: str, config_path: str | None) -> None:
     Programs send it as ``Authorization: Bearer TOKEN`` to /api/* only, and see what NAME may
     see. Only its hash is kept: a lost token cannot be shown again, only replaced.
     """
-    from tracker.users import UserError, UserStore, users_path
+    from tracker.access.users import UserError, UserStore, users_path
 
     config = _config(config_path)
     store = UserStore(users_path(config.state_dir))

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
-from tracker.boards import source_owners
+from tracker.access.boards import source_owners
 from tracker.config import Config
 from tracker.mail.ledger import NATIONAL_SCOPE, Ledger, iso_week
 from tracker.mail.outbox import Outbox, OutboxError, filename_for

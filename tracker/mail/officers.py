@@ -64,7 +64,7 @@ def where_to_look(board: BoardConfig) -> list[str]:
     """Where each of the board's Tracker sheets is, for the message's last lines."""
     if not board.publish:
         return []
-    from tracker.publish.workbook import companion_path
+    from tracker.output.publish.workbook import companion_path
     from tracker.sources.base import is_gsheet
 
     out = []

@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from tracker.frameworks.vocabulary import EXPLANATION, GROUP_LABELS, GROUPS
 from tracker.mail.report import (
     ACTIONS_DUE_DAYS,
     DUE_SOON_DAYS,
@@ -30,8 +31,7 @@ from tracker.mail.report import (
     ProblemLine,
     Report,
 )
-from tracker.safe_cells import xlsx_value
-from tracker.vocabulary import EXPLANATION, GROUP_LABELS, GROUPS
+from tracker.output.safe_cells import xlsx_value
 
 #: the weekly e-mail's "needs attention" threshold, in words
 LONG_PAUSE_MONTHS = 6
@@ -381,7 +381,7 @@ def _headline_html(report: Report) -> str:
 
 
 def deadline_rows(report: Report) -> list[list[str]]:
-    """Deadlines met per group, in the words the web overview uses (tracker.vocabulary)."""
+    """Deadlines met per group, in the words the web overview uses (tracker.frameworks.vocabulary)."""
     g = report.groups
     return [[GROUP_LABELS[k], g.share_text(k), str(g.overdue[k])] for k in GROUPS]
 

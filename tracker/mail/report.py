@@ -9,7 +9,7 @@ An agency named on the ``Actions`` sheet is the one other text shown: it is an o
 name by the sheet's rule, and only a short name-like value passes (``safe_agency``).
 
 Musts are kept apart from shoulds, and local timescales apart from national ones, with the
-words and groups of :mod:`tracker.vocabulary` that every output shares.
+words and groups of :mod:`tracker.frameworks.vocabulary` that every output shares.
 """
 
 from __future__ import annotations
@@ -21,11 +21,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from tracker.boards import board_of, source_owners
+from tracker.access.boards import board_of, source_owners
 from tracker.config import BoardConfig, Config
+from tracker.frameworks.vocabulary import GROUPS, GroupCounts, stage_group, stage_must_label
 from tracker.mail.ledger import NATIONAL_SCOPE, iso_week
-from tracker.pauses import AGREED_WITH, LONG_PAUSE_DAYS, REASONS
-from tracker.vocabulary import GROUPS, GroupCounts, stage_group, stage_must_label
+from tracker.optional.pauses import AGREED_WITH, LONG_PAUSE_DAYS, REASONS
 
 DUE_SOON_DAYS = 14
 #: actions due within this many days are listed (action plans run in months, not days)
@@ -457,7 +457,7 @@ Owners = Mapping[str, tuple[str, ...]]
 def _own_reviews(
     check: Mapping[str, Any], board: BoardConfig, owners: Owners
 ) -> list[Mapping[str, Any]]:
-    """The reviews of this board's workbooks that the config gives this board (tracker.boards):
+    """The reviews of this board's workbooks that the config gives this board (tracker.access.boards):
     a Board cell can neither move a review into another board's e-mail nor out of its own."""
     return [
         r
@@ -492,7 +492,7 @@ def board_report(
     since: date | None = None,
     owners: Owners | None = None,
 ) -> Report:
-    """``owners``: tracker.boards.source_owners of the config (default: this board alone)."""
+    """``owners``: tracker.access.boards.source_owners of the config (default: this board alone)."""
     since = since or as_of - timedelta(days=7)
     owners = owners if owners is not None else {s: (board.name,) for s in board.sources}
     reviews = [(r, board.name) for r in _own_reviews(check, board, owners)]

@@ -333,7 +333,7 @@ def init_gsheet(
     One batchUpdate does all the changes, so a refusal leaves the spreadsheet as it was.
     Unknown framework ids raise ``KeyError`` (a usage error, before anything is sent).
     """
-    from tracker.registry import get_framework
+    from tracker.frameworks.registry import get_framework
 
     frameworks = [get_framework(fid) for fid in dict.fromkeys(framework_ids)]
     key = spreadsheet_key(source)
@@ -390,8 +390,8 @@ def _pauses_sheet(
 ) -> list[dict[str, Any]]:
     """The optional ``Pauses and extensions`` sheet, added once: headers, drop-downs (Stage lists
     the stage labels of every framework sheet the spreadsheet has), date cells."""
-    from tracker.pauses import SPEC, adjustable_stages
-    from tracker.registry import all_frameworks
+    from tracker.frameworks.registry import all_frameworks
+    from tracker.optional.pauses import SPEC, adjustable_stages
 
     if SPEC.title.casefold() in by_title:
         outcome.kept.append(str(by_title[SPEC.title.casefold()]["title"]))

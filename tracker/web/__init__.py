@@ -19,9 +19,9 @@ from typing import Any
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from tracker.access.sessions import SessionStore, sessions_path
+from tracker.access.users import UserStore, users_path
 from tracker.config import Config, default_config
-from tracker.sessions import SessionStore, sessions_path
-from tracker.users import UserStore, users_path
 from tracker.web.data import SnapshotCache
 from tracker.web.security import SignInLimiter
 from tracker.web.sessions import ServerSessionInterface

@@ -14,7 +14,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
-from tracker.vocabulary import stage_must_label
+from tracker.frameworks.vocabulary import stage_must_label
 from tracker.web.data import Snapshot, visible
 from tracker.web.exports import FORMATS, download
 from tracker.web.frameworks import visible_frameworks

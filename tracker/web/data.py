@@ -17,15 +17,15 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from tracker.boards import board_of, source_owners
+from tracker.access.boards import board_of, source_owners
+from tracker.access.users import User
 from tracker.config import Config
+from tracker.frameworks.registry import all_frameworks
+from tracker.frameworks.vocabulary import DEADLINE_STATUSES as DEADLINE_STATUSES
+from tracker.frameworks.vocabulary import GroupCounts, stage_must_label
 from tracker.model import FAILING_STATUSES, PRIVATE_FIELDS, Status
 from tracker.model import STATUS_ORDER as WORST_FIRST
-from tracker.registry import all_frameworks
-from tracker.snapshot import read_snapshot, snapshot_path
-from tracker.users import User
-from tracker.vocabulary import DEADLINE_STATUSES as DEADLINE_STATUSES
-from tracker.vocabulary import GroupCounts, stage_must_label
+from tracker.output.snapshot import read_snapshot, snapshot_path
 
 log = logging.getLogger(__name__)
 
@@ -170,7 +170,7 @@ class Tally:
     statuses: Counter[str] = field(default_factory=Counter)
     reviews: int = 0
     cannot_assess: int = 0
-    #: deadlines met and overdue per must / should / local group (tracker.vocabulary)
+    #: deadlines met and overdue per must / should / local group (tracker.frameworks.vocabulary)
     groups: GroupCounts = field(default_factory=GroupCounts)
 
     def add(self, other: Tally) -> None:
@@ -328,7 +328,7 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
 
 
 def _board(raw: dict[str, Any], owners: dict[str, tuple[str, ...]], *, configured: bool) -> str:
-    """The config decides (tracker.boards): with boards configured, a review of a source no
+    """The config decides (tracker.access.boards): with boards configured, a review of a source no
     board names is shown to national users only, whatever its Board cell says."""
     if configured and str(raw.get("source")) not in owners:
         return UNKNOWN_BOARD

@@ -1,7 +1,7 @@
 """CSV and XLSX downloads of the lists, safe to open in a spreadsheet program.
 
 Text that a spreadsheet would run as a formula (a review id typed by anyone) is written as text by
-tracker.safe_cells, as every other writer does: quoted with ``'`` in CSV, a string cell in XLSX.
+tracker.output.safe_cells, as every other writer does: quoted with ``'`` in CSV, a string cell in XLSX.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from urllib.parse import quote
 from flask import Response
 from openpyxl import Workbook
 
-from tracker.safe_cells import csv_value, xlsx_value
+from tracker.output.safe_cells import csv_value, xlsx_value
 
 FORMATS = ("csv", "xlsx")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
-from tracker.vocabulary import stage_must_label
+from tracker.frameworks.vocabulary import stage_must_label
 from tracker.web.data import Snapshot, StageItem, parse_day, visible
 from tracker.web.views import snapshot, state
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.config import Config
-from tracker.describe import frameworks_json
+from tracker.frameworks.describe import frameworks_json
 
 
 def frameworks_data(config: Config | None = None) -> list[dict[str, Any]]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.model import Basis, Status
-from tracker.pauses import AGREED_WITH, EXTENSION_BASIS, INFORM_FINDING, KIND_KEYS, REASONS
+from tracker.optional.pauses import AGREED_WITH, EXTENSION_BASIS, INFORM_FINDING, KIND_KEYS, REASONS
 
 _DATE = {"type": ["string", "null"], "format": "date"}
 _FILTER = {"in": "query", "required": False, "schema": {"type": "string"}}

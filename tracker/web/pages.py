@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request, url_for
 
-from tracker.vocabulary import GROUP_LABELS, GROUPS
+from tracker.frameworks.vocabulary import GROUP_LABELS, GROUPS
 from tracker.web.data import (
     DUE_SOON_DAYS,
     NATION_LABELS,

@@ -1,4 +1,4 @@
-"""Flask's session on the server side: the cookie carries a random id, tracker.sessions the rest.
+"""Flask's session on the server side: the cookie carries a random id, tracker.access.sessions the rest.
 
 Used exactly like Flask's own session (``session["user"] = ...``), plus two calls: ``regenerate()``
 at sign-in (a new id, so an id planted before signing in is worthless: no fixation) and ``end()``
@@ -16,7 +16,7 @@ from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 from werkzeug.wrappers import Response
 
-from tracker.sessions import SessionStore
+from tracker.access.sessions import SessionStore
 
 
 class ServerSession(CallbackDict[str, Any], SessionMixin):

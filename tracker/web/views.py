@@ -11,8 +11,8 @@ from flask import Flask, current_app, g, redirect, render_template, request, ses
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
-from tracker import vocabulary
-from tracker.users import User
+from tracker.access.users import User
+from tracker.frameworks import vocabulary
 from tracker.web.data import NATION_LABELS, STATUS_LABELS, Snapshot
 from tracker.web.security import csrf_token
 from tracker.web.sessions import current as current_session

@@ -10,9 +10,9 @@ from datetime import date
 from typing import Any
 
 from tracker.config import Config, board_framework
+from tracker.frameworks.registry import all_frameworks
+from tracker.frameworks.vocabulary import counting_description
 from tracker.model import Framework, Rule
-from tracker.registry import all_frameworks
-from tracker.vocabulary import counting_description
 
 
 def rule_json(rule: Rule, fw: Framework) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from typing import Any
 
 from gspread.exceptions import APIError
 
-from tracker.publish.content import (
+from tracker.output.publish.content import (
     COLUMNS,
     HEADER_ROWS,
     PROBLEM,

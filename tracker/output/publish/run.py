@@ -21,10 +21,10 @@ from typing import Any
 
 from tracker.check import CheckResult, SourceSpec, frameworks_for
 from tracker.config import Config
-from tracker.publish.content import Content, build_content, rule_words
+from tracker.output.publish.content import Content, build_content, rule_words
 from tracker.sources.base import is_gsheet
 
-log = logging.getLogger("tracker.publish")
+log = logging.getLogger("tracker.output.publish")
 
 STATE_DIRNAME = "publish-state"
 WRITTEN, UNCHANGED, REFUSED, FAILED, SKIPPED = (
@@ -135,7 +135,7 @@ def _publish_one(
         target = f"{source} (Tracker tab)"
         key = spreadsheet_key(source)
     else:
-        from tracker.publish.workbook import companion_path
+        from tracker.output.publish.workbook import companion_path
 
         target = str(companion_path(source, board.publish_dir if board else None))
         key = ""
@@ -149,11 +149,11 @@ def _publish_one(
         if is_gsheet(source):
             _write_tab(result, source, key, content, config, now)
         else:
-            from tracker.publish.workbook import write_companion
+            from tracker.output.publish.workbook import write_companion
 
             write_companion(content, Path(target), now)
     except Exception as exc:
-        from tracker.publish.gsheet import PublishError
+        from tracker.output.publish.gsheet import PublishError
 
         refused = isinstance(exc, PublishError) and exc.refused
         message = str(exc) if isinstance(exc, PublishError) else _os_message(target, exc)
@@ -185,7 +185,7 @@ def _write_tab(
     config: Config | None,
     now: datetime,
 ) -> None:
-    from tracker.publish.gsheet import PublishError, publish_tab
+    from tracker.output.publish.gsheet import PublishError, publish_tab
     from tracker.sources.google_api import GSheetSettings
 
     sheet_ids = result.sheet_ids.get(source)

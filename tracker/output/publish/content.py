@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from tracker.describe import describe_rule
+from tracker.frameworks.describe import describe_rule
 from tracker.model import Framework
 from tracker.problems import display_value
 

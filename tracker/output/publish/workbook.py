@@ -21,7 +21,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.hyperlink import Hyperlink
 from openpyxl.worksheet.worksheet import Worksheet
 
-from tracker.publish.content import (
+from tracker.output.publish.content import (
     COLUMNS,
     HEADER_ROWS,
     PROBLEM,
@@ -32,7 +32,7 @@ from tracker.publish.content import (
     Cell,
     Content,
 )
-from tracker.safe_cells import is_formula_like
+from tracker.output.safe_cells import is_formula_like
 
 SUFFIX = ".tracker.xlsx"
 DATE_FORMAT = "dd/mm/yyyy"
@@ -98,7 +98,7 @@ def _put(sheet: Worksheet, r: int, c: int, item: Cell, source_ref: str) -> None:
     cell.value = str(item.value)
     cell.data_type = "s"
     if is_formula_like(cell.value):
-        cell.quotePrefix = True  # editing it in Excel keeps it text (tracker.safe_cells)
+        cell.quotePrefix = True  # editing it in Excel keeps it text (tracker.output.safe_cells)
     if item.kind in ("heading", "title"):
         cell.font = Font(bold=True, size=13 if item.kind == "title" else 11)
     elif item.kind == "notice":

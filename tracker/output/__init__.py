@@ -1,0 +1,7 @@
+"""What the tracker writes for others to read.
+
+- ``snapshot``: the latest results on disk, written by the refresh job and read by the web view;
+- ``safe_cells``: text from a cell written so that no spreadsheet program runs it;
+- ``publish``: the officers' due dates written back beside their data (a companion workbook or
+  a ``Tracker`` tab), never into cells they edit.
+"""
