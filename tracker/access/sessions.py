@@ -14,6 +14,7 @@ import hashlib
 import json
 import secrets
 import sqlite3
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -63,8 +64,9 @@ class SessionRecord:
 
 
 class SessionStore:
-    """The sessions file. One short connection per call: safe across waitress threads and the
-    ``tracker user`` commands running in other processes."""
+    """The sessions file. One connection per thread (sqlite connections are not shared between
+    threads), in autocommit mode: safe across waitress threads and the ``tracker user`` commands
+    running in other processes."""
 
     def __init__(
         self,
@@ -80,21 +82,31 @@ class SessionStore:
         self.clock = clock
         self._ready = False
         self._last_sweep = 0.0
+        self._local = threading.local()
 
     @contextmanager
     def _db(self) -> Iterator[sqlite3.Connection]:
-        if not self._ready:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.path.touch(mode=0o600, exist_ok=True)
-        conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
-        try:
+        """This thread's connection, opened once and kept: opening one and reading the schema
+        costs about 1.3 ms, a session look-up 0.02 ms, and every page view looks one up. WAL
+        keeps each statement consistent with other processes' writes (``tracker user``)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            if not self._ready:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                self.path.touch(mode=0o600, exist_ok=True)
+            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None)
             if not self._ready:
                 conn.execute("PRAGMA journal_mode=WAL")
                 conn.executescript(_SCHEMA)
                 self._ready = True
+            self._local.conn = conn
+        try:
             yield conn
-        finally:
+        except sqlite3.Error:
+            # a broken connection is not kept: the next call opens a new one
+            self._local.conn = None
             conn.close()
+            raise
 
     def _live(self, created: float, last_seen: float, now: float) -> bool:
         return now - created < self.lifetime and now - last_seen < self.idle

@@ -119,10 +119,11 @@ def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from tracker.web import api, auth, feeds, pages, security, views
+    from tracker.web import api, auth, cache, feeds, pages, security, views
 
     security.install(app)
     views.install(app)
+    cache.install(app, views.snapshot)  # after the sign-in check: it needs the user
     app.register_blueprint(auth.bp)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)

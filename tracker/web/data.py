@@ -10,12 +10,12 @@ from __future__ import annotations
 import logging
 import threading
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from tracker.access.boards import board_of, source_owners
 from tracker.access.users import User
@@ -28,6 +28,7 @@ from tracker.model import STATUS_ORDER as WORST_FIRST
 from tracker.output.snapshot import read_snapshot, snapshot_path
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 #: A pending stage whose latest date falls within this many days of the as-of date is "due soon".
 DUE_SOON_DAYS = 14
@@ -54,6 +55,8 @@ NATION_LABELS = {
     "unknown": "Unknown nation",
 }
 UNKNOWN_BOARD = "(no board)"
+#: a status's place in STATUS_ORDER, for sorting
+_RANK = {status: n for n, status in enumerate(STATUS_ORDER)}
 
 
 def parse_day(value: Any) -> date | None:
@@ -94,24 +97,30 @@ class ReviewView:
     def assessable(self) -> bool:
         return bool(self.data.get("assessable", True))
 
-    @property
+    # Worked out once per review and snapshot (a frozen dataclass keeps cached_property values
+    # in its __dict__): a board page orders thousands of reviews by them.
+    @cached_property
     def worst(self) -> str:
         if not self.assessable:
             return "cannot_assess"
-        present = {s.get("status") for s in self.stages}
+        present = self.status_counts
         for status in STATUS_ORDER:
             if status in present:
                 return status
         return "pending"
 
-    @property
+    @cached_property
     def next_due(self) -> date | None:
         due = [parse_day(s.get("latest")) for s in self.stages if s.get("status") == "pending"]
         days = [d for d in due if d]
         return min(days) if days else None
 
+    @cached_property
+    def status_counts(self) -> Counter[str]:
+        return Counter(str(s.get("status")) for s in self.stages)
+
     def count(self, status: str) -> int:
-        return sum(1 for s in self.stages if s.get("status") == status)
+        return self.status_counts[status]
 
 
 @dataclass(frozen=True)
@@ -201,15 +210,63 @@ class Snapshot:
     paused: list[StageItem] = field(default_factory=list)
     #: per-snapshot results keyed by (what, scope): lists and filter options per set of boards
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
+    _memo_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    def once(self, key: tuple[Any, ...], compute: Callable[[], T]) -> T:
+        """``compute()`` once for this snapshot and key (with a scope in the key when what it
+        makes depends on who asks), kept in ``memo`` and gone with the snapshot. Callers that
+        arrive while it is being computed wait for it rather than all computing it."""
+        if key in self.memo:
+            found: T = self.memo[key]
+            return found
+        with self._memo_lock:
+            lock = self.memo.setdefault(("lock", *key), threading.Lock())
+        with lock:
+            if key not in self.memo:
+                self.memo[key] = compute()
+            found = self.memo[key]
+        return found
 
     def scoped(self, what: str, user: User) -> list[Any]:
         """``overdue``, ``due_soon``, ``paused``, ``reviews`` or ``problems`` as this user may
         see them."""
-        key = (what, scope_of(user))
-        found = self.memo.get(key)
-        if found is None:
-            found = self.memo[key] = list(visible(getattr(self, what), user))
-        return found
+        return self.once((what, scope_of(user)), lambda: list(visible(getattr(self, what), user)))
+
+    def board_reviews(self, board: str) -> list[ReviewView]:
+        """A board's reviews, worst first then by id (the board page's order), sorted once."""
+
+        def by_board() -> dict[str, list[ReviewView]]:
+            found: dict[str, list[ReviewView]] = defaultdict(list)
+            for r in self.reviews:
+                found[r.board].append(r)
+            for reviews in found.values():
+                reviews.sort(key=lambda r: (_RANK.get(r.worst, -1), r.review_id))
+            return dict(found)
+
+        return self.once(("board-reviews",), by_board).get(board, [])
+
+    def board_problems(self, board: str) -> list[ProblemView]:
+        def by_board() -> dict[str | None, list[ProblemView]]:
+            found: dict[str | None, list[ProblemView]] = defaultdict(list)
+            for p in self.problems:
+                found[p.board].append(p)
+            return dict(found)
+
+        return self.once(("board-problems",), by_board).get(board, [])
+
+    def row_problems(self, review: ReviewView) -> list[ProblemView]:
+        """The problems found in this review's row (source, sheet, row)."""
+
+        def by_row() -> dict[tuple[Any, Any, Any], list[ProblemView]]:
+            found: dict[tuple[Any, Any, Any], list[ProblemView]] = defaultdict(list)
+            for p in self.problems:
+                found[(p.data.get("source"), p.data.get("sheet"), p.data.get("row"))].append(p)
+            return dict(found)
+
+        d = review.data
+        return self.once(("row-problems",), by_row).get(
+            (d.get("source"), d.get("sheet"), d.get("row")), []
+        )
 
     @cached_property
     def due_soon_by_board(self) -> Counter[str]:
@@ -223,7 +280,12 @@ class Snapshot:
         return self.generated_at is None or now - self.generated_at > stale_after
 
     def boards(self) -> list[str]:
-        return sorted({r.board for r in self.reviews} | {p.board for p in self.problems if p.board})
+        return self.once(
+            ("boards",),
+            lambda: sorted(
+                {r.board for r in self.reviews} | {p.board for p in self.problems if p.board}
+            ),
+        )
 
 
 def scope_of(user: User) -> tuple[str, ...]:

@@ -15,10 +15,7 @@ def frameworks_data(config: Config | None = None) -> list[dict[str, Any]]:
 
 def frameworks_for(snap: Any, config: Config | None) -> list[dict[str, Any]]:
     """:func:`frameworks_data`, worked out once per snapshot (pages and API share it)."""
-    key = ("frameworks",)
-    if key not in snap.memo:
-        snap.memo[key] = frameworks_data(config)
-    found: list[dict[str, Any]] = snap.memo[key]
+    found: list[dict[str, Any]] = snap.once(("frameworks",), lambda: frameworks_data(config))
     return found
 
 

@@ -273,12 +273,9 @@ def board(board: str) -> Any:
     me = user()
     if not me.may_see(board):
         abort(404)
-    reviews = [r for r in snap.reviews if r.board == board]
+    reviews = snap.board_reviews(board)  # worst first, then by id: sorted once per snapshot
     if not reviews and board not in snap.boards():
         abort(404)
-    reviews.sort(
-        key=lambda r: (STATUS_ORDER.index(r.worst) if r.worst in STATUS_ORDER else -1, r.review_id)
-    )
     # ?status=paused (or any stage status): the reviews with at least one stage in it
     status = request.args.get("status", "").strip()
     if status and status not in STATUS_ORDER:
@@ -313,7 +310,7 @@ def board(board: str) -> Any:
         ]
         return download(fmt, _slug(board), headers, rows, "Reviews")
     statuses = [(s, STATUS_LABELS.get(s, s)) for s in STATUS_ORDER if s != "not_applicable"]
-    problems = [p for p in snap.problems if p.board == board]
+    problems = snap.board_problems(board)
     page, number, pages = _paginate(reviews)
     return render_template(
         "board.html",
@@ -337,12 +334,7 @@ def review(key: str) -> Any:
         abort(404)
     framework = str(found.data.get("framework") or "")
     rules = stage_rules(_frameworks(snap), framework, found.board)
-    problems = [
-        p
-        for p in snap.problems
-        if (p.data.get("source"), p.data.get("sheet"), p.data.get("row"))
-        == (found.data.get("source"), found.data.get("sheet"), found.data.get("row"))
-    ]
+    problems = snap.row_problems(found)
     link = found.data.get("report_link")
     safe_link = link if isinstance(link, str) and link.startswith("https://") else None
     return render_template(
@@ -364,10 +356,7 @@ def _stage_list(kind: str) -> Any:
     snap = snapshot()
     me = user()
     mine: list[StageItem] = snap.scoped(kind, me)
-    options_key = (kind + "-options", scope_of(me))
-    if options_key not in snap.memo:
-        snap.memo[options_key] = _options(mine)
-    filters = _filters(snap.memo[options_key])
+    filters = _filters(snap.once((kind + "-options", scope_of(me)), lambda: _options(mine)))
     items = [i for i in mine if filters.keep(i)]
     fmt = _fmt()
     if fmt:

@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from tracker.access.users import User
 from tracker.frameworks import vocabulary
+from tracker.web.cache import per_request
 from tracker.web.data import NATION_LABELS, STATUS_LABELS, Snapshot
 from tracker.web.security import csrf_token
 from tracker.web.sessions import current as current_session
@@ -26,7 +27,11 @@ def state() -> Any:
 
 
 def snapshot() -> Snapshot:
-    snap: Snapshot = state().snapshots.get()
+    """The snapshot this request is answered from: one per request, even if the file changes
+    while it runs (the page cache keys on it)."""
+    snap: Snapshot | None = g.get("snapshot")
+    if snap is None:
+        snap = g.snapshot = state().snapshots.get()
     return snap
 
 
@@ -35,13 +40,21 @@ def user() -> User:
     return found
 
 
+def _root() -> str:
+    """The overview's address, built once per request (a list page links to a hundred reviews)."""
+    root: str | None = g.get("root_url")
+    if root is None:
+        root = g.root_url = url_for("pages.overview")
+    return root
+
+
 def review_url(key: str) -> str:
     """``/reviews/<key>`` with every reserved character encoded (ids may hold ``/``)."""
-    return url_for("pages.overview") + "reviews/" + quote(key, safe="")
+    return _root() + "reviews/" + quote(key, safe="")
 
 
 def board_url(board: str) -> str:
-    return url_for("pages.overview") + "boards/" + quote(board, safe="")
+    return _root() + "boards/" + quote(board, safe="")
 
 
 def install(app: Flask) -> None:
@@ -93,6 +106,7 @@ def install(app: Flask) -> None:
         status_label=lambda s: STATUS_LABELS.get(s, s),
         nation_label=lambda n: NATION_LABELS.get(n, n),
         vocabulary=vocabulary,
+        per_request=per_request,
     )
 
     @app.context_processor

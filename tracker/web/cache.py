@@ -1,0 +1,217 @@
+"""Pages rendered once per snapshot, scope and address, so a busy view costs a look-up per request.
+
+Why: under 20 clients on 2 cores a page's latency is queueing behind the other requests' CPU time
+(one Python process, one GIL), so the CPU time of one request is what counts. Profiled at 10,000
+reviews (bench/web.py, cProfile), one request took: the overview 36 ms (mostly Jinja rendering a
+250 KB page), a board page 46 ms (ordering 10,000 reviews worst first), the overdue list 17 ms,
+while the fixed cost of any signed-in request (session, headers) is about 1 ms. Twenty clients
+times 17-46 ms is the 170-200 ms p95 the bench measured; times about 1.5 ms is under 50 ms.
+
+How:
+
+- Every HTML page of the ``pages`` blueprint (new pages included, see :data:`UNCACHED`) is kept
+  as rendered, keyed by (scope, host, path, query). A page is a function of the snapshot, the
+  config, the address and what the user may see, and what a user may see is their scope
+  (:func:`tracker.web.data.scope_of`: national, or the sorted tuple of their boards;
+  ``User.may_see`` reads nothing else). Two users of one scope share a page; users of different
+  scopes never do.
+- The few things on a page that belong to the person or the minute (the signed-in name, the
+  sign-out form with its CSRF token, the out-of-date warning) are never stored: the page template
+  leaves a marker (:func:`per_request`) that :func:`fill` replaces in every HTML response, cached
+  or not, from ``templates/per_request/``. So a stored page holds no one's name or token.
+- The store hangs on the :class:`~tracker.web.data.Snapshot` (``Snapshot.once``): when the
+  snapshot file changes, the view builds a new Snapshot and with it an empty store. Nothing is
+  stored that a spreadsheet was read for: the view still only reads the snapshot file.
+- Bounded in bytes (``PAGE_CACHE_BYTES``, least recently used first out) and in key length.
+- Concurrent misses of one key render it once: the others wait for the first (at most
+  :data:`WAIT_SECONDS`, then render themselves), so a new snapshot under load costs one render
+  per page, not twenty.
+- Only GET (and HEAD) answers of status 200 with ``text/html`` are stored: downloads, redirects,
+  404s and errors are rendered every time.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask import Flask, current_app, g, request
+from markupsafe import Markup
+from werkzeug.wrappers import Response
+
+from tracker.web.data import Snapshot, scope_of
+
+#: pages of the ``pages`` blueprint never stored: the calendar page shows the user's own feed token
+UNCACHED = frozenset({"pages.calendar"})
+#: blueprints whose HTML pages are stored
+CACHED_BLUEPRINTS = frozenset({"pages"})
+#: the parts of a page filled in per request (templates/per_request/<name>.html)
+HOLES = ("account", "stale")
+#: a page of a longer address is rendered every time (such addresses are made up, not followed)
+MAX_KEY_CHARS = 2048
+#: how long a request waits for another that is rendering the same page
+WAIT_SECONDS = 10.0
+DEFAULT_MAX_BYTES = 64 * 1024 * 1024
+
+#: unguessable per process, and only ever emitted as markup: escaped data (``<`` becomes ``&lt;``)
+#: can never spell a marker
+_NONCE = secrets.token_hex(8)
+_MARKERS = {name: f"<!--per-request:{name}:{_NONCE}-->" for name in HOLES}
+_MARKER_BYTES = {name: marker.encode() for name, marker in _MARKERS.items()}
+_PREFIX = b"<!--per-request:"
+
+Key = tuple[Any, ...]
+
+
+def per_request(name: str) -> Markup:
+    """A marker the page template leaves where a per-request part goes (see :func:`fill`)."""
+    return Markup(_MARKERS[name])
+
+
+@dataclass
+class PageStore:
+    """Rendered pages of one snapshot, least recently used dropped beyond ``max_bytes``."""
+
+    max_bytes: int = DEFAULT_MAX_BYTES
+    pages: OrderedDict[Key, bytes] = field(default_factory=OrderedDict)
+    size: int = 0
+    hits: int = 0
+    misses: int = 0
+    _rendering: dict[Key, threading.Event] = field(default_factory=dict)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def claim(self, key: Key) -> tuple[bytes | None, bool]:
+        """``(page, False)`` when stored; else ``(None, True)``: this caller renders the page
+        and must :meth:`release` it, while others asking meanwhile wait for it. ``(None, False)``
+        when the wait ran out: render without keeping."""
+        while True:
+            with self._lock:
+                body = self.pages.get(key)
+                if body is not None:
+                    self.pages.move_to_end(key)
+                    self.hits += 1
+                    return body, False
+                event = self._rendering.get(key)
+                if event is None:
+                    self._rendering[key] = threading.Event()
+                    self.misses += 1
+                    return None, True
+            if not event.wait(WAIT_SECONDS):
+                self.misses += 1
+                return None, False
+            # rendered, or failed (then this caller claims it on the next round)
+
+    def release(self, key: Key, body: bytes | None) -> None:
+        """Keep ``body`` (when given) and let those waiting for ``key`` go on."""
+        with self._lock:
+            if body is not None and len(body) <= self.max_bytes:
+                old = self.pages.pop(key, None)
+                if old is not None:
+                    self.size -= len(old)
+                self.pages[key] = body
+                self.size += len(body)
+                while self.size > self.max_bytes:
+                    _, dropped = self.pages.popitem(last=False)
+                    self.size -= len(dropped)
+            event = self._rendering.pop(key, None)
+        if event is not None:
+            event.set()
+
+
+def store_of(snap: Snapshot) -> PageStore:
+    max_bytes = int(current_app.config.get("PAGE_CACHE_BYTES", DEFAULT_MAX_BYTES))
+    return snap.once(("pages",), lambda: PageStore(max_bytes))
+
+
+def page_key() -> Key | None:
+    """This request's key, or None when its answer is not to be stored."""
+    if request.method not in ("GET", "HEAD") or not current_app.config.get("PAGE_CACHE", True):
+        return None
+    endpoint = request.endpoint or ""
+    if request.blueprint not in CACHED_BLUEPRINTS or endpoint in UNCACHED:
+        return None
+    me = g.get("user")
+    if me is None:
+        return None
+    if request.args.get("format") not in (None, "html"):
+        return None  # downloads are not HTML pages
+    query = request.query_string.decode("latin-1")
+    if len(request.path) + len(query) > MAX_KEY_CHARS:
+        return None
+    return (scope_of(me), request.host, request.path, query)
+
+
+def install(app: Flask, snapshot: Callable[[], Snapshot]) -> None:
+    """Serve stored pages before the view runs; store and fill pages after it.
+
+    Registered after the sign-in check, so ``g.user`` is known (a request it refused never gets
+    here).
+    """
+
+    @app.before_request
+    def stored_page() -> Response | None:
+        key = page_key()
+        if key is None:
+            return None
+        store = store_of(snapshot())
+        body, mine = store.claim(key)
+        if mine:
+            g.page_claim = (store, key)  # this request renders it; after_request keeps it
+        if body is None:
+            return None
+        return Response(body, mimetype="text/html")
+
+    @app.after_request
+    def keep_and_fill(response: Response) -> Response:
+        claim = g.pop("page_claim", None)
+        if claim is not None:
+            store, key = claim
+            keep = response.status_code == 200 and response.mimetype == "text/html"
+            store.release(key, response.get_data() if keep else None)
+        if response.mimetype == "text/html" and not response.direct_passthrough:
+            fill(response)
+        return response
+
+    @app.teardown_request
+    def let_go(_exc: BaseException | None) -> None:
+        claim = g.pop("page_claim", None)  # the view raised: nothing to keep, wake the others
+        if claim is not None:
+            store, key = claim
+            store.release(key, None)
+
+
+def fill(response: Response) -> None:
+    """Put this request's own parts into the page in place of their markers.
+
+    A marker stands for its whole line (indent and line break included), and a part renders as
+    whole lines, as they were written in base.html: an empty part leaves no blank line behind.
+    """
+    body = response.get_data()
+    if _PREFIX not in body:
+        return
+    context: dict[str, Any] | None = None
+    for name in HOLES:
+        marker = _MARKER_BYTES[name]
+        at = body.find(marker)
+        part: bytes | None = None
+        while at >= 0:
+            start, end = at, at + len(marker)
+            while start > 0 and body[start - 1 : start] in (b" ", b"\t"):
+                start -= 1
+            if start == 0 or body[start - 1 : start] == b"\n":
+                end += body[end : end + 1] == b"\n"  # a line of its own: replace the whole line
+            else:
+                start = at
+            if part is None:
+                if context is None:  # as render_template makes it, once for every part
+                    context = {}
+                    current_app.update_template_context(context)
+                template = current_app.jinja_env.get_template(f"per_request/{name}.html")
+                part = template.render(context).encode()
+            body = body[:start] + part + body[end:]
+            at = body.find(marker, start + len(part))
+    response.set_data(body)
