@@ -12,7 +12,9 @@ after a new snapshot, or for an address no one asked for yet) and the whole 10,0
 (38 MB of JSON: its transfer alone is beyond 50 ms, and 20 clients fetching it at once would
 measure the loopback, not the pages; `--bulk-in-mix` puts it back in the load as before). The load
 runs `--repeat` times; the best and the median of each page's p50 and p95 are reported, with the
-load average before and after (other work on the machine shows in the figures). The server's
+load average before and after (other work on the machine shows in the figures), and the server's
+CPU time per request (each page alone, 50 requests in a row; and under the load), which other
+people's work on the machine hardly changes. The server's
 resident memory is read before the first request and after the load. Prints a table and writes
 bench/out/web.json.
 
@@ -193,6 +195,21 @@ def rss_mb(pid: int) -> float | None:
     return None
 
 
+def cpu_s(pid: int) -> float:
+    """CPU time (user + system) a process has used, in seconds (Linux): unlike latency on a
+    shared machine, it does not grow with other people's load."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def cpu_per_request(base: str, session: requests.Session, path: str, pid: int, n: int) -> float:
+    """The server's CPU milliseconds per request for one page, asked ``n`` times in a row."""
+    before = cpu_s(pid)
+    for _ in range(n):
+        _ = session.get(base + path, timeout=60).content
+    return (cpu_s(pid) - before) * 1000 / n
+
+
 def load_average() -> str:
     return " ".join(f"{x:.2f}" for x in os.getloadavg())
 
@@ -267,10 +284,14 @@ def main() -> None:
                 _ = r.content
                 first[name] = time.perf_counter() - t2
                 assert r.status_code == 200, (name, r.status_code)
-            runs = [
-                load(base, paths, args.clients, args.requests, args.time_limit)
-                for _ in range(args.repeat)
-            ]
+            cpu = {name: cpu_per_request(base, warm, p, proc.pid, 50) for name, p in paths.items()}
+            runs = []
+            cpu_runs = []
+            for _ in range(args.repeat):
+                before = cpu_s(proc.pid)
+                runs.append(load(base, paths, args.clients, args.requests, args.time_limit))
+                served = sum(len(v) for v in runs[-1].values())
+                cpu_runs.append((cpu_s(proc.pid) - before) * 1000 / max(1, served))
             bulk = {}
             if not args.bulk_in_mix:
                 for name, p in BULK.items():  # one client, one after another
@@ -293,6 +314,7 @@ def main() -> None:
         "snapshot_build_s": round(build_s, 2),
         "first_request_s": round(first_s, 3),
         "server_rss_mb": {"before_pages": rss_start, "after_load": rss_end},
+        "server_cpu_ms_per_request_under_load": [round(c, 2) for c in cpu_runs],
         "pages": {},
         "bulk": {},
     }
@@ -301,8 +323,13 @@ def main() -> None:
     print(f"first /healthz after start (load + index the snapshot): {first_s * 1000:.0f} ms")
     print(f"server memory: {rss_start or 0:.0f} MB before the pages, {rss_end or 0:.0f} MB after")
     print(
-        f"{'page':28s} {'first':>8s}  {'p50 best':>9s} {'p50 med':>8s}  {'p95 best':>9s} "
-        f"{'p95 med':>8s}  {'n':>5s}   (ms; {args.repeat} runs)"
+        "server CPU per request under load: "
+        + ", ".join(f"{c:.2f}" for c in cpu_runs)
+        + " ms (one value per run)"
+    )
+    print(
+        f"{'page':28s} {'first':>8s} {'cpu':>6s}  {'p50 best':>9s} {'p50 med':>8s}  "
+        f"{'p95 best':>9s} {'p95 med':>8s}  {'n':>5s}   (ms; {args.repeat} runs)"
     )
     for name in paths:
         p50s = [pct(run[name], 0.5) * 1000 for run in runs if run[name]]
@@ -311,6 +338,7 @@ def main() -> None:
         report["pages"][name] = {
             "path": paths[name],
             "first_ms": round(first[name] * 1000, 1),
+            "server_cpu_ms": round(cpu[name], 2),
             "requests": n,
             "p50_ms": [round(v, 1) for v in p50s],
             "p95_ms": [round(v, 1) for v in p95s],
@@ -318,7 +346,8 @@ def main() -> None:
             "p95_median_ms": round(statistics.median(p95s), 1),
         }
         print(
-            f"{name:28s} {first[name] * 1000:8.1f}  {min(p50s):9.1f} {statistics.median(p50s):8.1f}"
+            f"{name:28s} {first[name] * 1000:8.1f} {cpu[name]:6.2f}  {min(p50s):9.1f} "
+            f"{statistics.median(p50s):8.1f}"
             f"  {min(p95s):9.1f} {statistics.median(p95s):8.1f}  {n:5d}"
         )
     for name, times in bulk.items():

@@ -17,8 +17,10 @@ How:
   scopes never do.
 - The few things on a page that belong to the person or the minute (the signed-in name, the
   sign-out form with its CSRF token, the out-of-date warning) are never stored: the page template
-  leaves a marker (:func:`per_request`) that :func:`fill` replaces in every HTML response, cached
-  or not, from ``templates/per_request/``. So a stored page holds no one's name or token.
+  leaves a marker (:func:`per_request`); a page is kept cut at its markers (:func:`split`) and
+  every HTML response, kept or not, is put together with this request's parts
+  (:func:`assemble`, from ``templates/per_request/``). So a kept page holds no one's name or
+  token.
 - The store hangs on the :class:`~tracker.web.data.Snapshot` (``Snapshot.once``): when the
   snapshot file changes, the view builds a new Snapshot and with it an empty store. Nothing is
   stored that a spreadsheet was read for: the view still only reads the snapshot file.
@@ -65,10 +67,12 @@ _MARKER_BYTES = {name: marker.encode() for name, marker in _MARKERS.items()}
 _PREFIX = b"<!--per-request:"
 
 Key = tuple[Any, ...]
+#: a page as kept: its bytes split at the per-request parts, each part named by a str
+Page = tuple[bytes | str, ...]
 
 
 def per_request(name: str) -> Markup:
-    """A marker the page template leaves where a per-request part goes (see :func:`fill`)."""
+    """A marker the page template leaves where a per-request part goes (see :func:`assemble`)."""
     return Markup(_MARKERS[name])
 
 
@@ -77,14 +81,14 @@ class PageStore:
     """Rendered pages of one snapshot, least recently used dropped beyond ``max_bytes``."""
 
     max_bytes: int = DEFAULT_MAX_BYTES
-    pages: OrderedDict[Key, bytes] = field(default_factory=OrderedDict)
+    pages: OrderedDict[Key, Page] = field(default_factory=OrderedDict)
     size: int = 0
     hits: int = 0
     misses: int = 0
     _rendering: dict[Key, threading.Event] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def claim(self, key: Key) -> tuple[bytes | None, bool]:
+    def claim(self, key: Key) -> tuple[Page | None, bool]:
         """``(page, False)`` when stored; else ``(None, True)``: this caller renders the page
         and must :meth:`release` it, while others asking meanwhile wait for it. ``(None, False)``
         when the wait ran out: render without keeping."""
@@ -105,18 +109,18 @@ class PageStore:
                 return None, False
             # rendered, or failed (then this caller claims it on the next round)
 
-    def release(self, key: Key, body: bytes | None) -> None:
-        """Keep ``body`` (when given) and let those waiting for ``key`` go on."""
+    def release(self, key: Key, page: Page | None) -> None:
+        """Keep ``page`` (when given) and let those waiting for ``key`` go on."""
         with self._lock:
-            if body is not None and len(body) <= self.max_bytes:
+            if page is not None and _size(page) <= self.max_bytes:
                 old = self.pages.pop(key, None)
                 if old is not None:
-                    self.size -= len(old)
-                self.pages[key] = body
-                self.size += len(body)
+                    self.size -= _size(old)
+                self.pages[key] = page
+                self.size += _size(page)
                 while self.size > self.max_bytes:
                     _, dropped = self.pages.popitem(last=False)
-                    self.size -= len(dropped)
+                    self.size -= _size(dropped)
             event = self._rendering.pop(key, None)
         if event is not None:
             event.set()
@@ -158,22 +162,26 @@ def install(app: Flask, snapshot: Callable[[], Snapshot]) -> None:
         if key is None:
             return None
         store = store_of(snapshot())
-        body, mine = store.claim(key)
+        page, mine = store.claim(key)
         if mine:
             g.page_claim = (store, key)  # this request renders it; after_request keeps it
-        if body is None:
+        if page is None:
             return None
-        return Response(body, mimetype="text/html")
+        g.page_filled = True
+        return Response(assemble(page), mimetype="text/html")
 
     @app.after_request
     def keep_and_fill(response: Response) -> Response:
+        if g.pop("page_filled", False):
+            return response
         claim = g.pop("page_claim", None)
+        html = response.mimetype == "text/html" and not response.direct_passthrough
+        page = split(response.get_data()) if html else None
         if claim is not None:
             store, key = claim
-            keep = response.status_code == 200 and response.mimetype == "text/html"
-            store.release(key, response.get_data() if keep else None)
-        if response.mimetype == "text/html" and not response.direct_passthrough:
-            fill(response)
+            store.release(key, page if response.status_code == 200 else None)
+        if page is not None and len(page) > 1:
+            response.set_data(assemble(page))
         return response
 
     @app.teardown_request
@@ -184,34 +192,48 @@ def install(app: Flask, snapshot: Callable[[], Snapshot]) -> None:
             store.release(key, None)
 
 
-def fill(response: Response) -> None:
-    """Put this request's own parts into the page in place of their markers.
+def _size(page: Page) -> int:
+    return sum(len(piece) for piece in page if isinstance(piece, bytes))
 
-    A marker stands for its whole line (indent and line break included), and a part renders as
-    whole lines, as they were written in base.html: an empty part leaves no blank line behind.
-    """
-    body = response.get_data()
+
+def split(body: bytes) -> Page:
+    """The page cut at its markers, each marker with its whole line when it stands alone on one
+    (indent and line break): a part renders as whole lines, as they were written in base.html,
+    so an empty part leaves no blank line behind."""
     if _PREFIX not in body:
-        return
-    context: dict[str, Any] | None = None
-    for name in HOLES:
-        marker = _MARKER_BYTES[name]
-        at = body.find(marker)
-        part: bytes | None = None
-        while at >= 0:
-            start, end = at, at + len(marker)
-            while start > 0 and body[start - 1 : start] in (b" ", b"\t"):
-                start -= 1
-            if start == 0 or body[start - 1 : start] == b"\n":
-                end += body[end : end + 1] == b"\n"  # a line of its own: replace the whole line
-            else:
-                start = at
-            if part is None:
-                if context is None:  # as render_template makes it, once for every part
-                    context = {}
-                    current_app.update_template_context(context)
-                template = current_app.jinja_env.get_template(f"per_request/{name}.html")
-                part = template.render(context).encode()
-            body = body[:start] + part + body[end:]
-            at = body.find(marker, start + len(part))
-    response.set_data(body)
+        return (body,)
+    pieces: list[bytes | str] = []
+    while True:
+        found = [(body.find(marker), name) for name, marker in _MARKER_BYTES.items()]
+        found = [(at, name) for at, name in found if at >= 0]
+        if not found:
+            pieces.append(body)
+            return tuple(pieces)
+        at, name = min(found)
+        start, end = at, at + len(_MARKER_BYTES[name])
+        while start > 0 and body[start - 1 : start] in (b" ", b"\t"):
+            start -= 1
+        if start == 0 or body[start - 1 : start] == b"\n":
+            end += body[end : end + 1] == b"\n"
+        else:
+            start = at
+        pieces += [body[:start], name]
+        body = body[end:]
+
+
+def assemble(page: Page) -> bytes:
+    """The page with this request's own parts (templates/per_request/<name>.html) in it."""
+    if len(page) == 1:
+        return page[0]  # type: ignore[return-value]
+    context: dict[str, Any] = {}
+    current_app.update_template_context(context)  # as render_template makes it, once for all
+    parts: dict[str, bytes] = {}
+    out = []
+    for piece in page:
+        if isinstance(piece, str):
+            if piece not in parts:
+                template = current_app.jinja_env.get_template(f"per_request/{piece}.html")
+                parts[piece] = template.render(context).encode()
+            piece = parts[piece]
+        out.append(piece)
+    return b"".join(out)
