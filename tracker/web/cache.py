@@ -1,18 +1,19 @@
 """Pages rendered once per snapshot, scope and address, so a busy view costs a look-up per request.
 
 Why: under 20 clients on 2 cores a page's latency is queueing behind the other requests' CPU time
-(one Python process, one GIL), so the CPU time of one request is what counts. Profiled at 10,000
-reviews (bench/web.py, cProfile), one request took: the overview 36 ms (mostly Jinja rendering a
-250 KB page), a board page 46 ms (ordering 10,000 reviews worst first), the overdue list 17 ms,
-while the fixed cost of any signed-in request (session, headers) is about 1 ms. Twenty clients
-times 17-46 ms is the 170-200 ms p95 the bench measured; times about 1.5 ms is under 50 ms.
+(one Python process, one GIL), so the CPU time of one request is what counts. Measured at 10,000
+reviews (bench/web.py, server CPU per request, one page at a time) before this module: overview
+33 ms (Jinja rendering a 245 KB page), a board 20 ms and filtered 30 ms (ordering 10,000
+reviews), the overdue list 13 ms, the review page 5 ms; the fixed cost of any signed-in request
+(session, headers) is about 1 ms. A kept page costs 1.2-2.4 ms: that fixed cost and its
+per-request parts.
 
 How:
 
 - Every HTML page of the ``pages`` blueprint (new pages included, see :data:`UNCACHED`) is kept
-  as rendered, keyed by (scope, host, path, query). A page is a function of the snapshot, the
-  config, the address and what the user may see, and what a user may see is their scope
-  (:func:`tracker.web.data.scope_of`: national, or the sorted tuple of their boards;
+  as rendered, keyed by (scope, host, root path, path, query). A page is a function of the
+  snapshot, the config, the address and what the user may see, and what a user may see is their
+  scope (:func:`tracker.web.data.scope_of`: national, or the sorted tuple of their boards;
   ``User.may_see`` reads nothing else). Two users of one scope share a page; users of different
   scopes never do.
 - The few things on a page that belong to the person or the minute (the signed-in name, the
@@ -24,7 +25,9 @@ How:
 - The store hangs on the :class:`~tracker.web.data.Snapshot` (``Snapshot.once``): when the
   snapshot file changes, the view builds a new Snapshot and with it an empty store. Nothing is
   stored that a spreadsheet was read for: the view still only reads the snapshot file.
-- Bounded in bytes (``PAGE_CACHE_BYTES``, least recently used first out) and in key length.
+- Bounded in bytes (``PAGE_CACHE_BYTES``, least recently used first out) and in key length. At
+  10,000 reviews the usual pages of one scope take 1.5 MB (the overview 240 KB, a list page
+  60 KB), a review page 18 KB; the bound, 64 MB a snapshot, holds a few thousand pages.
 - Concurrent misses of one key render it once: the others wait for the first (at most
   :data:`WAIT_SECONDS`, then render themselves), so a new snapshot under load costs one render
   per page, not twenty.
@@ -146,7 +149,7 @@ def page_key() -> Key | None:
     query = request.query_string.decode("latin-1")
     if len(request.path) + len(query) > MAX_KEY_CHARS:
         return None
-    return (scope_of(me), request.host, request.path, query)
+    return (scope_of(me), request.host, request.root_path, request.path, query)
 
 
 def install(app: Flask, snapshot: Callable[[], Snapshot]) -> None:
