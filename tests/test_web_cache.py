@@ -15,7 +15,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-from flask import Flask
+from flask import Blueprint, Flask, Response, render_template_string
 from flask.testing import FlaskClient
 
 from tests.web_fixtures import (
@@ -29,7 +29,7 @@ from tests.web_fixtures import (
 )
 from tracker.access.users import UserStore, users_path
 from tracker.output.snapshot import read_snapshot, write_snapshot
-from tracker.web import create_app, views
+from tracker.web import cache, create_app, views
 from tracker.web.cache import Page, PageStore, store_of
 from tracker.web.data import STATUS_ORDER
 
@@ -104,7 +104,7 @@ def test_pages_are_kept_and_answered_without_rendering(web_env: WebEnv) -> None:
     assert store.misses == misses + 1
     assert len(store.pages) >= 2
     assert store.size == sum(
-        len(b) for page in store.pages.values() for b in page if b != "account" and b != "stale"
+        len(b) for page in store.pages.values() for b in page.pieces if isinstance(b, bytes)
     )
 
 
@@ -210,14 +210,14 @@ def test_the_store_is_bounded_least_recently_used_first() -> None:
     for name in ("a", "b", "c"):
         page, mine = store.claim((name,))
         assert page is None and mine
-        store.release((name,), (name.encode() * 40,))
+        store.release((name,), Page((name.encode() * 40,)))
     assert list(store.pages) == [("b",), ("c",)] and store.size == 80
-    assert store.claim(("b",)) == ((b"b" * 40,), False)  # b is now the most recent
+    assert store.claim(("b",)) == (Page((b"b" * 40,)), False)  # b is now the most recent
     page, mine = store.claim(("d",))
-    store.release(("d",), (b"d" * 20, "account", b"d" * 20))
+    store.release(("d",), Page((b"d" * 20, "account", b"d" * 20)))
     assert list(store.pages) == [("b",), ("d",)]
     page, mine = store.claim(("huge",))
-    store.release(("huge",), (b"x" * 101,))  # larger than the whole store: not kept
+    store.release(("huge",), Page((b"x" * 101,)))  # larger than the whole store: not kept
     assert ("huge",) not in store.pages and store.size == 80
 
 
@@ -229,10 +229,10 @@ def test_concurrent_misses_render_a_page_once() -> None:
     waiting = [threading.Thread(target=lambda: got.append(store.claim(("p",)))) for _ in range(5)]
     for t in waiting:
         t.start()
-    store.release(("p",), (b"<html>",))
+    store.release(("p",), Page((b"<html>",)))
     for t in waiting:
         t.join(timeout=30)
-    assert got == [((b"<html>",), False)] * 5
+    assert got == [(Page((b"<html>",)), False)] * 5
     assert store.misses == 1
 
 
@@ -283,3 +283,30 @@ def test_others_keep_the_last_snapshot_while_a_new_one_loads(web_env: WebEnv) ->
         assert not other.is_alive(), "a request queued behind the load"
     assert answers[0][0] == 200 and "NS-2023-01" in answers[0][1]  # the last good snapshot
     assert "NS-2023-01" not in body(client, board)[1]  # and the new one once loaded
+
+
+def test_a_new_page_is_kept_with_its_own_headers(
+    web_env: WebEnv, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A page added later (another blueprint made cacheable) is kept as its view made it."""
+    extra = Blueprint("extra", __name__)
+
+    @extra.get("/extra")
+    def page() -> Response:
+        html = render_template_string(
+            '{% extends "base.html" %}{% block content %}<p>{{ n }}</p>{% endblock %}',
+            n=len(views.snapshot().reviews),
+        )
+        return Response(html, headers={"Link": "</overdue>; rel=next", "X-Page": "extra"})
+
+    web_env.app.register_blueprint(extra)
+    monkeypatch.setattr(cache, "CACHED_BLUEPRINTS", frozenset({"pages", "extra"}))
+    client = signed_in(web_env, "inspector")
+    first, second = client.get("/extra"), client.get("/extra")
+    assert page_store(web_env).hits == 1
+    for r in (first, second):
+        assert r.headers["Link"] == "</overdue>; rel=next" and r.headers["X-Page"] == "extra"
+        assert r.headers["Content-Type"] == "text/html; charset=utf-8"
+        assert r.headers["Cache-Control"] == "no-store"  # the view's own hooks still run
+        assert "Signed in as <strong>inspector</strong>" in r.get_data(as_text=True)
+    assert first.get_data() == second.get_data()

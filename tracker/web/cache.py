@@ -42,7 +42,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import Flask, current_app, g, request
 from markupsafe import Markup
@@ -70,8 +70,18 @@ _MARKER_BYTES = {name: marker.encode() for name, marker in _MARKERS.items()}
 _PREFIX = b"<!--per-request:"
 
 Key = tuple[Any, ...]
-#: a page as kept: its bytes split at the per-request parts, each part named by a str
-Page = tuple[bytes | str, ...]
+
+
+class Page(NamedTuple):
+    """A page as kept: its bytes cut at the per-request parts (each named by a str), and the
+    headers its view set (a view's own headers come back with the page)."""
+
+    pieces: tuple[bytes | str, ...]
+    headers: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def size(self) -> int:
+        return sum(len(piece) for piece in self.pieces if isinstance(piece, bytes))
 
 
 def per_request(name: str) -> Markup:
@@ -115,15 +125,15 @@ class PageStore:
     def release(self, key: Key, page: Page | None) -> None:
         """Keep ``page`` (when given) and let those waiting for ``key`` go on."""
         with self._lock:
-            if page is not None and _size(page) <= self.max_bytes:
+            if page is not None and page.size <= self.max_bytes:
                 old = self.pages.pop(key, None)
                 if old is not None:
-                    self.size -= _size(old)
+                    self.size -= old.size
                 self.pages[key] = page
-                self.size += _size(page)
+                self.size += page.size
                 while self.size > self.max_bytes:
                     _, dropped = self.pages.popitem(last=False)
-                    self.size -= _size(dropped)
+                    self.size -= dropped.size
             event = self._rendering.pop(key, None)
         if event is not None:
             event.set()
@@ -171,7 +181,7 @@ def install(app: Flask, snapshot: Callable[[], Snapshot]) -> None:
         if page is None:
             return None
         g.page_filled = True
-        return Response(assemble(page), mimetype="text/html")
+        return Response(assemble(page.pieces), headers=list(page.headers))
 
     @app.after_request
     def keep_and_fill(response: Response) -> Response:
@@ -179,12 +189,20 @@ def install(app: Flask, snapshot: Callable[[], Snapshot]) -> None:
             return response
         claim = g.pop("page_claim", None)
         html = response.mimetype == "text/html" and not response.direct_passthrough
-        page = split(response.get_data()) if html else None
+        pieces = split(response.get_data()) if html else None
         if claim is not None:
             store, key = claim
-            store.release(key, page if response.status_code == 200 else None)
-        if page is not None and len(page) > 1:
-            response.set_data(assemble(page))
+            keep = pieces is not None and response.status_code == 200
+            # Runs before the other after_request hooks (security headers, the session's
+            # cookie and Vary): these are the view's own headers, Content-Type among them.
+            headers = tuple(
+                (name, value)
+                for name, value in response.headers.items()
+                if name.lower() not in ("content-length", "set-cookie")
+            )
+            store.release(key, Page(pieces, headers) if keep and pieces else None)
+        if pieces is not None and len(pieces) > 1:
+            response.set_data(assemble(pieces))
         return response
 
     @app.teardown_request
@@ -195,11 +213,7 @@ def install(app: Flask, snapshot: Callable[[], Snapshot]) -> None:
             store.release(key, None)
 
 
-def _size(page: Page) -> int:
-    return sum(len(piece) for piece in page if isinstance(piece, bytes))
-
-
-def split(body: bytes) -> Page:
+def split(body: bytes) -> tuple[bytes | str, ...]:
     """The page cut at its markers, each marker with its whole line when it stands alone on one
     (indent and line break): a part renders as whole lines, as they were written in base.html,
     so an empty part leaves no blank line behind."""
@@ -224,15 +238,15 @@ def split(body: bytes) -> Page:
         body = body[end:]
 
 
-def assemble(page: Page) -> bytes:
+def assemble(pieces: tuple[bytes | str, ...]) -> bytes:
     """The page with this request's own parts (templates/per_request/<name>.html) in it."""
-    if len(page) == 1:
-        return page[0]  # type: ignore[return-value]
+    if len(pieces) == 1 and isinstance(pieces[0], bytes):
+        return pieces[0]
     context: dict[str, Any] = {}
     current_app.update_template_context(context)  # as render_template makes it, once for all
     parts: dict[str, bytes] = {}
     out = []
-    for piece in page:
+    for piece in pieces:
         if isinstance(piece, str):
             if piece not in parts:
                 template = current_app.jinja_env.get_template(f"per_request/{piece}.html")
