@@ -22,7 +22,7 @@ from tests.gsheet_fixtures import (  # noqa: F401  (pytest fixtures)
 from tracker.check import CheckResult, SourceSpec, run_check
 from tracker.config import BoardConfig, ConfigError, check_overrides
 from tracker.model import RuleKind
-from tracker.optional.actions import SPEC, actions_framework
+from tracker.optional.actions import CITATION, SPEC, actions_framework
 from tracker.rules import parse_rule_text
 from tracker.sources.google_api import GSheetSettings
 
@@ -285,6 +285,11 @@ def test_check_table_csv_and_xlsx_show_the_actions(
         ("R2.1 (R2) · Northshire Police", "2024-03-31", "", "not_applicable", "0"),
     ]
     assert "Private" not in csv_text
+    # every column of the stages' CSV, in its place
+    assert {(r["basis"], r["must"], r["must_label"], r["citation"]) for r in found} == {
+        ("local default", "False", "should", CITATION)
+    }
+    assert all(None not in r and None not in r.values() for r in found)
     out = tmp_path / "check.xlsx"
     runner.invoke(main, [*args, "--format", "xlsx", "--output", str(out)])
     wb = load_workbook(out)
@@ -303,6 +308,8 @@ def test_check_table_csv_and_xlsx_show_the_actions(
         "evidence_link",
         "sheet",
         "row",
+        "latest",
+        "adjustment",
     ]
     first, second, _ = list(ws.iter_rows(min_row=2))
     assert first[header.index("due")].value.date() == D(2024, 3, 31)
@@ -524,3 +531,61 @@ def test_each_bad_pause_of_an_action_gives_its_located_problem(
     alone = run_paused(rows[:2], events[:1], D(2024, 4, 2))
     assert [p.type for p in alone.problems] == ["adjustment-ambiguous-action"]
     assert alone.reviews[0]["assessable"] is True and actions_of(alone) == []
+
+
+def test_check_outputs_show_an_actions_pause_and_extension(
+    make_workbook: Callable[..., Path], tmp_path: Path
+) -> None:
+    import csv
+    import io
+
+    from click.testing import CliRunner
+    from openpyxl import load_workbook
+
+    from tests.test_pauses import extension, pause, pause_rows
+    from tracker.cli import main
+
+    actions = action_rows(
+        action("R1.1", D(2024, 3, 31)),
+        action("R1.2", D(2024, 3, 31)),
+    )
+    events = pause_rows(
+        pause("P-1", "Action R1.1", D(2024, 3, 1), reason="Inquest"),
+        extension("P-1", "Action R1.2", D(2024, 4, 30), agreed_by="Board chair"),
+    )
+    path = make_workbook(
+        "england-lcspr", [REVIEW], extra={SPEC.title: actions, "Pauses and extensions": events}
+    )
+    runner = CliRunner()
+    args = ["check", str(path), "--as-of", "2024-04-15"]
+    table = runner.invoke(main, args).stdout
+    assert "paused   Action R1.1 · Northshire Poli… paused since 01/03/2024 (Inquest)\n" in table
+    assert "pending  Action R1.2 · Northshire Poli… due by 30/04/2024\n" in table
+    assert "0 overdue · 2 open" in table
+    csv_text = runner.invoke(main, [*args, "--format", "csv"]).stdout
+    found = [r for r in csv.DictReader(io.StringIO(csv_text)) if r["stage"] == "action"]
+    assert [(r["status"], r["latest"], r["original_latest"], r["adjustments"]) for r in found] == [
+        (
+            "paused",
+            "",
+            "2024-03-31",
+            "paused since 01/03/2024 (Inquest); originally due 31/03/2024",
+        ),
+        (
+            "pending",
+            "2024-04-30",
+            "2024-03-31",
+            "extended to 30/04/2024 (agreed with Board chair); originally due 31/03/2024",
+        ),
+    ]
+    out = tmp_path / "check.xlsx"
+    runner.invoke(main, [*args, "--format", "xlsx", "--output", str(out)])
+    ws = load_workbook(out)["Actions"]
+    header = [c.value for c in ws[1]]
+    paused, extended = (
+        {h: c.value for h, c in zip(header, row, strict=True)} for row in ws.iter_rows(min_row=2)
+    )
+    assert (paused["status"], paused["latest"]) == ("paused", None)
+    assert extended["latest"].date() == D(2024, 4, 30)
+    assert extended["due"].date() == D(2024, 3, 31)
+    assert extended["adjustment"].startswith("extended to 30/04/2024")
