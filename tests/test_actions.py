@@ -589,3 +589,43 @@ def test_check_outputs_show_an_actions_pause_and_extension(
     assert extended["latest"].date() == D(2024, 4, 30)
     assert extended["due"].date() == D(2024, 3, 31)
     assert extended["adjustment"].startswith("extended to 30/04/2024")
+
+
+@pytest.mark.parametrize(
+    ("field", "cell"),
+    [("review_id", "A2"), ("recommendation", "B2"), ("action_ref", "C2"), ("due", "E2")],
+)
+def test_each_required_cell_left_blank_is_located(
+    run: Callable[..., CheckResult], field: str, cell: str
+) -> None:
+    blank = {**action("R1.1", D(2024, 3, 31)), field: None}
+    result = run([blank, action("R1.2", D(2024, 3, 31))], D(2024, 4, 2))
+    assert [(p.type, p.sheet, p.cell, p.severity) for p in result.problems] == [
+        ("missing-required", "Actions", cell, "error")
+    ]
+    assert [a["action_ref"] for a in actions_of(result)] == ["R1.2"]  # the rest still counts
+
+
+def test_a_completed_date_with_a_blank_status_is_located(
+    run: Callable[..., CheckResult],
+) -> None:
+    rows = [action("R1.1", D(2024, 3, 31), completed=D(2024, 3, 30))]
+    (problem,) = run(rows, D(2024, 4, 2)).problems
+    assert (problem.type, problem.cell, problem.value) == (
+        "action-completed-not-closed",
+        "G2",
+        "blank",
+    )
+
+
+def test_an_actions_sheet_without_a_required_column_is_named(
+    make_workbook: Callable[..., Path],
+) -> None:
+    headers = [h for h in HEADERS if h != "Agency"]
+    rows = [headers, ["P-1", "R1", "R1.1", D(2024, 3, 31)]]
+    path = make_workbook("england-lcspr", [REVIEW], extra={SPEC.title: rows})
+    result = run_check([SourceSpec(str(path))], D(2024, 4, 2))
+    assert [(p.type, p.sheet, p.column) for p in result.problems] == [
+        ("missing-column", "Actions", "Agency")
+    ]
+    assert result.actions == [] and result.reviews[0]["assessable"] is True
