@@ -317,8 +317,6 @@ ACTIONS_GUIDE = [
     "Not accepted and Superseded actions are not judged.",
     "Date assurance given is when the board was assured the action worked; it comes after "
     "completion. Evidence link takes an https:// address.",
-    "To pause an action, or record more time agreed for it, add a row on Pauses and extensions "
-    "with Action R3.1 as its Stage (Action 1 (R3) when two recommendations use the reference).",
     "Notes are for the board only: never shown to inspectors, e-mailed or logged.",
 ]
 
