@@ -310,3 +310,25 @@ def test_a_new_page_is_kept_with_its_own_headers(
         assert r.headers["Cache-Control"] == "no-store"  # the view's own hooks still run
         assert "Signed in as <strong>inspector</strong>" in r.get_data(as_text=True)
     assert first.get_data() == second.get_data()
+
+
+@pytest.mark.parametrize("user", ["inspector", "northshire"])
+def test_every_kept_page_without_arguments_is_the_page_rendered_afresh(
+    web_env: WebEnv, user: str
+) -> None:
+    """Every page route of the kept blueprints, pages added later included."""
+    paths = sorted(
+        rule.rule
+        for rule in web_env.app.url_map.iter_rules()
+        if rule.endpoint.partition(".")[0] in cache.CACHED_BLUEPRINTS
+        and rule.endpoint not in cache.UNCACHED
+        and not rule.arguments
+        and "GET" in (rule.methods or ())
+    )
+    assert {"/", "/overdue", "/due-soon", "/paused", "/problems", "/frameworks"} <= set(paths)
+    client = signed_in(web_env, user)
+    fresh_client = signed_in(WebEnv(web_env.root, web_env.config, uncached(web_env)), user)
+    for path in paths:
+        first, second, afresh = body(client, path), body(client, path), body(fresh_client, path)
+        assert first == second, path
+        assert (second[0], without_token(second[1])) == (afresh[0], without_token(afresh[1])), path
