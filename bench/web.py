@@ -146,15 +146,21 @@ def signed_in(base: str, user: str) -> requests.Session:
 
 
 def load(
-    base: str, paths: dict[str, str], clients: int, per_client: int, limit_s: float
+    base: str,
+    paths: dict[str, str],
+    sessions: list[requests.Session],
+    per_client: int,
+    limit_s: float,
 ) -> dict[str, list[float]]:
+    """Each client (a session signed in beforehand: signing in is a deliberately slow scrypt
+    check, not a page) asks for the pages in turn, all clients at once."""
     times: dict[str, list[float]] = {name: [] for name in paths}
     errors: list[str] = []
     lock = threading.Lock()
     deadline = time.monotonic() + limit_s
 
     def client(n: int) -> None:
-        s = signed_in(base, "national")
+        s = sessions[n]
         names = list(paths)
         for k in range(per_client):
             if time.monotonic() > deadline:
@@ -169,7 +175,7 @@ def load(
                     errors.append(f"{name}: {r.status_code}")
                 times[name].append(elapsed)
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
+    threads = [threading.Thread(target=client, args=(n,)) for n in range(len(sessions))]
     for t in threads:
         t.start()
     for t in threads:
@@ -285,13 +291,19 @@ def main() -> None:
                 first[name] = time.perf_counter() - t2
                 assert r.status_code == 200, (name, r.status_code)
             cpu = {name: cpu_per_request(base, warm, p, proc.pid, 50) for name, p in paths.items()}
+            clients = [signed_in(base, "national") for _ in range(args.clients)]
             runs = []
             cpu_runs = []
+            client_cpu = []
+            walls = []
             for _ in range(args.repeat):
-                before = cpu_s(proc.pid)
-                runs.append(load(base, paths, args.clients, args.requests, args.time_limit))
-                served = sum(len(v) for v in runs[-1].values())
-                cpu_runs.append((cpu_s(proc.pid) - before) * 1000 / max(1, served))
+                before, mine = cpu_s(proc.pid), cpu_s(os.getpid())
+                t4 = time.perf_counter()
+                runs.append(load(base, paths, clients, args.requests, args.time_limit))
+                walls.append(time.perf_counter() - t4)
+                served = max(1, sum(len(v) for v in runs[-1].values()))
+                cpu_runs.append((cpu_s(proc.pid) - before) * 1000 / served)
+                client_cpu.append((cpu_s(os.getpid()) - mine) * 1000 / served)
             bulk = {}
             if not args.bulk_in_mix:
                 for name, p in BULK.items():  # one client, one after another
@@ -315,6 +327,11 @@ def main() -> None:
         "first_request_s": round(first_s, 3),
         "server_rss_mb": {"before_pages": rss_start, "after_load": rss_end},
         "server_cpu_ms_per_request_under_load": [round(c, 2) for c in cpu_runs],
+        "client_cpu_ms_per_request_under_load": [round(c, 2) for c in client_cpu],
+        "requests_per_second": [
+            round(sum(len(v) for v in run.values()) / w, 1)
+            for run, w in zip(runs, walls, strict=True)
+        ],
         "pages": {},
         "bulk": {},
     }
@@ -323,9 +340,15 @@ def main() -> None:
     print(f"first /healthz after start (load + index the snapshot): {first_s * 1000:.0f} ms")
     print(f"server memory: {rss_start or 0:.0f} MB before the pages, {rss_end or 0:.0f} MB after")
     print(
-        "server CPU per request under load: "
+        "under load, per request (one value per run): server CPU "
         + ", ".join(f"{c:.2f}" for c in cpu_runs)
-        + " ms (one value per run)"
+        + " ms; the clients' CPU "
+        + ", ".join(f"{c:.2f}" for c in client_cpu)
+        + " ms; requests per second "
+        + ", ".join(
+            f"{sum(len(v) for v in run.values()) / w:.0f}"
+            for run, w in zip(runs, walls, strict=True)
+        )
     )
     print(
         f"{'page':28s} {'first':>8s} {'cpu':>6s}  {'p50 best':>9s} {'p50 med':>8s}  "
