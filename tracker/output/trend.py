@@ -55,6 +55,7 @@ SHOWN_QUARTERS = 8
 #: Words for "every board" and "every framework" in the download's columns.
 ALL_BOARDS, ALL_FRAMEWORKS, ALL_NATIONS = "All boards", "All frameworks", "All nations"
 _GROUP = {g: i for i, g in enumerate(GROUPS)}
+_COUNTED = frozenset(COUNTED)
 
 
 @dataclass(frozen=True, order=True)
@@ -210,6 +211,7 @@ class Trend:
 def quarterly(reviews: Iterable[tuple[str, str, Mapping[str, Any]]], as_of: date) -> Trend:
     """Count every stage of ``reviews`` (nation, board, review object of the check JSON)."""
     key_index: dict[tuple[str, str, str], int] = {}
+    groups: dict[tuple[Any, Any], int] = {}  # (basis, must) -> group: a handful of pairs
     keys: list[int] = []
     latest: list[str] = []
     status: list[str] = []
@@ -221,10 +223,17 @@ def quarterly(reviews: Iterable[tuple[str, str, Mapping[str, Any]]], as_of: date
             (nation, board, str(review.get("framework") or "")), len(key_index)
         )
         for stage in review.get("stages") or ():
+            state, due = stage.get("status"), stage.get("latest")
+            if state not in _COUNTED or not due:
+                continue  # no deadline to count: gathered no further (most of the cost)
+            pair = (stage.get("basis"), stage.get("must"))
+            g = groups.get(pair)
+            if g is None:
+                g = groups[pair] = _GROUP[stage_group(stage)]
             keys.append(k)
-            latest.append(str(stage.get("latest") or "NaT")[:10])
-            status.append(str(stage.get("status") or ""))
-            group.append(_GROUP[stage_group(stage)])
+            latest.append(str(due)[:10])
+            status.append(str(state))
+            group.append(g)
     return _count(as_of, tuple(key_index), keys, latest, status, group)
 
 
