@@ -53,7 +53,7 @@ from tracker.web.data import Snapshot, scope_of
 #: pages of the ``pages`` blueprint never stored: the calendar page shows the user's own feed token
 UNCACHED = frozenset({"pages.calendar"})
 #: blueprints whose HTML pages are stored: each page a function of snapshot, scope and address
-CACHED_BLUEPRINTS = frozenset({"pages", "actions"})
+CACHED_BLUEPRINTS = frozenset({"pages", "actions", "trend"})
 #: the parts of a page filled in per request (templates/per_request/<name>.html)
 HOLES = ("account", "stale")
 #: a page of a longer address is rendered every time (such addresses are made up, not followed)
