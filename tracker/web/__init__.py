@@ -119,7 +119,7 @@ def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from tracker.web import api, auth, feeds, pages, security, views
+    from tracker.web import actions, api, auth, feeds, pages, security, views
 
     security.install(app)
     views.install(app)
@@ -127,6 +127,7 @@ def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
+    actions.install(app)
     return app
 
 

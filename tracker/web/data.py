@@ -23,6 +23,7 @@ from tracker.config import Config
 from tracker.frameworks.registry import all_frameworks
 from tracker.frameworks.vocabulary import DEADLINE_STATUSES as DEADLINE_STATUSES
 from tracker.frameworks.vocabulary import GroupCounts, stage_must_label
+from tracker.mail.report import safe_agency
 from tracker.model import FAILING_STATUSES, PRIVATE_FIELDS, Status
 from tracker.model import STATUS_ORDER as WORST_FIRST
 from tracker.output.snapshot import read_snapshot, snapshot_path
@@ -263,6 +264,8 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
         else:
             key = f"{raw.get('source')}-{raw.get('sheet')}-{raw.get('row')}"
         board = _board(raw, owners, configured=bool(config.boards))
+        if isinstance(raw.get("actions"), list):
+            raw["actions"] = [_safe_action(a) for a in raw["actions"] if isinstance(a, dict)]
         nation = nations.get(str(raw.get("framework")), board_nation.get(board, "unknown"))
         view = ReviewView(key=key, nation=nation, board=board, data=raw)
         reviews.append(view)
@@ -333,6 +336,15 @@ def _board(raw: dict[str, Any], owners: dict[str, tuple[str, ...]], *, configure
     if configured and str(raw.get("source")) not in owners:
         return UNKNOWN_BOARD
     return board_of(raw, owners) or UNKNOWN_BOARD
+
+
+def _safe_action(raw: dict[str, Any]) -> dict[str, Any]:
+    """An agency that does not read as an organisation's name may be a sentence about a person:
+    withheld, by the rule the e-mail uses (tracker.mail.report.safe_agency), on every page, the
+    API, downloads and the calendar feed alike."""
+    if raw.get("agency") is None:
+        return raw
+    return {**raw, "agency": safe_agency(raw["agency"])}
 
 
 def _safe_problem(raw: dict[str, Any]) -> dict[str, Any]:
