@@ -53,6 +53,7 @@ HEADERS = (
     "Action",
     "Agency",
     "Due",
+    "Deadline in force",
     "Completed",
     "Plan",
     "Status",
@@ -100,6 +101,12 @@ class ActionItem:
     @property
     def due(self) -> date | None:
         return parse_day(self.action.get("due"))
+
+    @property
+    def deadline(self) -> date | None:
+        """The deadline in force: ``latest`` when the check gives one (a pause or an agreed
+        extension moves it), else the due date the plan records."""
+        return parse_day(self.action.get("latest")) or self.due
 
     @property
     def days_late(self) -> int:
@@ -299,6 +306,7 @@ def row(item: ActionItem) -> list[Any]:
         a.get("action_ref"),
         item.agency,
         item.due,
+        item.deadline,
         parse_day(a.get("completed")),
         PLAN_LABELS[item.state],
         STATUS_LABELS.get(item.status, item.status),
@@ -340,7 +348,9 @@ def index() -> Any:
     summary_items = [i for i in mine if filters.keep(i, only=("board", "agency"))]
     page, number, pages = _paginate(items)
     status = filters.values["status"]
-    shown = [s for s in PAGE_STATUSES] + ([status] if status and status not in PAGE_STATUSES else [])
+    shown = [s for s in PAGE_STATUSES] + (
+        [status] if status and status not in PAGE_STATUSES else []
+    )
     return render_template(
         "actions.html",
         items=page,
