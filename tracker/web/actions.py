@@ -237,7 +237,8 @@ def action_counts(board: str | None = None) -> ActionCounts | BoardCounts:
 
 def actions_url(**args: str) -> str:
     """The list, filtered: the counts link here."""
-    return url_for("actions.index", **{k: v for k, v in args.items() if v})
+    query: dict[str, Any] = {k: v for k, v in args.items() if v}
+    return url_for("actions.index", **query)
 
 
 @dataclass(frozen=True)
