@@ -456,6 +456,7 @@ def test_the_samples_web_view_shows_the_overdue_actions_by_agency(
             counts = page.locator("ul.tracker-action-counts").first
             link = counts.get_by_role("link", name=re.compile("overdue action"))
             assert link.inner_text().split()[0] == str(len(overdue))
+            assert axe(page) == []
             page.locator("#actions").scroll_into_view_if_needed()
             page.screenshot(path=str(folder / f"overview-actions-{width}.png"))
 
@@ -503,6 +504,7 @@ def test_the_samples_web_view_shows_the_overdue_actions_by_agency(
             assert summary.get_by_role(
                 "link", name=re.compile("overdue action")
             ).inner_text().split()[0] == str(mine)
+            assert axe(page) == []
             page.locator("#actions").scroll_into_view_if_needed()
             page.screenshot(path=str(folder / f"board-actions-{width}.png"))
             assert "learning subgroup" not in page.content()  # the samples' Notes

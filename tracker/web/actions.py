@@ -349,9 +349,7 @@ def index() -> Any:
     summary_items = [i for i in mine if filters.keep(i, only=("board", "agency"))]
     page, number, pages = _paginate(items)
     status = filters.values["status"]
-    shown = [s for s in PAGE_STATUSES] + (
-        [status] if status and status not in PAGE_STATUSES else []
-    )
+    shown = list(PAGE_STATUSES) + ([status] if status and status not in PAGE_STATUSES else [])
     return render_template(
         "actions.html",
         items=page,
