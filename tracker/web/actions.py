@@ -152,7 +152,7 @@ def all_actions(snap: Snapshot) -> list[ActionItem]:
     Two reviews of one workbook may share an id (a review on two sheets): its actions are listed
     once, under the first, as the Actions sheet has each row once.
     """
-    found: list[ActionItem] | None = snap.memo.get(("actions",))
+    found: list[ActionItem] | None = snap.memo.get(("action-items",))
     if found is None:
         seen: set[tuple[Any, ...]] = set()
         found = []
@@ -166,13 +166,13 @@ def all_actions(snap: Snapshot) -> list[ActionItem]:
                 seen.add(where)
                 found.append(ActionItem(review, action))
         found.sort(key=_order)
-        snap.memo[("actions",)] = found
+        snap.memo[("action-items",)] = found
     return found
 
 
 def scoped_actions(snap: Snapshot, me: User) -> list[ActionItem]:
     """The actions of the boards this user may see."""
-    key = ("actions", scope_of(me))
+    key = ("action-items", scope_of(me))
     found: list[ActionItem] | None = snap.memo.get(key)
     if found is None:
         found = snap.memo[key] = [a for a in all_actions(snap) if me.may_see(a.board)]
