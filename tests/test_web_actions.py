@@ -490,6 +490,12 @@ def test_the_samples_web_view_shows_the_overdue_actions_by_agency(
             page.wait_for_url(re.compile(r".*/actions\?.*agency="))
             assert page.locator("table.tracker-action-list tbody tr").count() == n
             assert page.get_by_label("Agency").input_value() == agency
+            # every action, those with notes among them (R1.2 of each plan): never their notes
+            page.goto(f"{base}/actions")
+            assert page.locator("table.tracker-action-list tbody tr").count() == sum(
+                len(r["actions"]) for r in check["reviews"]
+            )
+            assert "learning subgroup" not in page.content()
 
             board = overdue[0][0]
             page.goto(f"{base}/boards/{quote(board, safe='')}")
