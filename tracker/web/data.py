@@ -23,7 +23,6 @@ from tracker.config import Config
 from tracker.frameworks.registry import all_frameworks
 from tracker.frameworks.vocabulary import DEADLINE_STATUSES as DEADLINE_STATUSES
 from tracker.frameworks.vocabulary import GroupCounts, stage_must_label
-from tracker.mail.report import safe_agency
 from tracker.model import FAILING_STATUSES, PRIVATE_FIELDS, Status
 from tracker.model import STATUS_ORDER as WORST_FIRST
 from tracker.output.snapshot import read_snapshot, snapshot_path
@@ -342,6 +341,8 @@ def _safe_action(raw: dict[str, Any]) -> dict[str, Any]:
     """An agency that does not read as an organisation's name may be a sentence about a person:
     withheld, by the rule the e-mail uses (tracker.mail.report.safe_agency), on every page, the
     API, downloads and the calendar feed alike."""
+    from tracker.mail.report import safe_agency  # the e-mail's one rule, shared
+
     if raw.get("agency") is None:
         return raw
     return {**raw, "agency": safe_agency(raw["agency"])}
