@@ -360,6 +360,7 @@ def index() -> Any:
         statuses=[(s, STATUS_FILTERS[s]) for s in shown],
         overdue_choices=list(OVERDUE_FILTERS.items()),
         agencies=by_agency(summary_items),
+        boards=[] if filters.values["board"] else counts(snap, user()).ranked,
         page=number,
         pages=pages,
     )
