@@ -119,15 +119,17 @@ def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 
-    from tracker.web import actions, api, auth, feeds, pages, security, views
+    from tracker.web import api, auth, feeds, pages, security, views
 
     security.install(app)
     views.install(app)
     app.register_blueprint(auth.bp)
+    from tracker.web.actions import install as install_actions  # the actions list and counts
+
+    install_actions(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
-    actions.install(app)
     return app
 
 
