@@ -39,7 +39,10 @@ def env(
 ) -> WebEnv:
     """Two boards as of 1 April 2024. Northshire (review P-1): R1.1 done 2 days late, R1.2 open
     and 1 day overdue, R2.1 not accepted, R2.2 due 1 May. Southmere (review S-1): R1.1 31 days
-    overdue, R1.2 due 20 April owned by a sentence, R9.1 of a formula-like recommendation, done."""
+    overdue, R1.2 due 20 April owned by a sentence and extended to 15 May, R1.3 due 15 March and
+    paused since 10 March, R9.1 of a formula-like recommendation, done."""
+    from tests.test_pauses import extension, pause, pause_rows
+
     from tracker.web import create_app
 
     monkeypatch.chdir(tmp_path)
@@ -60,6 +63,7 @@ def env(
     south = action_rows(
         action("R1.1", date(2024, 3, 1), review="S-1", agency="Southmere Police"),
         action("R1.2", date(2024, 4, 20), review="S-1", agency=SENTENCE),
+        action("R1.3", date(2024, 3, 15), review="S-1", agency="Southmere Police"),
         action(
             "R9.1",
             date(2024, 2, 1),
@@ -74,7 +78,13 @@ def env(
         "england-lcspr",
         [{**REVIEW, "review_id": "S-1"}],
         name="southmere.xlsx",
-        extra={SPEC.title: south},
+        extra={
+            SPEC.title: south,
+            "Pauses and extensions": pause_rows(
+                extension("S-1", "Action R1.2", date(2024, 5, 15), agreed_by="Board chair"),
+                pause("S-1", "Action R1.3", date(2024, 3, 10), reason="Criminal proceedings"),
+            ),
+        },
     )
     (tmp_path / "tracker.toml").write_text(
         'state_dir = "var"\n\n[[boards]]\nname = "Northshire"\nnation = "england"\n'
@@ -131,25 +141,26 @@ def test_the_actions_list_is_worst_first_and_filters_by_board_agency_status_and_
     assert everything == [
         ("S-1", "R1.1"),  # 31 days overdue
         ("P-1", "R1.2"),  # 1 day overdue
-        ("S-1", "R1.2"),  # open, due 20 April
+        ("S-1", "R1.3"),  # paused: its clock stopped, never overdue
         ("P-1", "R2.2"),  # open, due 1 May
+        ("S-1", "R1.2"),  # open, due 20 April, extended to 15 May
         ("P-1", "R1.1"),  # done 2 days late
         ("S-1", "R9.1"),  # done on time
         ("P-1", "R2.1"),  # not accepted
     ]
     assert listed(client, "/actions?overdue=yes") == [("S-1", "R1.1"), ("P-1", "R1.2")]
-    assert len(listed(client, "/actions?overdue=no")) == 5
+    assert len(listed(client, "/actions?overdue=no")) == 6
     assert listed(client, "/actions?board=Northshire&overdue=yes") == [("P-1", "R1.2")]
     assert listed(client, "/actions?agency=Northshire+ICB") == [("P-1", "R1.2")]
-    assert listed(client, "/actions?status=open") == everything[:4]
-    assert listed(client, "/actions?status=pending") == everything[2:4]
-    assert listed(client, "/actions?status=completed") == everything[4:6]
+    assert listed(client, "/actions?status=open") == everything[:5]
+    assert listed(client, "/actions?status=pending") == everything[3:5]
+    assert listed(client, "/actions?status=completed") == everything[5:7]
     assert listed(client, "/actions?status=late") == [("P-1", "R1.1")]
     assert listed(client, "/actions?status=on_time") == [("S-1", "R9.1")]
     assert listed(client, "/actions?status=not_applicable") == [("P-1", "R2.1")]
     assert listed(client, "/actions?status=completed&overdue=yes") == []
     page = client.get("/actions?board=Northshire&status=open").get_data(as_text=True)
-    assert "2 actions match the filters (of 7)" in page
+    assert "2 actions match the filters (of 8)" in page
     assert '<option value="Northshire" selected>' in page
     for bad in ("status=done", "overdue=maybe", "format=pdf"):
         response = client.get(f"/actions?{bad}")
@@ -158,6 +169,8 @@ def test_the_actions_list_is_worst_first_and_filters_by_board_agency_status_and_
     summary = page_text(client.get("/actions"), "tracker-by-agency")
     assert summary.index("Southmere Police") < summary.index("Northshire ICB")
     assert "31 days" in summary and "1 day" in summary
+    extended = client.get("/actions?board=Southmere&status=pending").get_data(as_text=True)
+    assert '20 April 2024<br><span class="govuk-body-s">now due 15 May 2024</span>' in extended
 
 
 def page_text(response: Any, marker: str) -> str:
@@ -186,9 +199,9 @@ COUNT_LINK = re.compile(r'<a class="govuk-link" href="([^"]+)" data-count="(\w+)
 def test_counts_on_the_overview_and_board_pages_link_to_the_filtered_list(env: WebEnv) -> None:
     client = signed_in(env, "inspector")
     for url, board, expected in (
-        ("/", None, {"overdue": 2, "open": 4, "completed": 2}),
+        ("/", None, {"overdue": 2, "open": 5, "completed": 2}),
         ("/boards/Northshire", "Northshire", {"overdue": 1, "open": 2, "completed": 1}),
-        ("/boards/Southmere", "Southmere", {"overdue": 1, "open": 2, "completed": 1}),
+        ("/boards/Southmere", "Southmere", {"overdue": 1, "open": 3, "completed": 1}),
     ):
         html = client.get(url).get_data(as_text=True)
         links = {
@@ -201,7 +214,7 @@ def test_counts_on_the_overview_and_board_pages_link_to_the_filtered_list(env: W
     by_board = page_text(client.get("/actions"), "tracker-action-boards")
     # board by board, the most overdue first (a tie: by name)
     rows = re.findall(r"(\w+) (\d+) overdue actions of \1 (\d+) open .*? (\d+) completed", by_board)
-    assert rows == [("Northshire", "1", "2", "1"), ("Southmere", "1", "2", "1")]
+    assert rows == [("Southmere", "1", "3", "1"), ("Northshire", "1", "2", "1")]
 
 
 def test_downloads_of_the_list_are_safe_to_open(env: WebEnv) -> None:
@@ -218,14 +231,18 @@ def test_downloads_of_the_list_are_safe_to_open(env: WebEnv) -> None:
         "Action",
         "Agency",
     ]
-    assert len(lines) == 4
+    assert len(lines) == 5
     done = next(line for line in lines if line[5] == "R9.1")
     assert done[4] == "'" + FORMULA  # quote-prefixed: read as text, never run
     assert [line[6] for line in lines[1:]] == [
         "Southmere Police",
+        "Southmere Police",
         "(withheld)",
         "Southmere Council",
     ]
+    extended = next(line for line in lines if line[5] == "R1.2")
+    due, in_force = lines[0].index("Due"), lines[0].index("Deadline in force")
+    assert (extended[due], extended[in_force]) == ("2024-04-20", "2024-05-15")
     everything = client.get("/actions?format=csv").get_data(as_text=True)
     assert "Private remark" not in everything and "javascript:" not in everything
     assert "https://example.org/plan" in everything
@@ -269,12 +286,14 @@ def test_the_calendar_feed_has_the_due_dates_of_open_actions(env: WebEnv) -> Non
         return [e for e in unfolded.split("BEGIN:VEVENT")[1:] if ": action " in e]
 
     found = events("inspector")
-    # open and not yet due: P-1 R2.2 (1 May), S-1 R1.2 (20 April); overdue, done and not
-    # accepted actions have no date left to keep
+    # open and not yet due: P-1 R2.2 (1 May), S-1 R1.2 (due 20 April, extended to 15 May);
+    # overdue, paused, done and not accepted actions have no date left to keep
     assert len(found) == 2
-    south, north = found
-    assert "DTSTART;VALUE=DATE:20240420" in south and "DTEND;VALUE=DATE:20240421" in south
+    north, south = found
+    assert "DTSTART;VALUE=DATE:20240515" in south and "DTEND;VALUE=DATE:20240516" in south
     assert "SUMMARY:S-1: action R1.2 due ((withheld)\\, Southmere)" in south
+    assert "Originally due 20 April 2024\\; moved by a pause or extension." in south
+    assert "R1.3" not in "".join(found)
     assert "DTSTART;VALUE=DATE:20240501" in north
     assert "SUMMARY:P-1: action R2.2 due (Northshire Police\\, Northshire)" in north
     assert "URL:http://localhost/reviews/P-1#actions" in north
@@ -310,11 +329,18 @@ def test_the_api_lists_actions_per_review_and_in_one_list(env: WebEnv) -> None:
     assert (first["review_id"], first["action_ref"], first["days_late"]) == ("S-1", "R1.1", 31)
     assert first["board"] == SOUTH and first["nation"] == "england"
     paged = client.get("/api/actions?limit=2&offset=1").get_json()
-    assert paged["total"] == 7
+    assert paged["total"] == 8
     assert [(a["review_id"], a["action_ref"]) for a in paged["actions"]] == [
         ("P-1", "R1.2"),
-        ("S-1", "R1.2"),
+        ("S-1", "R1.3"),
     ]
+    held = client.get("/api/actions?review=S-1&status=open").get_json()["actions"]
+    assert [(a["action_ref"], a["status"]) for a in held] == [
+        ("R1.1", "overdue"),
+        ("R1.3", "paused"),
+        ("R1.2", "pending"),
+    ]
+    assert held[2]["latest"] == "2024-05-15" and held[2]["adjustments"][0]["kind"] == "extension"
     assert (
         client.get("/api/actions?review=P-1&status=late").get_json()["actions"][0]["completed"]
         == "2024-04-02"

@@ -135,11 +135,12 @@ _RANK = {"overdue": 0, "paused": 1, "pending": 2, "late": 3, "on_time": 4}
 
 
 def _order(item: ActionItem) -> tuple[Any, ...]:
-    """Worst first: the longest overdue, then open by due date, then completed, then closed."""
+    """Worst first: the longest overdue, then paused, then open by the deadline in force, then
+    completed, then closed."""
     return (
         _RANK.get(item.status, 5),
         -item.days_late,
-        item.due or date.max,
+        item.deadline or date.max,
         item.board,
         item.review.review_id,
         _ref_key(str(item.action.get("action_ref") or "")),
