@@ -42,7 +42,6 @@ def env(
     overdue, R1.2 due 20 April owned by a sentence and extended to 15 May, R1.3 due 15 March and
     paused since 10 March, R9.1 of a formula-like recommendation, done."""
     from tests.test_pauses import extension, pause, pause_rows
-
     from tracker.web import create_app
 
     monkeypatch.chdir(tmp_path)
