@@ -125,6 +125,9 @@ def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None
     views.install(app)
     cache.install(app, views.snapshot)  # after the sign-in check: it needs the user
     app.register_blueprint(auth.bp)
+    from tracker.web.actions import install as install_actions  # the actions list and counts
+
+    install_actions(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
