@@ -239,6 +239,7 @@ PAGES = {
     "problems": "/problems",
     "frameworks": "/frameworks",
     "trend": "/trend",
+    "actions": "/actions",
     "api reviews, page of 100": "/api/reviews?limit=100&offset=500",
     "api reviews, filtered": "/api/reviews?nation=wales&status=overdue",
 }
