@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import logging
 import sys
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -98,6 +99,16 @@ def run(sources: tuple[str, ...], config_path: str | None, as_of_text: str | Non
     for message in result.unusable:
         click.echo(f"tracker: error: {message}", err=True)
     return result
+
+
+def stream(write: Callable[[Any, Any], None], result: Any, output: str | None) -> None:
+    """Write a large output as it is made: to the file, or to standard output."""
+    if output:
+        with Path(output).open("w", encoding="utf-8") as fh:
+            write(result, fh)
+    else:
+        write(result, sys.stdout)
+        sys.stdout.flush()
 
 
 def emit(text: str, output: str | None) -> None:
@@ -272,7 +283,8 @@ def check(
     config_path: str | None,
 ) -> None:
     """Work out every stage's due date and status."""
-    from tracker.output import check_csv, check_json_text, render_check_table, write_check_xlsx
+    from tracker.json_stream import write_check_json
+    from tracker.output import render_check_table, write_check_csv, write_check_xlsx
 
     result = run(sources, config_path, as_of)
     if fmt == "xlsx":
@@ -281,9 +293,9 @@ def check(
         assert output is not None
         write_check_xlsx(result, Path(output))
     elif fmt == "json":
-        emit(check_json_text(result), output)
+        stream(write_check_json, result, output)
     elif fmt == "csv":
-        emit(check_csv(result), output)
+        stream(write_check_csv, result, output)
     else:
         emit(render_check_table(result, verbose=verbose), output)
     sys.exit(result.exit_code)

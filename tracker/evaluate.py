@@ -8,7 +8,7 @@ columnar until an output asks for records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -55,6 +55,7 @@ class TableResult:
     framework: Framework
     as_of: date
     stages: list[StageColumns]
+    _rule_memo: list[dict[int, tuple[Any, ...]]] | None = field(default=None, repr=False)
 
     def status_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -65,69 +66,17 @@ class TableResult:
                 counts[STATUSES[c].value] = counts.get(STATUSES[c].value, 0) + int(k)
         return counts
 
+    def rule_memo(self, k: int) -> dict[int, tuple[Any, ...]]:
+        """Stage ``k``'s rule-derived fields per rule mask (a few masks serve every row)."""
+        if self._rule_memo is None:
+            self._rule_memo = [{} for _ in self.stages]
+        return self._rule_memo[k]
+
     def review_dicts(self) -> list[dict[str, Any]]:
-        """The ``reviews`` objects of ``tracker check --format json``."""
-        t = self.table
-        described: list[dict[int, tuple[Any, ...]]] = [{} for _ in self.stages]
-        columns = []
-        for sc in self.stages:
-            columns.append(
-                (
-                    sc.stage.id,
-                    sc.label,
-                    _iso_list(sc.done),
-                    _iso_list(sc.earliest),
-                    _iso_list(sc.latest),
-                    sc.status.tolist(),
-                    sc.days_late.tolist(),
-                    sc.rule_mask.tolist(),
-                )
-            )
-        out: list[dict[str, Any]] = []
-        for i in range(len(t)):
-            assessable = bool(t.assessable[i])
-            stages: list[dict[str, Any]] = []
-            if assessable:
-                for k, (sid, label, done, earliest, latest, status, late, masks) in enumerate(
-                    columns
-                ):
-                    mask = masks[i]
-                    info = described[k].get(mask)
-                    if info is None:
-                        info = described[k][mask] = self.stages[k].describe(mask)[:3]
-                    stages.append(
-                        {
-                            "id": sid,
-                            "label": label,
-                            "done": done[i],
-                            "earliest": earliest[i],
-                            "latest": latest[i],
-                            "status": STATUSES[status[i]].value,
-                            "days_late": late[i],
-                            "basis": info[0],
-                            "must": info[1],
-                            "source": info[2],
-                        }
-                    )
-            out.append(
-                {
-                    "source": t.source,
-                    "sheet": t.sheet,
-                    "row": int(t.rows[i]),
-                    "review_id": t.review_ids[i],
-                    "board": t.boards[i],
-                    "framework": self.framework.id,
-                    "assessable": assessable,
-                    "report_link": t.report_links[i],
-                    "stages": stages,
-                }
-            )
-        return out
+        """The ``reviews`` objects of ``tracker check --format json`` (:mod:`tracker.records`)."""
+        from tracker.records import review_dicts
 
-
-def _iso_list(arr: np.ndarray) -> list[str | None]:
-    text = np.datetime_as_string(arr, unit="D")
-    return [None if s == "NaT" else str(s) for s in text]
+        return list(review_dicts(self))
 
 
 def evaluate_table(

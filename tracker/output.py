@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -19,8 +18,10 @@ from urllib.parse import quote
 
 from tracker.check import CheckResult
 from tracker.files import save_workbook_atomic
+from tracker.json_stream import TextSink, write_check_json
 from tracker.model import STATUS_ORDER
 from tracker.problems import Problem, display_value
+from tracker.records import DATE_FIELDS, ROW_COLUMNS, stage_rows
 
 WIDTH = 100
 _LABEL = {
@@ -41,25 +42,7 @@ _SHORT_BASIS = {
     "statutory guidance": "stat. guidance",
     "national guidance": "nat. guidance",
 }
-CSV_COLUMNS = [
-    "source",
-    "sheet",
-    "row",
-    "review_id",
-    "board",
-    "framework",
-    "assessable",
-    "stage",
-    "label",
-    "done",
-    "earliest",
-    "latest",
-    "status",
-    "days_late",
-    "basis",
-    "must",
-    "citation",
-]
+CSV_COLUMNS = [column for column, _, _ in ROW_COLUMNS]
 
 
 def uk_date(iso: str | None) -> str:
@@ -232,7 +215,10 @@ def typed_value(value: Any) -> str:
 
 
 def check_json_text(result: CheckResult) -> str:
-    return json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+    """The whole check JSON as text (small runs and tests; writers stream it instead)."""
+    buf = io.StringIO()
+    write_check_json(result, buf)
+    return buf.getvalue()
 
 
 def validate_json(result: CheckResult) -> dict[str, Any]:
@@ -262,40 +248,22 @@ def validate_json(result: CheckResult) -> dict[str, Any]:
     }
 
 
-def stage_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
-    for r in reviews:
-        base = [
-            r["source"],
-            r["sheet"],
-            r["row"],
-            r["review_id"],
-            r["board"],
-            r["framework"],
-            r["assessable"],
-        ]
-        if not r["stages"]:
-            yield base + [None] * (len(CSV_COLUMNS) - len(base))
-        for s in r["stages"]:
-            yield base + [
-                s["id"],
-                s["label"],
-                s["done"],
-                s["earliest"],
-                s["latest"],
-                s["status"],
-                s["days_late"],
-                s["basis"],
-                s["must"],
-                s["source"],
-            ]
+def check_rows(result: CheckResult) -> Iterator[list[Any]]:
+    """Every table's CSV/XLSX rows (``CSV_COLUMNS``), streamed from the columnar results."""
+    for table in result.tables:
+        yield from stage_rows(table)
+
+
+def write_check_csv(result: CheckResult, out: TextSink) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in check_rows(result):
+        writer.writerow(["" if v is None else v for v in row])
 
 
 def check_csv(result: CheckResult) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in stage_rows(result.reviews):
-        writer.writerow(["" if v is None else v for v in row])
+    write_check_csv(result, buf)
     return buf.getvalue()
 
 
@@ -322,8 +290,12 @@ def write_check_xlsx(result: CheckResult, path: Path) -> None:
     ws = wb.create_sheet("Stages")
     ws.freeze_panes = "A2"
     ws.append(CSV_COLUMNS)
-    for row in stage_rows(result.reviews):
-        ws.append([_xl(v, CSV_COLUMNS[i]) for i, v in enumerate(row)])
+    dates = [i for i, (_, _, f) in enumerate(ROW_COLUMNS) if f in DATE_FIELDS]
+    for row in check_rows(result):
+        for i in dates:
+            if row[i] is not None:
+                row[i] = date.fromisoformat(row[i])
+        ws.append(row)
     _problems_sheet(wb, result.problems, Font, path.parent)
     save_workbook_atomic(wb, path)
 
@@ -367,11 +339,3 @@ def _problems_sheet(wb: Any, problems: list[Problem], font: Any, base: Path) -> 
             link_cell.hyperlink = target
             link_cell.font = font(color="0563C1", underline="single")
         ws.append([v if not isinstance(v, bool) else str(v) for v in row] + [link_cell])
-
-
-def _xl(value: Any, column: str) -> Any:
-    if value is None:
-        return None
-    if column in ("done", "earliest", "latest") and isinstance(value, str):
-        return date.fromisoformat(value)
-    return value
