@@ -19,7 +19,7 @@ log = logging.getLogger("tracker.jobs.refresh")
 def run(config_path: str) -> None:
     config = load_config(config_path)
     result = check_config(config, today_in_london())
-    write_snapshot(config.state_dir, result.to_json())
+    write_snapshot(config.state_dir, result)
     log.info(
         "refreshed %d source(s): %d reviews, %d data problems, %d source(s) unusable",
         len(config.source_boards()),
