@@ -84,29 +84,50 @@ class _Bool:
 _IS_BOOL = np.frompyfunc(lambda v: type(v) is bool, 1, 1)
 
 
+def _may_merge_bools(uniques: Sequence[Any]) -> bool:
+    """Whether hashing may have merged a bool with 1 or 0 (True == 1 == 1.0): only then does
+    the column need its bools told apart, cell by cell."""
+    return not _ZERO_ONE.isdisjoint(uniques)  # True == 1 and False == 0: bools are found too
+
+
+_ZERO_ONE = frozenset({0, 1})
+
+
 class ParsedColumn:
     """A column parsed once per distinct value: codes index into the parsed distinct values.
 
     A sheet column holds far fewer distinct values than cells (dates repeat; choices do), so
     the Python-level parsing runs per distinct value and everything per row is numpy indexing.
+    Per distinct value the column keeps whether it is blank and whether it has a problem, as
+    arrays, so flags per row are one take each.
     """
 
     def __init__(self, raw: np.ndarray, parser: Callable[[Any], Parsed]) -> None:
-        values = raw
-        bools = _IS_BOOL(values).astype(bool)
-        if bools.any():
-            values = values.copy()
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        merged = _may_merge_bools(uniques)
+        if merged:
+            values = raw.copy()
+            bools = _IS_BOOL(values).astype(bool)
             values[bools] = [_Bool(v) for v in values[bools]]
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
         self.codes = np.where(codes < 0, len(uniques), codes)  # blanks -> the extra last slot
-        self.raw_uniques: list[Any] = [u.value if isinstance(u, _Bool) else u for u in uniques]
+        self.raw_uniques: list[Any] = uniques.tolist()
+        if merged:
+            self.raw_uniques = [u.value if isinstance(u, _Bool) else u for u in self.raw_uniques]
         self.unique_days: np.ndarray | None = None
         if parser is parse_date:
-            self.parsed = _parse_dates(self.raw_uniques) + [BLANK]
-            self.unique_days = np.array([p.value for p in self.parsed], dtype="datetime64[D]")
+            self.unique_days, self.parsed, odd = _parse_dates(self.raw_uniques)
         else:
             self.parsed = [parser(u) for u in self.raw_uniques] + [BLANK]
+            odd = list(range(len(self.parsed)))
         self.raw_uniques.append(None)
+        # only the values parsed one by one can be blank or bad (a real date cell is neither)
+        self._bad = np.zeros(len(self.parsed), dtype=bool)
+        self._blank = np.zeros(len(self.parsed), dtype=bool)
+        for i in odd:
+            p = self.parsed[i]
+            self._bad[i] = p.slug is not None
+            self._blank[i] = p.value is None and p.slug is None
 
     def take(self, keep: np.ndarray) -> None:
         self.codes = self.codes[keep]
@@ -120,9 +141,18 @@ class ParsedColumn:
         return arr[self.codes]
 
     def values(self, dtype: Any = object) -> np.ndarray:
-        if self.unique_days is not None and dtype == "datetime64[D]":
-            return self.unique_days[self.codes]
+        if self.unique_days is not None:
+            days = self.unique_days[self.codes]
+            return days if dtype == "datetime64[D]" else days.astype(object)
         return self._per_unique([p.value for p in self.parsed], dtype)
+
+    def bad(self) -> np.ndarray:
+        """Per row: the value has a problem (unreadable, an error cell...)."""
+        return self._bad[self.codes]
+
+    def blank(self) -> np.ndarray:
+        """Per row: nothing there once spaces are stripped."""
+        return self._blank[self.codes]
 
     def flag(self, test: Callable[[Parsed], bool]) -> np.ndarray:
         lookup = np.array([test(p) for p in self.parsed], dtype=bool)
@@ -137,18 +167,111 @@ class ParsedColumn:
 
 _MIN_DAY = np.datetime64(f"{MIN_YEAR}-01-01", "D")
 _MAX_DAY = np.datetime64(f"{MAX_YEAR}-12-31", "D")
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+#: Stands for a plausible real date cell among a date column's parsed values (its day is in
+#: ``unique_days``): one shared object instead of one per distinct day.
+_REAL_DAY = Parsed(value=True)
 
 
-def _parse_dates(values: list[Any]) -> list[Parsed]:
-    """Real date cells (most of them) convert in one numpy call; the rest go through the parser."""
-    out: list[Parsed | None] = [None] * len(values)
-    real = [i for i, v in enumerate(values) if isinstance(v, date)]  # datetime is a date too
-    if real:
-        days = np.array([values[i] for i in real], dtype="datetime64[D]")
-        plausible = (days >= _MIN_DAY) & (days <= _MAX_DAY)
-        for i, day, ok in zip(real, days.astype(object), plausible.tolist(), strict=True):
-            out[i] = Parsed(day) if ok else parse_date(values[i])
-    return [p if p is not None else parse_date(values[i]) for i, p in enumerate(out)]
+def _parse_dates(values: list[Any]) -> tuple[np.ndarray, list[Parsed], list[int]]:
+    """Days per distinct value (NaT where none), the parsed values (blank slot appended) and
+    which of them were parsed one by one (they alone can be blank or bad).
+
+    Real date cells (most of them) become days by ``toordinal`` arithmetic in one numpy step
+    and are checked for plausibility on the array; the rest (text, serials, odd types, and
+    implausible years, for their message) go through :func:`parse_date`.
+    """
+    ordinals = [v.toordinal() if type(v) is date else 0 for v in values]
+    days = (np.array(ordinals, dtype=np.int64) - _EPOCH_ORDINAL).astype("datetime64[D]")
+    real = np.array([o != 0 for o in ordinals], dtype=bool)
+    plain = real & (days >= _MIN_DAY) & (days <= _MAX_DAY)
+    parsed: list[Parsed] = [_REAL_DAY] * len(values)
+    out = np.append(days, NAT_DAY)
+    odd = np.flatnonzero(~plain).tolist()
+    for i in odd:
+        p = parsed[i] = parse_date(values[i])
+        out[i] = np.datetime64(p.value, "D") if p.value is not None else NAT_DAY
+    parsed.append(BLANK)
+    return out, parsed, [*odd, len(values)]
+
+
+NAT_DAY = np.datetime64("NaT", "D")
+
+
+class DateColumn:
+    """A date column, parsed cell by cell in bulk (the interface of :class:`ParsedColumn`).
+
+    Dates barely repeat within a sheet (a few hundred rows hold a few hundred distinct days), so
+    hashing them to parse each distinct value once costs more than it saves. Real date cells
+    become days by ``toordinal`` arithmetic in one numpy step, plausibility is checked on the
+    array, and only the other cells (text, serials, blanks of spaces, odd types, implausible
+    years) go through :func:`parse_date`, which caches text.
+    """
+
+    def __init__(self, raw: np.ndarray) -> None:
+        n = len(raw)
+        ordinals = np.array([v.toordinal() if type(v) is date else 0 for v in raw], dtype=np.int64)
+        days = (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
+        plain = (ordinals != 0) & (days >= _MIN_DAY) & (days <= _MAX_DAY)
+        # calamine gives "" for an empty cell, other readers None
+        empty = (raw == None) | (raw == "")  # noqa: E711 - elementwise on an object array
+        self.raw_values = raw
+        self.days = np.where(plain, days, NAT_DAY)
+        self._bad = np.zeros(n, dtype=bool)
+        self._blank = empty.copy()
+        self.parsed_cells = np.full(n, None, dtype=object)  # Parsed, for the cells parsed alone
+        for i in np.flatnonzero(~plain & ~empty).tolist():
+            p = self.parsed_cells[i] = parse_date(raw[i])
+            if p.value is not None:
+                self.days[i] = np.datetime64(p.value, "D")
+            self._bad[i] = p.slug is not None
+            self._blank[i] = p.value is None and p.slug is None
+
+    def take(self, keep: np.ndarray) -> None:
+        self.raw_values = self.raw_values[keep]
+        self.days = self.days[keep]
+        self._bad = self._bad[keep]
+        self._blank = self._blank[keep]
+        self.parsed_cells = self.parsed_cells[keep]
+
+    def values(self, dtype: Any = object) -> np.ndarray:
+        return self.days if dtype == "datetime64[D]" else self.days.astype(object)
+
+    def bad(self) -> np.ndarray:
+        return self._bad
+
+    def blank(self) -> np.ndarray:
+        return self._blank
+
+    def at(self, i: int) -> Parsed:
+        p = self.parsed_cells[i]
+        if p is not None:
+            return p
+        return BLANK if np.isnat(self.days[i]) else Parsed(self.days[i].astype(date))
+
+    def flag(self, test: Callable[[Parsed], bool]) -> np.ndarray:
+        return np.array([test(self.at(i)) for i in range(len(self.days))], dtype=bool)
+
+    def raw(self, i: int) -> Any:
+        return self.raw_values[i]
+
+
+AnyColumn = ParsedColumn | DateColumn
+
+
+def parsed_column(raw: np.ndarray, f: Any) -> AnyColumn:
+    if f.type is FieldType.DATE:
+        return DateColumn(raw)
+    return ParsedColumn(raw, _parser(f))
+
+
+def is_one_of(column: np.ndarray, values: Iterable[Any]) -> np.ndarray:
+    """``np.isin`` for an object column and a few labels: one comparison per label (isin
+    sorts object arrays, which costs far more)."""
+    out = np.zeros(len(column), dtype=bool)
+    for v in values:
+        out |= column == v
+    return out
 
 
 def _parser(f: Any) -> Callable[[Any], Parsed]:
@@ -186,11 +309,11 @@ def prepare_table(
     fw = table.framework
     link = link or (lambda cell: None)
     sheet = table.sheet.title
-    cols = {f.id: ParsedColumn(table.raw[f.id], _parser(f)) for f in fw.all_fields}
+    cols = {f.id: parsed_column(table.raw[f.id], f) for f in fw.all_fields}
     # rows whose every cell is blank once spaces are stripped are not reviews
     blank = np.ones(len(table.rows), dtype=bool)
     for c in cols.values():
-        blank &= c.flag(lambda p: p.value is None and p.slug is None)
+        blank &= c.blank()
     rows = np.array(table.rows, dtype=np.int64)
     if blank.any():
         keep = ~blank
@@ -233,7 +356,7 @@ def prepare_table(
         if f.id == "notes":
             continue
         column = cols[f.id]
-        bad = column.flag(lambda p: p.slug is not None)
+        bad = column.bad()
         parsed_ok[f.id] = ~bad
         for i in np.flatnonzero(bad).tolist():
             p = column.at(i)
@@ -357,7 +480,7 @@ def _warn_future_dates(
     dates: dict[str, np.ndarray],
     as_of: date,
     report: Callable[..., None],
-    cols: dict[str, ParsedColumn],
+    cols: dict[str, AnyColumn],
 ) -> None:
     limit = np.datetime64(as_of, "D")
     for fid, arr in dates.items():
@@ -369,7 +492,7 @@ def _warn_out_of_order(
     fw: Framework,
     dates: dict[str, np.ndarray],
     report: Callable[..., None],
-    cols: dict[str, ParsedColumn],
+    cols: dict[str, AnyColumn],
 ) -> None:
     """A stage dated before the stage it follows (``within … after`` and ``after`` rules)."""
     pairs = {
@@ -392,7 +515,7 @@ def _warn_not_applicable(
     dates: dict[str, np.ndarray],
     choices: dict[str, np.ndarray],
     report: Callable[..., None],
-    cols: dict[str, ParsedColumn],
+    cols: dict[str, AnyColumn],
 ) -> None:
     """A date for a stage whose every rule is ruled out by the decision (e.g. a completion date
     on a review that was not initiated): often the decision or the row is wrong."""
@@ -408,7 +531,7 @@ def _warn_not_applicable(
         for f in fields:  # no decision recorded yet: nothing to say
             flagged &= choices[f] != None  # noqa: E711 (element-wise on an object array)
         for c in conditions:
-            flagged &= ~np.isin(choices[c.field], list(c.values))
+            flagged &= ~is_one_of(choices[c.field], c.values)
         for i in np.flatnonzero(flagged).tolist():
             detail = "; ".join(f"{fw.label(f)} is {choices[f][i]}" for f in fields)
             report("not-applicable-date", int(i), stage.id, cols[stage.id].raw(i), detail=detail)
@@ -418,12 +541,16 @@ def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) 
     """Review ids must be unique across the whole workbook: a pandera check on all its sheets."""
     tables = list(tables)
     ids: list[str | None] = []
-    where: list[tuple[ValidatedTable, int]] = []
     for t in tables:
         ids.extend(t.review_ids)
-        where.extend((t, i) for i in range(len(t)))
     if not ids:
         return
+    offsets = np.cumsum([0] + [len(t) for t in tables])
+
+    def where(pos: int) -> tuple[ValidatedTable, int]:
+        k = int(np.searchsorted(offsets, pos, side="right")) - 1
+        return tables[k], pos - int(offsets[k])
+
     try:
         WORKBOOK_IDS.validate(pd.DataFrame({"review_id": pd.Series(ids, dtype="str")}), lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -433,7 +560,7 @@ def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) 
         for pos in positions:
             rid = ids[pos]
             if rid is not None:
-                by_id.setdefault(rid, []).append(where[pos])
+                by_id.setdefault(rid, []).append(where(pos))
         for rid, places in by_id.items():
             cells = [f"{t.sheet}!{_cell(t, i)}" for t, i in places]
             for t, i in places:

@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from schemas.validate import ValidatedTable
+from schemas.validate import ValidatedTable, is_one_of
 from tracker.calendars import shift_array
 from tracker.model import BASIS_RANK, Framework, Rule, RuleKind, Stage, Status
 
@@ -95,7 +95,7 @@ def _applies(rule: Rule, table: ValidatedTable, n: int) -> tuple[np.ndarray, np.
         return np.ones(n, dtype=bool), np.zeros(n, dtype=bool)
     choice = table.choices[rule.when.field]
     undecided = np.fromiter((v is None for v in choice), dtype=bool, count=n)
-    applies = np.isin(choice, np.array(rule.when.values, dtype=object)) & ~undecided
+    applies = is_one_of(choice, rule.when.values) & ~undecided
     return applies, undecided
 
 
