@@ -163,16 +163,7 @@ def child(paths: list[Path], repeat: int) -> dict[str, Any]:
     from schemas.validate import apply_schemas, check_workbook_ids, prepare_table
     from tracker.check import SourceSpec, run_check
     from tracker.evaluate import evaluate_table
-
-    try:
-        from tracker.output import write_check_json
-    except ImportError:  # before the streaming writer: the whole text built, then written
-        from tracker.output import check_json_text
-
-        def write_check_json(result: Any, fh: Any) -> None:
-            result._reviews = None  # as in a fresh process: the records are built each time
-            fh.write(check_json_text(result))
-
+    from tracker.json_stream import write_check_json
     from tracker.sources.xlsx import read_xlsx
 
     fws = {get_framework(f).sheet: get_framework(f) for f in FRAMEWORKS}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from tracker.config import load_config
-from tracker.mailing import deliver
+from tracker.mail.mailing import deliver
 
 log = logging.getLogger("tracker.jobs.outbox")
 

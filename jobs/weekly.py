@@ -11,7 +11,7 @@ import logging
 from tracker.calendars import today_in_london
 from tracker.check import check_config
 from tracker.config import load_config
-from tracker.mailing import run_weekly
+from tracker.mail.mailing import run_weekly
 from tracker.snapshot import write_snapshot
 
 log = logging.getLogger("tracker.jobs.weekly")

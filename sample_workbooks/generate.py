@@ -13,9 +13,9 @@ from pathlib import Path
 
 from openpyxl import load_workbook
 
+from tracker.cli.templates import create_template
 from tracker.registry import get_framework
 from tracker.synthetic import synthetic_rows
-from tracker.templates import create_template
 
 HERE = Path(__file__).parent
 AS_OF = date(2024, 6, 30)

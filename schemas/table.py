@@ -15,7 +15,7 @@ import numpy as np
 from schemas.values import clean_text, is_blank
 from tracker.model import Framework
 from tracker.problems import Problem
-from tracker.sources.base import RawSheet, column_letter
+from tracker.tables import RawSheet, column_letter
 
 #: How far down to look for the header row.
 HEADER_SEARCH_ROWS = 30

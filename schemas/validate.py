@@ -30,7 +30,7 @@ from schemas.values import (
 )
 from tracker.model import FieldType, Framework, RuleKind
 from tracker.problems import Problem
-from tracker.sources.base import RawWorkbook
+from tracker.tables import RawWorkbook
 
 DateArray = np.ndarray
 

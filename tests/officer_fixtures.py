@@ -33,7 +33,7 @@ GOOD_SCR: dict[str, Any] = {
 
 def column_of(framework_id: str, field_id: str) -> str:
     """The column letter a field has in a sheet written by ``framework_rows``."""
-    from tracker.sources.base import column_letter
+    from tracker.tables import column_letter
 
     fw = get_framework(framework_id)
     return column_letter([f.id for f in fw.all_fields].index(field_id) + 1)

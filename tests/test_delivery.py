@@ -20,7 +20,7 @@ from cryptography.x509.oid import NameOID
 
 from tests.email_fixtures import Collector, free_port
 from tracker.config import SmtpConfig
-from tracker.delivery import DeliveryError, send
+from tracker.mail.smtp import DeliveryError, send
 
 
 @pytest.fixture(scope="module")

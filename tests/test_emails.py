@@ -14,8 +14,8 @@ from openpyxl import load_workbook
 from tests.email_fixtures import AS_OF, NORTHSHIRE, write_config
 from tracker.check import check_config
 from tracker.config import BoardConfig, load_config
-from tracker.emails import build_message, render_html, render_text, render_xlsx
-from tracker.reporting import Report, board_report, national_report
+from tracker.mail.render import build_message, render_html, render_text, render_xlsx
+from tracker.mail.report import Report, board_report, national_report
 
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 BOARD = BoardConfig("Smith & <Jones> LSCB", "england", ("book.xlsx",), ("a@example.org",))

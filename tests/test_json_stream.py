@@ -14,8 +14,8 @@ from tests.conftest import framework_rows, write_workbook
 from tests.officer_fixtures import GOOD_SCR
 from tracker import records
 from tracker.check import CheckResult, SourceSpec, run_check
+from tracker.cli.output import check_csv, check_json_text
 from tracker.json_stream import write_check_json
-from tracker.output import check_csv, check_json_text
 from tracker.snapshot import read_snapshot, write_snapshot
 
 AS_OF = date(2024, 6, 30)

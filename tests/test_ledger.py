@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
-from tracker.ledger import QUEUED, SENDING, SENT, STALE_CLAIM, Ledger, backoff, iso_week
+from tracker.mail.ledger import QUEUED, SENDING, SENT, STALE_CLAIM, Ledger, backoff, iso_week
 
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 

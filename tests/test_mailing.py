@@ -31,9 +31,9 @@ from tests.email_fixtures import (
     write_config,
 )
 from tracker.config import Config, load_config
-from tracker.ledger import QUEUED, SENT, Ledger
-from tracker.mailing import compose, deliver, run_weekly
-from tracker.outbox import Outbox
+from tracker.mail.ledger import QUEUED, SENT, Ledger
+from tracker.mail.mailing import compose, deliver, run_weekly
+from tracker.mail.outbox import Outbox
 
 NOW = datetime(2024, 3, 1, 9, 0, tzinfo=UTC)
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tracker.outbox import Outbox, OutboxError, filename_for, slug
+from tracker.mail.outbox import Outbox, OutboxError, filename_for, slug
 
 
 def _message(subject: str) -> EmailMessage:

@@ -15,7 +15,7 @@ from tests.conftest import framework_rows, write_workbook
 from tests.officer_fixtures import GOOD_SCR, column_of, encrypted_workbook, scr_workbook
 from tracker.check import SourceSpec, run_check
 from tracker.cli import main
-from tracker.output import PROBLEM_COLUMNS, render_problems_table, validate_json
+from tracker.cli.output import PROBLEM_COLUMNS, render_problems_table, validate_json
 
 AS_OF = "2024-03-01"
 SECRET = "Mother disclosed something private"

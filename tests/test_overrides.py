@@ -14,8 +14,7 @@ from click.testing import CliRunner
 
 from tracker.check import check_config
 from tracker.cli import main
-from tracker.config import BoardConfig, ConfigError, load_config
-from tracker.overrides import apply_overrides, check_overrides
+from tracker.config import BoardConfig, ConfigError, apply_overrides, check_overrides, load_config
 from tracker.registry import get_framework
 
 D = date

@@ -17,8 +17,7 @@ from hypothesis import strategies as st
 from openpyxl import Workbook, load_workbook
 
 from tracker.check import SourceSpec, run_check
-from tracker.model import FieldType
-from tracker.output import (
+from tracker.cli.output import (
     check_csv,
     check_json_text,
     render_check_table,
@@ -26,6 +25,7 @@ from tracker.output import (
     validate_json,
     write_problems_xlsx,
 )
+from tracker.model import FieldType
 from tracker.problems import display_value
 from tracker.registry import all_frameworks
 

@@ -20,7 +20,7 @@ from tests.email_fixtures import (
 )
 from tracker.check import check_config
 from tracker.config import Config, load_config
-from tracker.reporting import (
+from tracker.mail.report import (
     LOCAL,
     MUST,
     SHOULD,

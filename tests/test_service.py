@@ -18,11 +18,11 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_MI
 from apscheduler.triggers.interval import IntervalTrigger
 from flask import Flask
 
+from jobs.service import EXTENSION_KEY, REFRESH, WEEKLY, TrackerScheduler, serve_web
 from tests.email_fixtures import NOTE_TEXT, free_port, write_config
 from tracker.calendars import today_in_london
 from tracker.config import load_config
-from tracker.ledger import Ledger, iso_week
-from tracker.service import EXTENSION_KEY, REFRESH, WEEKLY, TrackerScheduler, serve_web
+from tracker.mail.ledger import Ledger, iso_week
 
 LONDON = ZoneInfo("Europe/London")
 

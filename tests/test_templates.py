@@ -16,10 +16,10 @@ from tests.conftest import framework_rows
 from tests.officer_fixtures import GOOD_SCR, calculate, column_of, sheet_with
 from tracker.check import SourceSpec, run_check
 from tracker.cli import main
+from tracker.cli.templates import GUIDE, TEMPLATE_ROWS, create_template, update_workbook
 from tracker.describe import describe_rule
 from tracker.model import FieldType
 from tracker.registry import all_frameworks, get_framework
-from tracker.templates import GUIDE, TEMPLATE_ROWS, create_template, update_workbook
 
 ALL_IDS = [f.id for f in all_frameworks()]
 
@@ -244,7 +244,7 @@ def test_missing_columns_added_without_touching_data(tmp_path: Path) -> None:
     after = all_cells(path, data_only=False)
     assert all(after[k] == v for k, v in before.items())
     width = len(keep)
-    from tracker.sources.base import column_letter
+    from tracker.tables import column_letter
 
     # header row is row 3; the "kept" value sits in the first free column of row 4
     assert after[("England SCR", f"{column_letter(width + 1)}4")] == "kept"

@@ -290,7 +290,7 @@ def test_columns_in_any_order_with_extra_columns(tmp_path: Path) -> None:
     p = only(result, "invalid-date")
     width = len(rows[0])
     decision_index = width - 1 - framework_rows("england-scr", [])[0].index("Decision date")
-    from tracker.sources.base import column_letter
+    from tracker.tables import column_letter
 
     assert p.cell == f"{column_letter(decision_index + 1)}3"
 

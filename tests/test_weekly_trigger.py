@@ -13,12 +13,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from jobs.service import trigger_key
+from jobs.weekly_trigger import WeeklyTrigger, local_exists
 from tests.email_fixtures import NORTHSHIRE, write_config
 from tracker.config import load_config
-from tracker.ledger import Ledger
-from tracker.mailing import compose
-from tracker.service import trigger_key
-from tracker.weekly_trigger import WeeklyTrigger, local_exists
+from tracker.mail.ledger import Ledger
+from tracker.mail.mailing import compose
 
 LONDON = ZoneInfo("Europe/London")
 # The Sundays the clocks change: last Sunday of March (forward) and of October (back).
@@ -129,6 +129,18 @@ def test_trigger_pickles_and_keeps_its_identity() -> None:
     assert trigger_key(copy) == trigger_key(trigger)
     assert trigger_key(WeeklyTrigger("tue 07:06", "Europe/London")) != trigger_key(trigger)
     assert str(copy) == "weekly[tue 07:05 Europe/London]"
+
+
+def test_a_trigger_pickled_before_the_move_to_jobs_still_loads() -> None:
+    """A jobs.sqlite from when the trigger lived in ``tracker.weekly_trigger`` keeps its job."""
+    now = WeeklyTrigger("mon 08:00", "Europe/London")
+    old = pickle.dumps(now, protocol=2).replace(
+        b"cjobs.weekly_trigger\n", b"ctracker.weekly_trigger\n"
+    )
+    assert b"ctracker.weekly_trigger\n" in old
+    back = pickle.loads(old)
+    assert isinstance(back, WeeklyTrigger)
+    assert trigger_key(back) == trigger_key(now)
 
 
 def test_local_exists() -> None:

@@ -345,8 +345,8 @@ def test_formula_after_a_formatted_empty_cell_is_located_in_its_own_cell(tmp_pat
     not run on from them into the next cell's formula."""
     from openpyxl import load_workbook
 
+    from tracker.cli.templates import create_template
     from tracker.registry import get_framework
-    from tracker.templates import create_template
 
     path = tmp_path / "template.xlsx"
     create_template(path, [get_framework("england-scr")])

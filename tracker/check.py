@@ -14,10 +14,9 @@ from typing import Any
 from schemas.table import locate_table
 from schemas.validate import ValidatedTable, apply_schemas, check_workbook_ids, prepare_table
 from tracker.calendars import today_in_london
-from tracker.config import BoardConfig, Config
+from tracker.config import BoardConfig, Config, apply_overrides
 from tracker.evaluate import TableResult, evaluate_table
 from tracker.model import Framework, Status
-from tracker.overrides import apply_overrides
 from tracker.problems import Problem
 from tracker.registry import all_frameworks
 from tracker.sources import SourceError, read_source

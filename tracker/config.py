@@ -4,6 +4,10 @@ Every key the file may hold is declared here; any other key is reported by name,
 (``recipent``) is an error rather than a board that silently gets no e-mail. Relative paths are
 read relative to the config file's folder. Secrets never live in the file: it names environment
 variables that hold them.
+
+Boards' timescale overrides are parsed and checked here too (``apply_overrides``,
+``check_overrides``), so a bad one is a config error naming its key; ``tracker.overrides`` turns
+the parsed rules into the board's framework.
 """
 
 from __future__ import annotations
@@ -13,6 +17,11 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+
+from tracker.model import FieldType, Framework
+from tracker.overrides import with_overrides
+from tracker.registry import all_frameworks
+from tracker.rules import ParsedRule, RuleSyntaxError, parse_rule_text
 
 NATIONS = ("england", "wales", "scotland", "northern-ireland")
 CONFIG_ENV = "TRACKER_CONFIG"
@@ -29,7 +38,7 @@ class BoardConfig:
     nation: str
     sources: tuple[str, ...]
     recipients: tuple[str, ...] = ()
-    #: "framework.stage" -> rule text, as written (parsed and checked by tracker.overrides)
+    #: "framework.stage" -> rule text, as written (parsed and checked by apply_overrides)
     timescales: dict[str, str] = field(default_factory=dict)
 
 
@@ -351,3 +360,49 @@ def find_config(explicit: str | Path | None) -> Path | None:
 def default_config() -> Config:
     """No file at all: no boards, an outbox under ./var."""
     return parse_config({}, None)
+
+
+def apply_overrides(fw: Framework, board: BoardConfig, where: str = "config") -> Framework:
+    """``fw`` with the board's overrides for it; raises :class:`ConfigError` naming the key."""
+    mine = {k: v for k, v in board.timescales.items() if k.partition(".")[0] == fw.id}
+    if not mine:
+        return fw
+    rules: dict[str, ParsedRule] = {}
+    for key, text in mine.items():
+        stage_id = key.partition(".")[2]
+        if not fw.has_field(stage_id) or fw.field(stage_id).type is not FieldType.DATE:
+            raise ConfigError(
+                f"{where}: boards.timescales.{key}: {fw.id} has no dated stage {stage_id!r}"
+            )
+        try:
+            parsed = parse_rule_text(text)
+        except RuleSyntaxError as exc:
+            raise ConfigError(f"{where}: boards.timescales.{key}: {exc}") from None
+        if not fw.has_field(parsed.anchor):
+            raise ConfigError(
+                f"{where}: boards.timescales.{key}: {fw.id} has no stage {parsed.anchor!r}"
+            )
+        rules[stage_id] = parsed
+    try:
+        return with_overrides(fw, rules, board.name)
+    except ValueError as exc:
+        raise ConfigError(f"{where}: boards.timescales for {board.name}: {exc}") from None
+
+
+def check_overrides(board: BoardConfig, where: str = "config") -> None:
+    """Every key names a known framework of the board's nation and a dated stage; every rule parses."""
+    known = {f.id: f for f in all_frameworks()}
+    for key in board.timescales:
+        fw_id, dot, stage = key.partition(".")
+        if not dot or not stage:
+            raise ConfigError(f'{where}: boards.timescales.{key}: expected "FRAMEWORK.STAGE"')
+        if fw_id not in known:
+            raise ConfigError(
+                f"{where}: boards.timescales.{key}: unknown framework {fw_id!r} "
+                f"(known: {', '.join(sorted(known))})"
+            )
+        if known[fw_id].nation != board.nation:
+            raise ConfigError(
+                f"{where}: boards.timescales.{key}: {fw_id} is not a framework of {board.nation}"
+            )
+        apply_overrides(known[fw_id], board, where)

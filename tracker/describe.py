@@ -8,9 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.config import Config
+from tracker.config import Config, apply_overrides
 from tracker.model import Framework, Rule
-from tracker.overrides import apply_overrides
 from tracker.registry import all_frameworks
 
 

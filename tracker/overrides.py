@@ -1,29 +1,22 @@
-"""Board timescale overrides from config: ``"scotland-scr.icr_completed" = "within 20 working days after notified"``.
+"""Board timescale overrides: a board's own rule for a stage in place of the framework's.
 
-Parsed with the same rule parser as the nation plugins, applied to that board's sources only. The
-new rule has basis ``local override`` and keeps the rule it replaced beside it (``Rule.replaces``),
-so every place that shows rules can show both.
+The config reader (``config.py``) reads ``"scotland-scr.icr_completed" = "within 20 working days
+after notified"``, parses the rule text with the same parser as the nation plugins and checks each
+key; this module receives the parsed rules by stage and the board's name, and builds the framework
+that board's sources use. The new rule has basis ``local override`` and keeps the rule it replaced
+beside it (``Rule.replaces``), so every place that shows rules can show both.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
-from tracker.config import BoardConfig, ConfigError
-from tracker.model import Basis, Condition, Confidence, FieldType, Framework, Rule, Stage
-from tracker.registry import all_frameworks
-from tracker.rules import RuleSyntaxError, parse_rule_text
+from tracker.model import Basis, Condition, Confidence, Framework, Rule, Stage
+from tracker.rules import ParsedRule
 
 
-def _override_rule(
-    fw: Framework, stage_id: str, text: str, board: str, key: str, where: str
-) -> Stage:
-    try:
-        parsed = parse_rule_text(text)
-    except RuleSyntaxError as exc:
-        raise ConfigError(f"{where}: {key}: {exc}") from None
-    if not fw.has_field(parsed.anchor):
-        raise ConfigError(f"{where}: {key}: {fw.id} has no stage {parsed.anchor!r}")
+def _override_rule(fw: Framework, stage_id: str, parsed: ParsedRule, board: str) -> Stage:
     try:
         current = fw.stage(stage_id)
     except KeyError:
@@ -73,44 +66,17 @@ def _cite(new: Rule, replaced: Rule | None) -> str:
     )
 
 
-def apply_overrides(fw: Framework, board: BoardConfig, where: str = "config") -> Framework:
-    """``fw`` with the board's overrides for it; raises :class:`ConfigError` naming the key."""
-    mine = {k: v for k, v in board.timescales.items() if k.partition(".")[0] == fw.id}
-    if not mine:
+def with_overrides(fw: Framework, rules: Mapping[str, ParsedRule], board: str) -> Framework:
+    """``fw`` with ``rules`` (stage id -> parsed rule, checked by the config) for ``board``.
+
+    Raises ``ValueError`` when the framework no longer holds together (stages out of order).
+    """
+    if not rules:
         return fw
     stages = {s.id: s for s in fw.stages}
     order = [s.id for s in fw.stages]
-    for key, text in mine.items():
-        stage_id = key.partition(".")[2]
-        if not fw.has_field(stage_id) or fw.field(stage_id).type is not FieldType.DATE:
-            raise ConfigError(
-                f"{where}: boards.timescales.{key}: {fw.id} has no dated stage {stage_id!r}"
-            )
-        stages[stage_id] = _override_rule(
-            fw, stage_id, text, board.name, f"boards.timescales.{key}", where
-        )
+    for stage_id, parsed in rules.items():
+        stages[stage_id] = _override_rule(fw, stage_id, parsed, board)
         if stage_id not in order:
             order.append(stage_id)
-    try:
-        return replace(fw, stages=tuple(stages[s] for s in order))
-    except ValueError as exc:
-        raise ConfigError(f"{where}: boards.timescales for {board.name}: {exc}") from None
-
-
-def check_overrides(board: BoardConfig, where: str = "config") -> None:
-    """Every key names a known framework of the board's nation and a dated stage; every rule parses."""
-    known = {f.id: f for f in all_frameworks()}
-    for key in board.timescales:
-        fw_id, dot, stage = key.partition(".")
-        if not dot or not stage:
-            raise ConfigError(f'{where}: boards.timescales.{key}: expected "FRAMEWORK.STAGE"')
-        if fw_id not in known:
-            raise ConfigError(
-                f"{where}: boards.timescales.{key}: unknown framework {fw_id!r} "
-                f"(known: {', '.join(sorted(known))})"
-            )
-        if known[fw_id].nation != board.nation:
-            raise ConfigError(
-                f"{where}: boards.timescales.{key}: {fw_id} is not a framework of {board.nation}"
-            )
-        apply_overrides(known[fw_id], board, where)
+    return replace(fw, stages=tuple(stages[s] for s in order))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from tracker.sources.base import RawSheet, RawWorkbook, SourceError, is_gsheet
+from tracker.sources.base import SourceError, is_gsheet
+from tracker.tables import RawSheet, RawWorkbook
 
 
 def read_source(source: str, titles: set[str], **options: Any) -> RawWorkbook:

@@ -1,13 +1,24 @@
-"""What every source reader returns: raw cell values with their positions, nothing interpreted.
+"""What every source reader shares: its error, its signature, how a Google Sheet is named.
 
-Readers do not parse dates or choices: that is validation's job, the same for every source, so an
-Excel workbook and a Google Sheet with the same content give the same results.
+Readers return the :mod:`tracker.tables` types (re-exported here): raw cell values with their
+positions, nothing interpreted.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Protocol
+
+from tracker.tables import RawSheet, RawWorkbook, column_letter
+
+__all__ = [
+    "RawSheet",
+    "RawWorkbook",
+    "Reader",
+    "SourceError",
+    "column_letter",
+    "gsheet_key",
+    "is_gsheet",
+]
 
 
 class SourceError(Exception):
@@ -20,57 +31,10 @@ class SourceError(Exception):
         self.slug = slug
 
 
-@dataclass
-class RawSheet:
-    """One sheet's cells. ``rows[i][j]`` is the cell at sheet row ``first_row + i``, column ``j + 1``.
-
-    Values are what the cell holds: ``str``, ``int``, ``float``, ``bool``, ``datetime.date``,
-    ``datetime.datetime`` or ``None`` for empty. A formula gives its cached value; a formula with
-    no cached value is listed in ``formulas_without_value`` as (row, column), both 1-based.
-    """
-
-    title: str
-    rows: list[list[Any]]
-    first_row: int = 1
-    hidden: bool = False
-    formulas_without_value: set[tuple[int, int]] = field(default_factory=set)
-    #: sheet id for links (Google Sheets ``gid``); None for Excel
-    gid: int | None = None
-    #: merged ranges as (first row, first column, last row, last column), 1-based, inclusive;
-    #: a merged cell's value is only in its top-left cell
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-
-@dataclass
-class RawWorkbook:
-    source: str
-    sheets: list[RawSheet]
-    #: every sheet title in the source, including ones no framework reads
-    all_titles: list[str] = field(default_factory=list)
-    #: for Google Sheets: the spreadsheet key, used for links to cells
-    key: str | None = None
-
-    def link(self, sheet: RawSheet, cell: str) -> str | None:
-        """A link that opens the source at this cell, where the source has addresses."""
-        if self.key is None:
-            return None
-        gid = sheet.gid if sheet.gid is not None else 0
-        return f"https://docs.google.com/spreadsheets/d/{self.key}/edit#gid={gid}&range={cell}"
-
-
 class Reader(Protocol):
     def __call__(self, source: str, titles: set[str]) -> RawWorkbook:
         """Read the sheets whose titles (case-folded) are in ``titles``."""
         ...
-
-
-def column_letter(index: int) -> str:
-    """1 -> A, 27 -> AA."""
-    letters = ""
-    while index > 0:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
 
 
 def is_gsheet(source: str) -> bool:

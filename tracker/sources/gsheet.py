@@ -20,7 +20,7 @@ from google.auth import exceptions as auth_exceptions
 from gspread.exceptions import APIError
 
 from tracker.model import FieldType, Framework
-from tracker.sources.base import RawSheet, RawWorkbook, SourceError
+from tracker.sources.base import SourceError
 from tracker.sources.google_api import (
     READ_SCOPES,
     WRITE_SCOPES,
@@ -30,6 +30,7 @@ from tracker.sources.google_api import (
     SheetsHTTPClient,
     connect,
 )
+from tracker.tables import RawSheet, RawWorkbook
 
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _URL_KEY = re.compile(r"docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([^/?#]+)")

@@ -15,7 +15,8 @@ from typing import Any
 
 import python_calamine as calamine
 
-from tracker.sources.base import RawSheet, RawWorkbook, SourceError
+from tracker.sources.base import SourceError
+from tracker.tables import RawSheet, RawWorkbook
 
 #: Refuse workbooks that would unpack to more than this (a 100,000-review workbook is ~20 MB).
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024

@@ -58,8 +58,7 @@ def report_command(
     Without --send the messages are written to the outbox as .eml files (with the SMTP backend
     the service, or a later --send, delivers them).
     """
-    from tracker.mailing import run_weekly
-    from tracker.service import describe_delivery
+    from tracker.mail.mailing import describe_delivery, run_weekly
 
     config, _ = _load(config_path)
     if board is not None and board not in {b.name for b in config.boards}:
@@ -92,7 +91,8 @@ def run_command(config_path: str | None, no_web: bool) -> None:
 
     Stops cleanly on SIGTERM or Ctrl-C.
     """
-    from tracker.service import describe_delivery, run_service
+    from jobs.service import run_service
+    from tracker.mail.mailing import describe_delivery
 
     # The service logs what ran, what was sent and what failed (the group set WARNING).
     logging.basicConfig(level=logging.INFO, format=LOG_FORMAT, stream=sys.stderr, force=True)

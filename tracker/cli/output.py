@@ -17,7 +17,7 @@ from typing import Any
 from urllib.parse import quote
 
 from tracker.check import CheckResult
-from tracker.files import save_workbook_atomic
+from tracker.cli.files import save_workbook_atomic
 from tracker.json_stream import TextSink, write_check_json
 from tracker.model import STATUS_ORDER
 from tracker.problems import Problem, display_value

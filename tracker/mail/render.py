@@ -20,7 +20,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from tracker.reporting import (
+from tracker.mail.report import (
     DUE_SOON_DAYS,
     FIRST_PROBLEMS,
     GROUP_LABELS,
@@ -259,7 +259,7 @@ def _headline_html(report: Report) -> str:
 
 
 def _tiles_html(report: Report) -> str:
-    from tracker.reporting import MUST
+    from tracker.mail.report import MUST
 
     tiles = [
         ("Overdue", len(report.overdue), f"{report.overdue_in(MUST)} statutory", "overdue"),
@@ -422,7 +422,7 @@ def render_text(report: Report) -> str:
         "is fixed. The attached workbook holds every stage of every review."
     )
     lines.append("")
-    from tracker.reporting import MUST
+    from tracker.mail.report import MUST
 
     lines.append(
         f"Overdue: {len(report.overdue)} ({report.overdue_in(MUST)} statutory) | "
@@ -633,7 +633,7 @@ def render_xlsx(report: Report) -> bytes:
 
 
 def attachment_name(report: Report) -> str:
-    from tracker.outbox import slug
+    from tracker.mail.outbox import slug
 
     return f"case-reviews-{slug(report.scope)}-{report.week}.xlsx"
 

@@ -1,4 +1,4 @@
-"""``tracker user add|remove`` and ``tracker serve``: wired into ``tracker.cli.main``."""
+"""``tracker user add|remove`` and ``tracker serve``, added to the group in ``commands``."""
 
 from __future__ import annotations
 

@@ -19,7 +19,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from tracker.config import BoardConfig, Config
-from tracker.ledger import NATIONAL_SCOPE, iso_week
+from tracker.mail.ledger import NATIONAL_SCOPE, iso_week
 
 DUE_SOON_DAYS = 14
 FIRST_PROBLEMS = 10

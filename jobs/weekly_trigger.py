@@ -9,6 +9,7 @@ after it (02:00 BST for 01:30). Times outside those hours are plain local times 
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -18,6 +19,10 @@ from apscheduler.triggers.base import BaseTrigger
 from tracker.config import parse_weekly
 
 DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# A job store written before this module moved here from ``tracker.weekly_trigger`` holds the
+# trigger pickled under that name: it must still load (with any run it missed), not be dropped.
+sys.modules.setdefault("tracker.weekly_trigger", sys.modules[__name__])
 
 
 def local_exists(naive: datetime, tz: ZoneInfo) -> bool:

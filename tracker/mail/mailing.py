@@ -19,11 +19,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from tracker.config import Config
-from tracker.delivery import DeliveryError, send
-from tracker.emails import build_message
-from tracker.ledger import NATIONAL_SCOPE, Ledger, iso_week
-from tracker.outbox import Outbox, OutboxError, filename_for
-from tracker.reporting import Report, board_report, national_report, scopes
+from tracker.mail.ledger import NATIONAL_SCOPE, Ledger, iso_week
+from tracker.mail.outbox import Outbox, OutboxError, filename_for
+from tracker.mail.render import build_message
+from tracker.mail.report import Report, board_report, national_report, scopes
+from tracker.mail.smtp import DeliveryError, send
 
 log = logging.getLogger("tracker.mail")
 
@@ -190,3 +190,14 @@ def run_weekly(
     if send_now:
         out.merge(deliver(config, now=now, ignore_backoff=ignore_backoff))
     return out
+
+
+def describe_delivery(config: Config) -> str:
+    """One line for ``tracker report``, ``tracker run`` and the service log: where e-mails go."""
+    outbox = (config.state_dir / "outbox").resolve()
+    if config.email.backend == "outbox":
+        return f"e-mails are written to {outbox} (outbox backend: nothing is sent)"
+    smtp = config.email.smtp
+    return (
+        f"e-mails are queued in {outbox} and sent through {smtp.host}:{smtp.port} ({smtp.security})"
+    )

@@ -29,8 +29,9 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
+from jobs.weekly_trigger import WeeklyTrigger
 from tracker.config import Config
-from tracker.weekly_trigger import WeeklyTrigger
+from tracker.mail.mailing import describe_delivery
 
 log = logging.getLogger("tracker.service")
 
@@ -231,16 +232,6 @@ def _web_app(config: Config, scheduler: TrackerScheduler) -> Any | None:
     app = create_app(config)
     scheduler.init_app(app)
     return app
-
-
-def describe_delivery(config: Config) -> str:
-    outbox = (config.state_dir / "outbox").resolve()
-    if config.email.backend == "outbox":
-        return f"e-mails are written to {outbox} (outbox backend: nothing is sent)"
-    smtp = config.email.smtp
-    return (
-        f"e-mails are queued in {outbox} and sent through {smtp.host}:{smtp.port} ({smtp.security})"
-    )
 
 
 def run_service(

@@ -24,8 +24,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from schemas.table import HEADER_SEARCH_ROWS, normalise_header
+from tracker.cli.files import save_workbook_atomic
 from tracker.describe import describe_rule
-from tracker.files import save_workbook_atomic
 from tracker.model import Field, FieldType, Framework
 from tracker.sources.xlsx import FORMULA_CELL, sheet_members
 

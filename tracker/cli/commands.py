@@ -15,7 +15,7 @@ from typing import Any
 
 import click
 
-from tracker.config import Config, ConfigError, find_config, load_config
+from tracker.config import Config, ConfigError, check_overrides, find_config, load_config
 from tracker.sources.base import is_gsheet
 
 FORMATS_CHECK = ("table", "json", "csv", "xlsx")
@@ -33,8 +33,6 @@ def load_optional_config(path: str | None) -> Config | None:
         return None
     try:
         config = load_config(found)
-        from tracker.overrides import check_overrides
-
         for board in config.boards:
             check_overrides(board, str(found))
     except ConfigError as exc:
@@ -211,7 +209,7 @@ def init(path: str, framework_ids: tuple[str, ...], config_path: str | None) -> 
         for line in outcome.lines():
             click.echo(line)
         return
-    from tracker.templates import TemplateError, create_template, update_workbook
+    from tracker.cli.templates import TemplateError, create_template, update_workbook
 
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
@@ -249,7 +247,7 @@ def validate(
     config_path: str | None,
 ) -> None:
     """Check workbooks for data problems: each one with its sheet, cell and how to fix it."""
-    from tracker.output import render_problems_table, validate_json, write_problems_xlsx
+    from tracker.cli.output import render_problems_table, validate_json, write_problems_xlsx
 
     result = run(sources, config_path, as_of)
     if output and output.lower().endswith(".xlsx"):
@@ -283,8 +281,8 @@ def check(
     config_path: str | None,
 ) -> None:
     """Work out every stage's due date and status."""
+    from tracker.cli.output import render_check_table, write_check_csv, write_check_xlsx
     from tracker.json_stream import write_check_json
-    from tracker.output import render_check_table, write_check_csv, write_check_xlsx
 
     result = run(sources, config_path, as_of)
     if fmt == "xlsx":
@@ -301,12 +299,12 @@ def check(
     sys.exit(result.exit_code)
 
 
-from tracker.web_cli import serve as _serve  # noqa: E402
-from tracker.web_cli import user as _user  # noqa: E402
+from tracker.cli.web import serve as _serve  # noqa: E402
+from tracker.cli.web import user as _user  # noqa: E402
 
 main.add_command(_user)
 main.add_command(_serve)
-from tracker.report_cli import report_command, run_command  # noqa: E402
+from tracker.cli.report import report_command, run_command  # noqa: E402
 
 main.add_command(report_command)
 main.add_command(run_command)
