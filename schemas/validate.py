@@ -461,6 +461,7 @@ def apply_schemas(tables: Sequence[ValidatedTable]) -> None:
                 hook(slug, at - int(offsets[k]), str(case.column))
         for t in group:
             t.frame = None
+            t.on_schema_failure = None  # it holds the raw table: no longer needed
             t.problems.sort(key=_problem_order)
 
 

@@ -147,6 +147,9 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
                 link=lambda cell, s=sheet: workbook.link(s, cell),  # type: ignore[misc]
             )
         )
+        # the table holds what it needs now: let the sheet's cells go before the next source is
+        # read, so a national run holds one workbook's raw cells at a time, not all of them
+        sheet.rows = []
     return _Prepared(result, workbook, validated)
 
 

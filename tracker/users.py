@@ -19,8 +19,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from werkzeug.security import check_password_hash, generate_password_hash
-
 FILENAME = "users.json"
 MIN_PASSWORD_LENGTH = 12
 _NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$")
@@ -30,6 +28,8 @@ _METHOD = "scrypt"
 @lru_cache(maxsize=1)
 def _dummy_hash() -> str:
     """Checked when the user does not exist, so a wrong name costs as long as a wrong password."""
+    from werkzeug.security import generate_password_hash
+
     return generate_password_hash("not a password", method=_METHOD)
 
 
@@ -90,6 +90,9 @@ class UserStore:
         return self.users().get(name)
 
     def authenticate(self, name: str, password: str) -> User | None:
+        # imported here: `tracker check` loads this module with the CLI but never hashes
+        from werkzeug.security import check_password_hash
+
         user = self.get(name)
         if user is None:
             check_password_hash(_dummy_hash(), password)
@@ -120,6 +123,8 @@ class UserStore:
             raise UserError("give either --boards or --national")
         if len(password) < MIN_PASSWORD_LENGTH:
             raise UserError(f"the password must be at least {MIN_PASSWORD_LENGTH} characters")
+        from werkzeug.security import generate_password_hash
+
         users = dict(_read(self.path)) if self.path.exists() else {}
         if name in users and not replace:
             raise UserError(f"user {name!r} already exists (remove it first)")
