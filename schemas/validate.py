@@ -164,6 +164,12 @@ class ParsedColumn:
     def raw(self, i: int) -> Any:
         return self.raw_uniques[self.codes[i]]
 
+    def raw_column(self) -> list[Any]:
+        """Every row's value as typed."""
+        uniques = np.empty(len(self.raw_uniques), dtype=object)
+        uniques[:] = self.raw_uniques
+        return uniques[self.codes].tolist()
+
 
 _MIN_DAY = np.datetime64(f"{MIN_YEAR}-01-01", "D")
 _MAX_DAY = np.datetime64(f"{MAX_YEAR}-12-31", "D")
@@ -254,6 +260,9 @@ class DateColumn:
 
     def raw(self, i: int) -> Any:
         return self.raw_values[i]
+
+    def raw_column(self) -> list[Any]:
+        return self.raw_values.tolist()
 
 
 AnyColumn = ParsedColumn | DateColumn
@@ -426,7 +435,7 @@ def prepare_table(
         problems=problems,
         link=link,
         id_column=(table.cell("review_id", 1) or "")[:-1],
-        raw_review_ids=[cols["review_id"].raw(i) for i in range(n)],
+        raw_review_ids=cols["review_id"].raw_column(),
         frame=pd.DataFrame(frame),
         on_schema_failure=on_schema_failure,
     )
