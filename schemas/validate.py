@@ -57,8 +57,9 @@ class ValidatedTable:
     #: review ids as typed (problems quote these)
     raw_review_ids: list[Any] = field(default_factory=list)
 
-    #: the typed frame awaiting the pandera schema (dropped once checked)
-    frame: pd.DataFrame | None = None
+    #: the typed columns awaiting the pandera schema, as (pandas dtype or None, values): built
+    #: into one frame per framework over every table of a run (dropped once checked)
+    frame: dict[str, tuple[str | None, np.ndarray]] | None = None
     #: reports one schema failure (slug, row index, field id) as a located problem
     on_schema_failure: Callable[[str, int, str], None] | None = None
 
@@ -353,7 +354,10 @@ def prepare_table(
         if problem.is_error:
             assessable[i] = False
 
-    frame: dict[str, Any] = {ROW: rows, "review_id": pd.Series(review_ids, dtype="str")}
+    frame: dict[str, tuple[str | None, np.ndarray]] = {
+        ROW: (None, rows),
+        "review_id": ("str", _objects(review_ids)),
+    }
     parsed_ok: dict[str, np.ndarray] = {}
     dates: dict[str, np.ndarray] = {}
     yes_no: dict[str, np.ndarray] = {}
@@ -375,21 +379,21 @@ def prepare_table(
         if f.type is FieldType.DATE:
             arr = column.values("datetime64[D]")
             dates[f.id] = arr
-            frame[f.id] = arr
+            frame[f.id] = (None, arr)
         elif f.type is FieldType.YES_NO:
             values = column.values()
             yes_no[f.id] = values
-            frame[f.id] = pd.array(values, dtype="boolean")
+            frame[f.id] = ("boolean", values)
         elif f.type is FieldType.CHOICE:
             for i in np.flatnonzero(column.flag(lambda p: p.detail == "choice-case")).tolist():
                 report("choice-case", i, f.id, column.raw(i), suggestion=column.at(i).suggestion)
             values = column.values()
-            frame[f.id] = pd.Series(values, dtype="str")
+            frame[f.id] = ("str", values)
             known = set(f.choices)
             choices[f.id] = np.array([v if v in known else None for v in values], dtype=object)
         else:
             values = column.values()
-            frame[f.id] = pd.Series(values, dtype="str")
+            frame[f.id] = ("str", values)
             if f.id == "board":
                 boards = [v if v is not None else default_board for v in values.tolist()]
             elif f.id == "report_link":
@@ -436,7 +440,7 @@ def prepare_table(
         link=link,
         id_column=(table.cell("review_id", 1) or "")[:-1],
         raw_review_ids=cols["review_id"].raw_column(),
-        frame=pd.DataFrame(frame),
+        frame=frame,
         on_schema_failure=on_schema_failure,
     )
 
@@ -453,9 +457,8 @@ def apply_schemas(tables: Sequence[ValidatedTable]) -> None:
             groups.setdefault(t.framework.all_fields, []).append(t)
         t.frame = None if not len(t) else t.frame
     for group in groups.values():
-        frames = [t.frame for t in group]
         offsets = np.cumsum([0] + [len(t) for t in group])
-        big = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        big = _typed_frame([t.frame for t in group if t.frame is not None])
         try:
             framework_schema(group[0].framework).validate(big, lazy=True)
         except pa.errors.SchemaErrors as exc:
@@ -472,6 +475,27 @@ def apply_schemas(tables: Sequence[ValidatedTable]) -> None:
             t.frame = None
             t.on_schema_failure = None  # it holds the raw table: no longer needed
             t.problems.sort(key=_problem_order)
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
+
+
+def _typed_frame(parts: list[dict[str, tuple[str | None, np.ndarray]]]) -> pd.DataFrame:
+    """One frame from many tables' columns: joined as arrays first, so pandas converts each
+    column once per framework rather than once per sheet (its cost is mostly per call)."""
+    columns: dict[str, Any] = {}
+    for name, (dtype, first) in parts[0].items():
+        values = first if len(parts) == 1 else np.concatenate([p[name][1] for p in parts])
+        if dtype == "str":
+            columns[name] = pd.Series(values, dtype="str")
+        elif dtype == "boolean":
+            columns[name] = pd.array(values, dtype="boolean")
+        else:
+            columns[name] = values
+    return pd.DataFrame(columns)
 
 
 def _problem_order(p: Problem) -> tuple[int, int, str]:
