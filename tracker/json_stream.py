@@ -43,6 +43,18 @@ class _Fragments(dict[tuple[type, Any], str]):
         return text
 
 
+class _TextFragments(dict[str | None, str]):
+    """JSON text of strings (and null), each distinct one encoded once."""
+
+    def __missing__(self, key: str | None) -> str:
+        text = self[key] = json.dumps(key, ensure_ascii=False)
+        return text
+
+
+_TEXT_KINDS = frozenset({str, type(None)})
+_INT = {int}
+
+
 class Layout:
     """Where the whitespace goes: ``indent=2`` as ``json.dumps(indent=2)``, ``None`` none at all."""
 
@@ -50,6 +62,7 @@ class Layout:
         self.indent = indent
         self.key_sep = ": " if indent is not None else ":"
         self._fragments = _Fragments()
+        self._text = _TextFragments()
 
     def nl(self, depth: int) -> str:
         return "" if self.indent is None else "\n" + " " * (self.indent * depth)
@@ -62,7 +75,15 @@ class Layout:
         return text.replace("\n", self.nl(depth)) if depth else text
 
     def encode(self, column: list[Any], depth: int) -> list[str]:
-        """One fragment per value of a column; scalars through the shared memo."""
+        """One fragment per value of a column; scalars through the shared memo.
+
+        A column of one kind (dates as text, statuses, counts: nearly all of them) skips the
+        type in the memo's key; ``True == 1`` only matters when the two kinds meet."""
+        kinds = set(map(type, column))
+        if kinds <= _TEXT_KINDS:
+            return [self._text[v] for v in column]
+        if kinds == _INT:
+            return list(map(str, column))
         fragments = self._fragments
         try:
             return [fragments[(v.__class__, v)] for v in column]

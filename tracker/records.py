@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -91,12 +92,25 @@ def _status_values() -> tuple[str, ...]:
     return tuple(s.value for s in STATUSES)
 
 
+class _IsoDays(dict[int, str | None]):
+    """Days since 1970 -> ISO text (NaT -> None), each distinct day worked out once: a run's
+    dates span a few thousand days, and numpy's own conversion costs a microsecond a value."""
+
+    def __missing__(self, day: int) -> str | None:
+        text = None if day == _NAT else date.fromordinal(day + _EPOCH).isoformat()
+        self[day] = text
+        return text
+
+
+_NAT = int(np.datetime64("NaT", "D").view(np.int64))
+_EPOCH = date(1970, 1, 1).toordinal()
+_ISO_DAYS = _IsoDays()
+
+
 def iso_list(arr: np.ndarray) -> list[str | None]:
     """datetime64[D] -> ISO text, NaT -> None."""
-    text = np.datetime_as_string(arr, unit="D").tolist()
-    if np.isnat(arr).any():
-        return [None if s == "NaT" else s for s in text]
-    return text
+    iso = _ISO_DAYS
+    return [iso[d] for d in arr.astype("datetime64[D]").view(np.int64).tolist()]
 
 
 def review_columns(result: TableResult, rows: slice) -> dict[str, Column]:
