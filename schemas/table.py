@@ -147,6 +147,7 @@ def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTab
         # a row is kept when any framework column has something in it (extra columns are not
         # the tracker's); rows of spaces only are dropped after parsing, in validation
         keep |= ~(_is_none(column) | (column == ""))
+    table.problems.extend(_fill_merged_blocks(table, first, columns, keep))
     index = np.flatnonzero(keep)
     for f in framework.all_fields:
         raw[f.id] = (
@@ -166,6 +167,52 @@ def _grid(data: list[list[Any]]) -> np.ndarray | None:
     grid = np.empty((len(data), len(data[0])), dtype=object)
     grid[:] = data
     return grid
+
+
+def _fill_merged_blocks(
+    table: SheetTable, first: int, columns: dict[str, np.ndarray], keep: np.ndarray
+) -> list[Problem]:
+    """A merged block's value applies to every cell of the block, as the officer sees it (a
+    board merged down B2:B11 is the board of all ten reviews); the reader gives it only in the
+    top-left cell. One info note per block. Rows are kept or dropped on what was typed in
+    them (``keep`` is computed before filling), so a block never makes a row of its own."""
+    sheet = table.sheet
+    by_column = {col: fid for fid, col in table.columns.items()}
+    notes: list[Problem] = []
+    n = len(keep)
+    for r0, c0, r1, c1 in sorted(sheet.merged):
+        top = r0 - sheet.first_row
+        if r0 < first or top >= len(sheet.rows) or c0 > len(sheet.rows[top]):
+            continue  # header blocks are handled with the header row
+        value = sheet.rows[top][c0 - 1]
+        if is_blank(value):
+            continue
+        filled = False
+        for col in range(c0, c1 + 1):
+            fid = by_column.get(col)
+            if fid is None:
+                continue
+            for r in range(r0, r1 + 1):
+                i = r - first
+                if (r, col) != (r0, c0) and 0 <= i < n:
+                    columns[fid][i] = value
+                    filled = filled or bool(keep[i])
+        if not filled:
+            continue
+        shown = by_column.get(c0)  # free text (notes, columns not the tracker's) is never shown
+        notes.append(
+            Problem.make(
+                "merged-cells",
+                source=table.source,
+                sheet=sheet.title,
+                cell=f"{column_letter(c0)}{r0}",
+                row=r0,
+                column=table.framework.label(shown) if shown and shown != "notes" else None,
+                value=value if shown and shown != "notes" else None,
+                detail=f"{column_letter(c0)}{r0}:{column_letter(c1)}{r1}",
+            )
+        )
+    return notes
 
 
 def _is_none(column: np.ndarray) -> Any:

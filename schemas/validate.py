@@ -23,10 +23,13 @@ from schemas.values import (
     MAX_YEAR,
     MIN_YEAR,
     Parsed,
+    day_first_only,
     parse_choice,
     parse_date,
+    parse_date_1904,
     parse_text,
     parse_yes_no,
+    uk,
 )
 from tracker.model import FieldType, Framework, RuleKind
 from tracker.problems import Problem
@@ -128,7 +131,7 @@ class ParsedColumn:
         for i in odd:
             p = self.parsed[i]
             self._bad[i] = p.slug is not None
-            self._blank[i] = p.value is None and p.slug is None
+            self._blank[i] = p.value is None and p.slug is None and not p.detail
 
     def take(self, keep: np.ndarray) -> None:
         self.codes = self.codes[keep]
@@ -215,7 +218,7 @@ class DateColumn:
     years) go through :func:`parse_date`, which caches text.
     """
 
-    def __init__(self, raw: np.ndarray) -> None:
+    def __init__(self, raw: np.ndarray, parser: Callable[[Any], Parsed] = parse_date) -> None:
         n = len(raw)
         ordinals = np.array([v.toordinal() if type(v) is date else 0 for v in raw], dtype=np.int64)
         days = (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
@@ -227,12 +230,14 @@ class DateColumn:
         self._bad = np.zeros(n, dtype=bool)
         self._blank = empty.copy()
         self.parsed_cells = np.full(n, None, dtype=object)  # Parsed, for the cells parsed alone
+        self._empty = empty
+        self.parser = parser
         for i in np.flatnonzero(~plain & ~empty).tolist():
-            p = self.parsed_cells[i] = parse_date(raw[i])
+            p = self.parsed_cells[i] = parser(raw[i])
             if p.value is not None:
                 self.days[i] = np.datetime64(p.value, "D")
             self._bad[i] = p.slug is not None
-            self._blank[i] = p.value is None and p.slug is None
+            self._blank[i] = p.value is None and p.slug is None and not p.detail
 
     def take(self, keep: np.ndarray) -> None:
         self.raw_values = self.raw_values[keep]
@@ -240,12 +245,18 @@ class DateColumn:
         self._bad = self._bad[keep]
         self._blank = self._blank[keep]
         self.parsed_cells = self.parsed_cells[keep]
+        self._empty = self._empty[keep]
 
     def values(self, dtype: Any = object) -> np.ndarray:
         return self.days if dtype == "datetime64[D]" else self.days.astype(object)
 
     def bad(self) -> np.ndarray:
         return self._bad
+
+    def has_real_day_over_12(self) -> bool:
+        """A real date cell dated after the 12th: the column is no US-locale import."""
+        days = self.days[~np.isnat(self.days) & (self.parsed_cells == None)]  # noqa: E711
+        return bool(((days - days.astype("datetime64[M]")).astype(np.int64) >= 12).any())
 
     def blank(self) -> np.ndarray:
         return self._blank
@@ -257,7 +268,13 @@ class DateColumn:
         return BLANK if np.isnat(self.days[i]) else Parsed(self.days[i].astype(date))
 
     def flag(self, test: Callable[[Parsed], bool]) -> np.ndarray:
-        return np.array([test(self.at(i)) for i in range(len(self.days))], dtype=bool)
+        """``test`` per row: once for real date cells, once for empty ones, and for each cell
+        parsed alone."""
+        out = np.full(len(self.days), test(_REAL_DAY), dtype=bool)
+        out[self._empty] = test(BLANK)
+        for i in np.flatnonzero(self.parsed_cells != None).tolist():  # noqa: E711
+            out[i] = test(self.parsed_cells[i])
+        return out
 
     def raw(self, i: int) -> Any:
         return self.raw_values[i]
@@ -269,10 +286,10 @@ class DateColumn:
 AnyColumn = ParsedColumn | DateColumn
 
 
-def parsed_column(raw: np.ndarray, f: Any) -> AnyColumn:
+def parsed_column(raw: np.ndarray, f: Any, date1904: bool = False) -> AnyColumn:
     if f.type is FieldType.DATE:
-        return DateColumn(raw)
-    return ParsedColumn(raw, _parser(f))
+        return DateColumn(raw, _parser(f, date1904))
+    return ParsedColumn(raw, _parser(f, date1904))
 
 
 def is_one_of(column: np.ndarray, values: Iterable[Any]) -> np.ndarray:
@@ -284,9 +301,9 @@ def is_one_of(column: np.ndarray, values: Iterable[Any]) -> np.ndarray:
     return out
 
 
-def _parser(f: Any) -> Callable[[Any], Parsed]:
+def _parser(f: Any, date1904: bool = False) -> Callable[[Any], Parsed]:
     if f.type is FieldType.DATE:
-        return parse_date
+        return parse_date_1904 if date1904 else parse_date
     if f.type is FieldType.YES_NO:
         return parse_yes_no
     if f.type is FieldType.CHOICE:
@@ -319,8 +336,10 @@ def prepare_table(
     fw = table.framework
     link = link or (lambda cell: None)
     sheet = table.sheet.title
-    cols = {f.id: parsed_column(table.raw[f.id], f) for f in fw.all_fields}
-    # rows whose every cell is blank once spaces are stripped are not reviews
+    date1904 = table.sheet.date1904
+    cols = {f.id: parsed_column(table.raw[f.id], f, date1904) for f in fw.all_fields}
+    # rows whose every cell is blank once spaces are stripped are not reviews (a placeholder
+    # such as TBC is something typed: its row is kept)
     blank = np.ones(len(table.rows), dtype=bool)
     for c in cols.values():
         blank &= c.blank()
@@ -331,7 +350,10 @@ def prepare_table(
         for c in cols.values():
             c.take(keep)
     n = len(rows)
-    problems: list[Problem] = list(table.problems)
+    problems: list[Problem] = [  # layout problems and notes found locating the table
+        p.with_location(link=link(p.cell)) if p.cell and p.link is None else p
+        for p in table.problems
+    ]
     # errors found now or later (schema, duplicate ids) make their row not assessable
     assessable = np.full(n, table.usable, dtype=bool)
     review_ids: list[str | None] = cols["review_id"].values().tolist()
@@ -376,6 +398,8 @@ def prepare_table(
             report(p.slug or "", i, f.id, column.raw(i), detail=p.detail, suggestion=p.suggestion)
         if f.id == "review_id":
             continue
+        if f.type in (FieldType.DATE, FieldType.YES_NO):
+            _warn_placeholders(column, f, report)
         if f.type is FieldType.DATE:
             arr = column.values("datetime64[D]")
             dates[f.id] = arr
@@ -412,6 +436,7 @@ def prepare_table(
         else:
             report(slug, i, fid, cols[fid].raw(i))
 
+    _warn_us_date_import(fw, table, rows, cols, problems, link)
     _warn_future_dates(dates, as_of, report, cols)
     _warn_out_of_order(fw, dates, report, cols)
     _warn_not_applicable(fw, dates, choices, report, cols)
@@ -508,6 +533,94 @@ def _slug(check: str) -> str | None:
         if check.startswith(name):
             return slug
     return None
+
+
+def _warn_placeholders(column: AnyColumn, f: Any, report: Callable[..., None]) -> None:
+    """TBC, n/a, - ... in a date or yes/no cell: read as blank, named in a warning, so the
+    review stays assessed and its overdue stages stay visible."""
+    what = "date" if f.type is FieldType.DATE else "answer (Yes or No)"
+    for i in np.flatnonzero(column.flag(lambda p: p.detail == "placeholder")).tolist():
+        report("placeholder", i, f.id, column.raw(i), detail=what)
+
+
+def _warn_us_date_import(
+    fw: Framework,
+    table: SheetTable,
+    rows: np.ndarray,
+    cols: dict[str, AnyColumn],
+    problems: list[Problem],
+    link: Callable[[str], str | None],
+) -> None:
+    """A date column holding real date cells beside text dates that read only day first (13/04)
+    is what a US-locale import leaves: it turned 04/05 into 5 April and could not read 13/04.
+    Its fingerprint: every date cell has a day of 12 or less (it was a month), and no text date
+    has (those were all converted). Officers' own mixes of typed and text dates do not look like
+    that. Nothing can be corrected from the file itself, so say it once per column."""
+    for f in fw.all_fields:
+        if f.type is not FieldType.DATE or f.id not in table.columns:
+            continue
+        column = cols[f.id]
+        if isinstance(column, DateColumn):
+            if column.has_real_day_over_12():
+                continue  # the usual case, settled on the array
+            column = ParsedColumn(column.raw_values, column.parser)
+        kinds = _us_import_kinds(column)
+        if kinds is not None:
+            _report_us_import(fw, f.id, table, rows, column, kinds, problems, link)
+
+
+def _us_import_kinds(column: ParsedColumn) -> list[str] | None:
+    """Per distinct value "date", "text" (day first only) or "", when the column has the
+    fingerprint; else None. Date cells first (Google Sheets sends them as serial numbers): one
+    with a day over 12 rules the column out, and in a real column it comes within a few values."""
+    kinds = [""] * len(column.raw_uniques)
+    for k, (u, parsed) in enumerate(zip(column.raw_uniques, column.parsed, strict=True)):
+        if not isinstance(u, (str, bool)) and isinstance(parsed.value, date):
+            if parsed.value.day > 12:
+                return None
+            kinds[k] = "date"
+    if "date" not in kinds:
+        return None
+    for k, (u, parsed) in enumerate(zip(column.raw_uniques, column.parsed, strict=True)):
+        if isinstance(u, str) and parsed.value is not None:
+            if not day_first_only(u):
+                return None  # e.g. 05/04/2024 left as text: a US import would have converted it
+            kinds[k] = "text"
+    return kinds if "text" in kinds else None
+
+
+def _report_us_import(
+    fw: Framework,
+    fid: str,
+    table: SheetTable,
+    rows: np.ndarray,
+    column: ParsedColumn,
+    kinds: list[str],
+    problems: list[Problem],
+    link: Callable[[str], str | None],
+) -> None:
+    """One warning for the column, naming a date cell and a day-first text cell."""
+    codes = column.codes.tolist()
+    real = next(i for i, c in enumerate(codes) if kinds[c] == "date")
+    text = next(i for i, c in enumerate(codes) if kinds[c] == "text")
+    real_cell = table.cell(fid, int(rows[real])) or ""
+    text_cell = table.cell(fid, int(rows[text])) or ""
+    detail = (
+        f"{real_cell} is a date cell ({uk(column.at(real).value)}), "
+        f"{text_cell} is the text {column.raw(text)}"
+    )
+    problems.append(
+        Problem.make(
+            "suspect-us-date-import",
+            source=table.source,
+            sheet=table.sheet.title,
+            cell=text_cell,
+            row=int(rows[text]),
+            column=fw.label(fid),
+            detail=detail,
+            link=link(text_cell) if text_cell else None,
+        )
+    )
 
 
 def _warn_future_dates(

@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 
 #: Excel's day 0 for the 1900 date system (serial 60 is the fictitious 29 Feb 1900).
 EXCEL_EPOCH = date(1899, 12, 30)
+#: Day 0 of the 1904 date system (Excel for Mac's old default): serials are 1,462 days smaller.
+EXCEL_1904_EPOCH = date(1904, 1, 1)
 #: Dates a review can plausibly carry.
 MIN_YEAR, MAX_YEAR = 1990, 2060
 _MIN_SERIAL = (date(MIN_YEAR, 1, 1) - EXCEL_EPOCH).days
@@ -166,7 +168,7 @@ def _parse_date_str(value: str) -> Parsed:
         return BLANK
     if text.upper() in CELL_ERRORS:
         return Parsed(slug="cell-error")
-    return _parse_date_text(text)
+    return placeholder(text) or _parse_date_text(text)
 
 
 def _parse_date_text(text: str) -> Parsed:
@@ -229,6 +231,42 @@ def _day_month_year(d: int, m: int, year_text: str, sep: str, month_name: str = 
     return Parsed(slug="impossible-date", detail=f": {_why_impossible(y, m, d)}")
 
 
+def parse_date_1904(value: Any) -> Parsed:
+    """A date cell in a workbook using the 1904 date system: serials count from 1 Jan 1904.
+
+    Real date cells were already converted by the reader; only plain numbers differ."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and value == value:
+        return parse_date(value + (EXCEL_1904_EPOCH - EXCEL_EPOCH).days)
+    return parse_date(value)
+
+
+#: What officers type in a date or yes/no cell for "not yet known", compared without case or
+#: spaces. Read as blank (with a warning) so the rest of the review is still assessed.
+PLACEHOLDERS = frozenset(["tbc", "tba", "n/a", "-", "?", "pending", "unknown"])
+
+
+def placeholder(value: Any) -> Parsed | None:
+    """A placeholder read as blank, flagged in ``detail`` for a warning; None if it is not one."""
+    if isinstance(value, str) and "".join(value.split()).casefold() in PLACEHOLDERS:
+        return Parsed(None, detail="placeholder", suggestion=clean_text(value))
+    return None
+
+
+#: text dates that only read day first (13/04/2024): what a US-locale import leaves as text
+_DAY_FIRST_ONLY = re.compile(r"\s*(\d{1,2})\s*([/.\-])\s*(\d{1,2})\s*\2\s*(\d{4})\s*")
+
+
+def day_first_only(value: Any) -> bool:
+    """Text that is a real date in d/m/yyyy order with a day over 12: it cannot be read month
+    first."""
+    if not isinstance(value, str):
+        return False
+    match = _DAY_FIRST_ONLY.fullmatch(value)
+    if not match or int(match.group(1)) <= 12:
+        return False
+    return _real(int(match.group(4)), int(match.group(3)), int(match.group(1))) is not None
+
+
 _YES = {"yes", "y", "true"}
 _NO = {"no", "n", "false"}
 
@@ -246,6 +284,7 @@ def parse_yes_no(value: Any) -> Parsed:
             return Parsed(True)
         if text in _NO:
             return Parsed(False)
+        return placeholder(value) or Parsed(slug="invalid-yes-no")
     return Parsed(slug="invalid-yes-no")
 
 

@@ -220,3 +220,132 @@ def calculate(path: Path, sheet: str, values: dict[str, str | float]) -> Path:
         for info in infos:
             z.writestr(info, parts[info.filename], compress_type=info.compress_type)
     return path
+
+
+def generated_workbook(
+    path: Path,
+    rows: list[list[Any]],
+    *,
+    date_1904: bool = False,
+    dates_as_numbers: bool = False,
+    formulas: dict[str, str | tuple[str, Any]] | None = None,
+    merge: Iterable[str] = (),
+    title: str = "England SCR",
+) -> Path:
+    """A workbook as a generator writes it (xlsxwriter): never calculated, so a formula's stored
+    result is 0; ``date_1904`` sets the workbook's date system; ``dates_as_numbers`` stores dates
+    as plain serial numbers in the workbook's own system (as an export of numbers does).
+    ``formulas`` maps a cell to a formula, or to (formula, the result to store with it);
+    ``merge`` ranges keep their top-left value, as Excel's Merge & Center does."""
+    from datetime import datetime, time
+
+    import xlsxwriter
+    from xlsxwriter.utility import xl_cell_to_rowcol
+
+    epoch = date(1904, 1, 1) if date_1904 else date(1899, 12, 30)
+    book = xlsxwriter.Workbook(str(path), {"date_1904": date_1904})
+    sheet = book.add_worksheet(title)
+    uk = book.add_format({"num_format": "dd/mm/yyyy"})
+    for i, row in enumerate(rows):
+        for j, value in enumerate(row):
+            if value is None:
+                continue
+            if isinstance(value, date) and dates_as_numbers:
+                sheet.write_number(i, j, (value - epoch).days)
+            elif isinstance(value, date):
+                sheet.write_datetime(i, j, datetime.combine(value, time()), uk)
+            else:
+                sheet.write(i, j, value)
+    for ref, formula in (formulas or {}).items():
+        if isinstance(formula, tuple):
+            sheet.write_formula(ref, formula[0], uk, formula[1])
+        else:
+            sheet.write_formula(ref, formula, uk)
+    for rng in merge:
+        top, left = xl_cell_to_rowcol(rng.split(":")[0])
+        sheet.merge_range(rng, rows[top][left], None)
+    book.close()
+    return path
+
+
+def ods_with(
+    path: Path,
+    rows: list[list[Any]],
+    *,
+    spans: dict[tuple[int, int], tuple[int, int]] | None = None,
+    null_date: str | None = None,
+    title: str = "England SCR",
+) -> Path:
+    """A real OpenDocument spreadsheet, laid out as LibreOffice saves one: ``spans`` maps a
+    0-based (row, column) to the (rows, columns) its merged block covers, the other cells of the
+    block written as covered cells; ``null_date`` is the day 0 of serial dates."""
+    from xml.sax.saxutils import escape
+
+    spans = spans or {}
+    covered = {
+        (r + i, c + j)
+        for (r, c), (n, m) in spans.items()
+        for i in range(n)
+        for j in range(m)
+        if (i, j) != (0, 0)
+    }
+    width = max(len(r) for r in rows)
+    xml_rows = []
+    for r, row in enumerate(rows):
+        cells = []
+        for c in range(width):
+            value = row[c] if c < len(row) else None
+            if (r, c) in covered:
+                cells.append("<table:covered-table-cell/>")
+                continue
+            span = ""
+            if (r, c) in spans:
+                n, m = spans[(r, c)]
+                span = f' table:number-rows-spanned="{n}" table:number-columns-spanned="{m}"'
+            if value is None:
+                cells.append(f"<table:table-cell{span}/>")
+            elif isinstance(value, date):
+                cells.append(
+                    f'<table:table-cell{span} office:value-type="date" '
+                    f'office:date-value="{value.isoformat()}"><text:p>{value}</text:p>'
+                    "</table:table-cell>"
+                )
+            elif isinstance(value, (int, float)):
+                cells.append(
+                    f'<table:table-cell{span} office:value-type="float" office:value="{value}">'
+                    f"<text:p>{value}</text:p></table:table-cell>"
+                )
+            else:
+                cells.append(
+                    f'<table:table-cell{span} office:value-type="string">'
+                    f"<text:p>{escape(str(value))}</text:p></table:table-cell>"
+                )
+        xml_rows.append("<table:table-row>" + "".join(cells) + "</table:table-row>")
+    settings = (
+        "<table:calculation-settings>"
+        f'<table:null-date table:date-value="{null_date}"/></table:calculation-settings>'
+        if null_date
+        else ""
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+        ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+        ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2">'
+        f"<office:body><office:spreadsheet>{settings}"
+        f'<table:table table:name="{escape(title)}">'
+        f'<table:table-column table:number-columns-repeated="{width}"/>'
+        + "".join(xml_rows)
+        + '<table:table-row table:number-rows-repeated="1048000"><table:table-cell '
+        'table:number-columns-repeated="1024"/></table:table-row>'
+        "</table:table></office:spreadsheet></office:body></office:document-content>"
+    )
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr(
+            zipfile.ZipInfo("mimetype"),
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        z.writestr("META-INF/manifest.xml", _ODS_MANIFEST, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return path

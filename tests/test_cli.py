@@ -219,7 +219,7 @@ def test_bad_sources_get_one_line_each_and_the_rest_are_still_checked(
     errors = [line for line in result.stderr.splitlines() if line.startswith("tracker: error:")]
     assert len(errors) == 3
     assert any(str(corrupt) in e and "corrupt" in e for e in errors)
-    assert any(str(not_a_workbook) in e and "not an Excel workbook" in e for e in errors)
+    assert any(str(not_a_workbook) in e and "text or CSV file" in e for e in errors)
     assert any(str(no_sheets) in e and "none of the sheets" in e for e in errors)
     doc = json.loads(result.stdout)
     by_id = {r["review_id"]: r for r in doc["reviews"]}
@@ -364,3 +364,50 @@ def test_a_board_with_an_old_and_a_new_framework_is_reported_together(runner: Cl
     ).stdout
     board_section = table.split("Northshire LSCB\n", 1)[1]
     assert "England SCR row" in board_section and "England LCSPR row" in board_section
+
+
+def test_validate_shows_the_new_slugs_with_cells_and_fixes(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """A generator's workbook with every new kind of finding: a merged board block, a formula
+    stored as 0, a placeholder and a US-order import, in the table and in JSON."""
+    from tests.conftest import framework_rows
+    from tests.officer_fixtures import GOOD_SCR, column_of, generated_workbook
+
+    notified = column_of("england-scr", "notified")
+    decision = column_of("england-scr", "decision")
+    independent = column_of("england-scr", "reviewer_independent")
+    reviews = [
+        dict(GOOD_SCR, review_id="NS-01", board="Northshire LSCB", notified=D(2024, 4, 5)),
+        dict(GOOD_SCR, review_id="NS-02", notified="13/04/2024", decision=None),
+        dict(GOOD_SCR, review_id="NS-03", notified=D(2024, 2, 3), reviewer_independent="TBC"),
+    ]
+    for review in reviews:
+        review.update(la_aware=None, decision=None)
+    path = generated_workbook(
+        tmp_path / "generated.xlsx",
+        framework_rows("england-scr", reviews),
+        formulas={f"{decision}3": f"={notified}3+14"},
+        merge=["B2:B4"],
+    )
+    table = invoke(runner, "validate", str(path), "--as-of", "2024-12-31")
+    assert table.exit_code == 1
+    out = table.stdout
+    for slug in ("merged-cells", "formula-without-value", "placeholder", "suspect-us-date-import"):
+        assert slug in out
+    assert "INFO    England SCR!B2" in out
+    assert f"ERROR   England SCR!{decision}3" in out
+    assert f"WARNING England SCR!{independent}4" in out
+    assert f"WARNING England SCR!{notified}3" in out
+    assert "fix: Open and save the file in Excel or LibreOffice so the result is stored" in out
+    assert "1 errors, 2 warnings, 1 notes" in out
+
+    doc = json.loads(invoke(runner, "validate", str(path), "--format", "json").stdout)
+    found = {(p["type"], p["cell"], p["severity"]) for p in doc["problems"]}
+    assert found == {
+        ("merged-cells", "B2", "info"),
+        ("formula-without-value", f"{decision}3", "error"),
+        ("placeholder", f"{independent}4", "warning"),
+        ("suspect-us-date-import", f"{notified}3", "warning"),
+    }
+    assert all(p["fix"] for p in doc["problems"])

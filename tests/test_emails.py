@@ -75,6 +75,16 @@ def _report(stages: list[dict[str, Any]], problems: int = 0) -> Report:
     return board_report(_check(stages, problems), BOARD, AS_OF)
 
 
+def test_info_notes_are_not_data_problems_to_fix() -> None:
+    """How a merged block was read is a note in tracker validate, not work for the manager."""
+    check = _check([_stage()], problems=1)
+    note = dict(check["problems"][0], type="merged-cells", severity="info", cell="B2")
+    check["problems"].append(note)
+    report = board_report(check, BOARD, AS_OF)
+    assert [p.kind for p in report.problems] == ["impossible-date"]
+    assert "1 data problems" in report.subject()
+
+
 def test_html_is_table_based_with_inline_styles_only() -> None:
     html = render_html(_report([_stage()], problems=2))
     assert "<style" not in html

@@ -522,3 +522,61 @@ def test_sheet_titles_match_like_excel_ignoring_case_and_stray_spaces(
     book = read_gsheet(f"gsheet:{KEY}", ALL_TITLES, credentials=str(sa_file), settings=settings)
     assert [s.title for s in book.sheets] == ["england scr "]
     assert sheets_api.api_requests()[1].query["ranges"] == ["'england scr '"]
+
+
+def test_merged_cells_apply_to_the_whole_block_as_in_excel(
+    sheets_api: FakeSheetsAPI, sa_file: Path, settings: GSheetSettings, tmp_path: Path
+) -> None:
+    """Board B2:B6 merged: the values API gives it only in B2; the merges come with the metadata
+    (``sheets.merges``), so a refresh is still two requests and every review has its board."""
+    from tests.officer_fixtures import GOOD_SCR, sheet_with
+
+    reviews = [dict(GOOD_SCR, review_id=f"NS-2024-{i:02d}") for i in range(1, 6)]
+    reviews[0]["board"] = "Northshire LSCB"
+    rows = [headers("england-scr")] + [
+        [r.get(f.id) for f in get_framework("england-scr").all_fields] for r in reviews
+    ]
+    book = sheets_api.add_spreadsheet(KEY, {"England SCR": rows}, shared_with={READER: "reader"})
+    book.sheets[0].merges = [
+        {"startRowIndex": 1, "endRowIndex": 6, "startColumnIndex": 1, "endColumnIndex": 2}
+    ]
+    xlsx = sheet_with(tmp_path / "merged.xlsx", "England SCR", rows, merge=["B2:B6"])
+
+    from_google = run_check(
+        [SourceSpec(f"gsheet:{KEY}")], AS_OF, credentials=str(sa_file), settings=settings
+    )
+    assert [c.kind for c in sheets_api.api_requests()] == ["metadata", "batchGet"]
+    fields = sheets_api.api_requests()[0].query["fields"][0].split(",")
+    assert "sheets.merges" in fields and "sheets.properties" in fields
+    assert [r["board"] for r in from_google.reviews] == ["Northshire LSCB"] * 5
+    [note] = from_google.problems
+    assert (note.type, note.severity, note.cell) == ("merged-cells", "info", "B2")
+    assert note.link is not None and note.link.endswith("range=B2")
+
+    from_excel = run_check([SourceSpec(str(xlsx))], AS_OF).to_json()
+    assert without_source_and_links(from_google.to_json()) == without_source_and_links(from_excel)
+
+
+def test_a_us_order_import_is_flagged_in_google_sheets_too(
+    sheets_api: FakeSheetsAPI, sa_file: Path, settings: GSheetSettings
+) -> None:
+    """Google sends date cells as serial numbers: they count as date cells beside the text."""
+    from tests.officer_fixtures import GOOD_SCR
+
+    dates: list[Any] = [date(2024, 4, 5), "13/04/2024", date(2024, 2, 3)]
+    reviews = [
+        dict(GOOD_SCR, review_id=f"NS-2024-{i:02d}", notified=d, la_aware=None, decision=None)
+        for i, d in enumerate(dates, start=1)
+    ]
+    rows = [headers("england-scr")] + [
+        [r.get(f.id) for f in get_framework("england-scr").all_fields] for r in reviews
+    ]
+    sheets_api.add_spreadsheet(KEY, {"England SCR": rows}, shared_with={READER: "reader"})
+    result = run_check(
+        [SourceSpec(f"gsheet:{KEY}")],
+        date(2024, 12, 31),
+        credentials=str(sa_file),
+        settings=settings,
+    )
+    [p] = [p for p in result.problems if p.type == "suspect-us-date-import"]
+    assert p.cell == "G3" and "G2 is a date cell (05/04/2024)" in p.message

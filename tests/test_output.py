@@ -174,3 +174,27 @@ def test_validate_json_counts_unusable(tmp_path: Path) -> None:
     assert data["valid"] is False
     assert data["unusable"] == [f"{tmp_path / 'missing.xlsx'}: file not found"]
     assert [p["type"] for p in data["problems"]] == ["unreadable-source"]
+
+
+def test_info_notes_are_listed_but_leave_a_workbook_valid(tmp_path: Path) -> None:
+    """A merged board block is a note of how it was read: exit 0, valid, counted apart."""
+    from tests.officer_fixtures import sheet_with
+
+    reviews = [dict(GOOD_SCR, review_id=f"NS-2024-{i:02d}") for i in range(1, 4)]
+    reviews[0]["board"] = "Northshire LSCB"
+    board = column_of("england-scr", "board")
+    path = sheet_with(
+        tmp_path / "merged.xlsx",
+        "England SCR",
+        framework_rows("england-scr", reviews),
+        merge=[f"{board}2:{board}4"],
+    )
+    result = CliRunner().invoke(main, ["validate", str(path), "--as-of", AS_OF])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert f"    INFO    England SCR!{board}2" in "\n".join(lines)
+    assert lines[-1] == "3 rows checked in 1 sheets: 0 errors, 0 warnings, 1 notes"
+    doc = json.loads(CliRunner().invoke(main, ["validate", str(path), "--format", "json"]).stdout)
+    assert doc["valid"] is True
+    assert [(p["type"], p["severity"]) for p in doc["problems"]] == [("merged-cells", "info")]
+    assert doc["sheets"][0]["errors"] == 0 and doc["sheets"][0]["warnings"] == 0

@@ -18,6 +18,7 @@ from tests.conftest import framework_rows, write_workbook
 from tests.officer_fixtures import GOOD_SCR, column_of, scr_workbook
 from tracker.check import CheckResult, SourceSpec, run_check
 from tracker.config import BoardConfig
+from tracker.model import Status
 from tracker.problems import PROBLEM_TYPES, Problem
 
 AS_OF = date(2024, 3, 1)
@@ -232,7 +233,9 @@ def test_no_not_applicable_warning_before_a_decision(tmp_path: Path) -> None:
     assert not [p for p in result.problems if p.type == "not-applicable-date"]
 
 
-def test_formula_without_value_warning(tmp_path: Path) -> None:
+def test_formula_without_value_is_an_error(tmp_path: Path) -> None:
+    """The value the officer sees once Excel calculates is unknown: the review waits for it
+    (taking the stage as not done could report it overdue)."""
     path = scr_workbook(tmp_path / "f.xlsx", [GOOD_SCR, dict(GOOD_SCR, review_id="NS-2024-02")])
     wb = load_workbook(path)
     notified = column_of("england-scr", "notified")
@@ -241,8 +244,11 @@ def test_formula_without_value_warning(tmp_path: Path) -> None:
     result = run_check([SourceSpec(str(path))], AS_OF)
     p = only(result, "formula-without-value")
     assert_located(p, "decision", 3, "NS-2024-02", None)
-    assert p.severity == "warning" and "formula" in p.message
-    assert all(assessable(result).values())
+    assert p.severity == "error" and "formula" in p.message
+    assert p.fix == (
+        "Open and save the file in Excel or LibreOffice so the result is stored, or type the value."
+    )
+    assert assessable(result) == {"NS-2024-01": True, "NS-2024-02": False}
 
 
 def test_formula_in_notes_is_not_reported(tmp_path: Path) -> None:
@@ -393,7 +399,7 @@ def test_every_declared_slug_is_raised_somewhere() -> None:
 
     root = Path(__file__).resolve().parent.parent
     code = subprocess.run(
-        ["grep", "-rhoE", r"\"[a-z]+(-[a-z]+)+\"", "schemas", "tracker"],
+        ["grep", "-rhoE", r"\"[a-z]+(-[a-z]+)*\"", "schemas", "tracker"],
         cwd=root,
         capture_output=True,
         text=True,
@@ -438,3 +444,98 @@ def test_formula_error_cell_is_reported_not_read_as_blank(tmp_path: Path) -> Non
     assert_located(p, "decision", 3, "NS-2024-02", "#N/A")
     assert p.message == "the cell shows the error #N/A, not a value"
     assert assessable(result) == {"NS-2024-01": True, "NS-2024-02": False}
+
+
+# --- placeholders and US-order imports ---------------------------------------------------------
+
+
+@pytest.mark.parametrize("word", ["TBC", "tbc ", "n/a", "N/A", "-", "?", "Pending", " unknown"])
+def test_placeholder_in_a_date_cell_is_blank_with_a_warning(tmp_path: Path, word: str) -> None:
+    """The decision overdue since April stays overdue: the review is still assessed."""
+    result = run_check(
+        [SourceSpec(str(scr_workbook(tmp_path / "p.xlsx", [dict(GOOD_SCR, decision=word)])))],
+        date(2024, 6, 30),
+    )
+    p = only(result, "placeholder")
+    assert_located(p, "decision", 2, "NS-2024-01", word)
+    assert p.severity == "warning" and word.strip() in p.message and "blank" in p.message
+    assert "date" in (p.fix or "")
+    assert assessable(result) == {"NS-2024-01": True}
+    decision = next(s for s in result.reviews[0]["stages"] if s["id"] == "decision")
+    assert (decision["done"], decision["status"]) == (None, "overdue")
+    assert result.count(Status.OVERDUE) == 1
+
+
+def test_placeholder_in_a_yes_no_cell(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"reviewer_independent": "TBC"})
+    p = only(result, "placeholder")
+    assert_located(p, "reviewer_independent", 3, "NS-2024-02", "TBC")
+    assert "Yes or No" in (p.fix or "")
+    assert all(assessable(result).values())
+
+
+def test_placeholder_in_a_required_date_is_still_missing(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"notified": "TBC"})
+    assert sorted(p.type for p in result.problems) == ["missing-required", "placeholder"]
+    assert assessable(result) == {"NS-2024-01": True, "NS-2024-02": False}
+
+
+def test_a_row_with_only_a_placeholder_is_reported_not_dropped(tmp_path: Path) -> None:
+    rows = framework_rows("england-scr", [GOOD_SCR, {"decision": "TBC"}])
+    path = write_workbook(tmp_path / "stub.xlsx", {SHEET: rows})
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    assert [r["row"] for r in result.reviews] == [2, 3]
+    assert {p.type for p in result.problems} >= {"placeholder", "missing-required"}
+
+
+def test_other_text_in_a_date_cell_stays_an_error(tmp_path: Path) -> None:
+    result = check_rows(tmp_path, {"decision": "TBC next week"})
+    assert only(result, "invalid-date").value == "TBC next week"
+    assert assessable(result)["NS-2024-02"] is False
+
+
+def _us_import(tmp_path: Path) -> Path:
+    """What a UK CSV imported with a US locale leaves: 04/05/2024 became a date cell (5 April,
+    month first), 13/04/2024 could not be read month first and stayed text."""
+    dates = [date(2024, 4, 5), "13/04/2024", date(2024, 2, 3), "28/02/2024", date(2024, 12, 1)]
+    reviews = [
+        dict(GOOD_SCR, review_id=f"NS-2024-{i:02d}", notified=d, la_aware=None, decision=None)
+        for i, d in enumerate(dates, start=1)
+    ]
+    return scr_workbook(tmp_path / "us.xlsx", reviews)
+
+
+def test_us_locale_import_is_flagged_once_per_column(tmp_path: Path) -> None:
+    result = run_check([SourceSpec(str(_us_import(tmp_path)))], date(2024, 12, 31))
+    p = only(result, "suspect-us-date-import")
+    col = column_of("england-scr", "notified")
+    assert (p.sheet, p.column, p.cell, p.severity) == (
+        SHEET,
+        "Date notified to LSCB",
+        f"{col}3",
+        "warning",
+    )
+    assert f"{col}2 is a date cell (05/04/2024)" in p.message
+    assert f"{col}3 is the text 13/04/2024" in p.message
+    assert "US" in p.message and "UK" in (p.fix or "")
+    assert all(assessable(result).values())
+
+
+@pytest.mark.parametrize(
+    "dates",
+    [
+        [date(2024, 4, 5), date(2024, 4, 20), "13/04/2024"],  # a date cell with a day over 12
+        [date(2024, 4, 5), "05/04/2024", "13/04/2024"],  # a text date a US import would convert
+        [date(2024, 4, 5), date(2024, 4, 6)],  # no text dates
+        ["13/04/2024", "14/04/2024"],  # no date cells
+    ],
+)
+def test_officers_own_mixes_are_not_flagged_as_us_imports(tmp_path: Path, dates: list[Any]) -> None:
+    reviews = [
+        dict(GOOD_SCR, review_id=f"NS-2024-{i:02d}", notified=d, la_aware=None, decision=None)
+        for i, d in enumerate(dates, start=1)
+    ]
+    result = run_check(
+        [SourceSpec(str(scr_workbook(tmp_path / "uk.xlsx", reviews)))], date(2024, 12, 31)
+    )
+    assert not [p for p in result.problems if p.type == "suspect-us-date-import"]

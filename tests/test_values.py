@@ -9,9 +9,11 @@ import pytest
 from schemas.values import (
     BLANK,
     clean_text,
+    day_first_only,
     is_blank,
     parse_choice,
     parse_date,
+    parse_date_1904,
     parse_text,
     parse_yes_no,
 )
@@ -151,10 +153,54 @@ def test_implausible_real_dates() -> None:
 
 @pytest.mark.parametrize(
     "value",
-    ["tomorrow", "31/01", "2024", "31/01/202", "31/01/20245", "31 Foo 2024", "n/a", "TBC", True],
+    [
+        "tomorrow",
+        "31/01",
+        "2024",
+        "31/01/202",
+        "31/01/20245",
+        "31 Foo 2024",
+        "TBC later",
+        "na",
+        True,
+    ],
 )
 def test_not_dates(value: object) -> None:
     assert parse_date(value).slug == "invalid-date"
+
+
+PLACEHOLDER_WORDS = ["TBC", "tbc ", "TBA", "n/a", "N/A", " n / a", "-", "?", "Pending", "UNKNOWN"]
+
+
+@pytest.mark.parametrize("value", PLACEHOLDER_WORDS)
+def test_placeholders_read_as_blank_and_flagged(value: str) -> None:
+    """ "Not yet" words: blank (no error), marked so validation warns, naming the word."""
+    for parsed in (parse_date(value), parse_yes_no(value)):
+        assert parsed.ok and parsed.value is None
+        assert parsed.detail == "placeholder"
+        assert parsed.suggestion == " ".join(value.split())
+
+
+@pytest.mark.parametrize("value", [date(1904, 1, 1), 0, 43831, 43831.0, "20/01/2024", "TBC", None])
+def test_1904_serials(value: object) -> None:
+    """Serials count from 1 Jan 1904 (1,462 days later than 1900's); everything else the same."""
+    parsed = parse_date_1904(value)
+    if isinstance(value, (int, float)):
+        expected = parse_date(value + 1462)
+        assert parsed == expected
+        if value == 43831:
+            assert parsed.value == date(2024, 1, 2)
+            assert parse_date(value).value == date(2020, 1, 1)  # 1,462 days early
+    else:
+        assert parsed == parse_date(value)
+
+
+def test_day_first_only_text() -> None:
+    assert day_first_only("13/04/2024") and day_first_only(" 31.12.2024 ")
+    assert not day_first_only("12/04/2024")  # reads either way
+    assert not day_first_only("31/02/2024")  # not a real date
+    assert not day_first_only("04/13/2024")  # month first
+    assert not day_first_only(date(2024, 4, 13)) and not day_first_only("13/04/24")
 
 
 @pytest.mark.parametrize("value", [None, "", " ", NBSP, f"{NBSP} \t", "\u200b"])
@@ -194,7 +240,7 @@ def test_yes_no(value: object, expected: bool) -> None:
     assert parsed.value is expected
 
 
-@pytest.mark.parametrize("value", ["perhaps", "yes please", 1, 0, 1.0, date(2024, 1, 1), "N/A"])
+@pytest.mark.parametrize("value", ["perhaps", "yes please", 1, 0, 1.0, date(2024, 1, 1), "N/A!"])
 def test_invalid_yes_no(value: object) -> None:
     assert parse_yes_no(value).slug == "invalid-yes-no"
 

@@ -7,6 +7,7 @@ import zipfile
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,9 @@ from tests.officer_fixtures import (
     docx_like,
     encrypted_workbook,
     formatted_empty_rows,
+    generated_workbook,
     legacy_xls,
+    ods_with,
     ods_workbook,
     scr_workbook,
     sheet_with,
@@ -88,34 +91,67 @@ def _plain_zip(path: Path) -> Path:
     return path
 
 
+def _fods(path: Path) -> Path:
+    """A flat OpenDocument spreadsheet: one XML file, as LibreOffice saves .fods."""
+    path.write_text(
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'office:version="1.3" office:mimetype="application/vnd.oasis.opendocument.spreadsheet">'
+        "<office:body><office:spreadsheet/></office:body></office:document>\n"
+    )
+    return path
+
+
+def _numbers(path: Path) -> Path:
+    """An Apple Numbers document (a zip of .iwa archives)."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("Index/Document.iwa", b"\x00\x01\x02")
+        z.writestr("Metadata/Properties.plist", "<plist/>")
+    return path
+
+
+def _odt(path: Path) -> Path:
+    """An OpenDocument text document: an .ods's zip layout, another mimetype."""
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("mimetype", "application/vnd.oasis.opendocument.text")
+        z.writestr("content.xml", "<office:document-content/>")
+    return path
+
+
 #: (case id, file name, builder, words the one-line message must contain)
 UNREADABLE: list[tuple[str, str, Callable[[Path], Path], tuple[str, ...]]] = [
     ("truncated", "half.xlsx", _truncated, ("corrupt or truncated",)),
     ("corrupt-part", "broken.xlsx", _corrupt_part, ("corrupt",)),
     ("bit-flipped", "flipped.xlsx", _bit_flipped, ("corrupt",)),
     ("encrypted", "locked.xlsx", encrypted_workbook, ("password-protected", "without a password")),
-    ("legacy-xls", "old.xls", legacy_xls, ("legacy", ".xls", "save it as", ".xlsx")),
-    ("xls-named-xlsx", "old-renamed.xlsx", legacy_xls, ("legacy", ".xls")),
-    ("csv", "export.csv", csv_file, ("CSV", "save as .xlsx")),
-    ("csv-named-xlsx", "export.xlsx", csv_file, ("CSV",)),
-    ("ods", "board.ods", ods_workbook, ("OpenDocument", ".ods", "save it as .xlsx")),
-    ("ods-named-xlsx", "board-ods.xlsx", ods_workbook, ("OpenDocument",)),
-    ("pdf", "report.xlsx", _pdf, ("PDF",)),
-    ("binary", "photo.xlsx", _binary, ("not an Excel workbook",)),
-    ("word", "letter.docx", docx_like, ("Word document",)),
-    ("plain-zip", "archive.zip", _plain_zip, ("zip file but not an Excel workbook",)),
     ("empty", "empty.xlsx", _empty, ("empty (0 bytes)",)),
     ("folder", "folder.xlsx", _folder, ("folder",)),
     ("zip-bomb", "bomb.xlsx", zip_bomb, ("zip bomb", "MB")),
     ("zip-declared-huge", "liar.xlsx", zip_declaring_huge_size, ("zip bomb",)),
 ]
+#: formats the tracker does not read: the line names the format and how to save as .xlsx/.ods
+UNSUPPORTED: list[tuple[str, str, Callable[[Path], Path], tuple[str, ...]]] = [
+    ("csv", "export.csv", csv_file, ("CSV", "save as .xlsx", ".ods")),
+    ("csv-named-xlsx", "export.xlsx", csv_file, ("CSV",)),
+    ("fods", "board.fods", _fods, ("flat OpenDocument", ".fods", "save it as .ods or .xlsx")),
+    ("fods-named-xlsx", "board-fods.xlsx", _fods, ("flat OpenDocument",)),
+    ("numbers", "board.numbers", _numbers, ("Apple Numbers", "Export To > Excel")),
+    ("odt", "letter.odt", _odt, ("OpenDocument text", ".xlsx", ".ods")),
+    ("pdf", "report.xlsx", _pdf, ("PDF", ".xlsx")),
+    ("binary", "photo.xlsx", _binary, ("not a spreadsheet", ".xlsx", ".ods")),
+    ("word", "letter.docx", docx_like, ("Word document", ".xlsx")),
+    ("plain-zip", "archive.zip", _plain_zip, ("zip file but not a spreadsheet", ".xlsx")),
+]
 
 
 @pytest.mark.parametrize(
-    ("name", "builder", "words"), [c[1:] for c in UNREADABLE], ids=[c[0] for c in UNREADABLE]
+    ("name", "builder", "words", "slug"),
+    [(*c[1:], "unreadable-source") for c in UNREADABLE]
+    + [(*c[1:], "unsupported-format") for c in UNSUPPORTED],
+    ids=[c[0] for c in UNREADABLE + UNSUPPORTED],
 )
 def test_unreadable_file_gets_one_clear_line(
-    tmp_path: Path, name: str, builder: Callable[[Path], Path], words: tuple[str, ...]
+    tmp_path: Path, name: str, builder: Callable[[Path], Path], words: tuple[str, ...], slug: str
 ) -> None:
     path = builder(tmp_path / name)
     with pytest.raises(SourceError) as caught:
@@ -126,6 +162,46 @@ def test_unreadable_file_gets_one_clear_line(
     for word in words:
         assert word in message, message
     assert "Traceback" not in message and "Error(" not in message
+    assert caught.value.slug == slug
+
+
+def test_unsupported_format_is_a_problem_with_a_fix(tmp_path: Path) -> None:
+    """The run goes on; the refused file is one problem naming its format and how to save it."""
+    fods = _fods(tmp_path / "board.fods")
+    good = scr_workbook(tmp_path / "good.xlsx")
+    result = run_check([SourceSpec(str(fods)), SourceSpec(str(good))], AS_OF)
+    [problem] = result.problems
+    assert problem.type == "unsupported-format" and problem.severity == "error"
+    assert ".fods" in problem.message and ".ods" in (problem.fix or "")
+    assert result.unusable == [problem.message] and result.exit_code == 2
+    assert [r["review_id"] for r in result.reviews] == ["NS-2024-01"]
+
+
+@pytest.mark.parametrize(
+    ("name", "builder"),
+    [
+        ("old.xls", legacy_xls),
+        ("old-renamed.xlsx", legacy_xls),
+        ("board.ods", ods_workbook),
+        ("board-ods.xlsx", ods_workbook),
+    ],
+)
+def test_legacy_xls_and_ods_are_read_like_xlsx(
+    tmp_path: Path, name: str, builder: Callable[[Path], Path]
+) -> None:
+    """python-calamine reads both: the same table, the same cell addresses and problems."""
+    path = builder(tmp_path / name)
+    workbook = read_xlsx(str(path), TITLES)
+    assert [s.title for s in workbook.sheets] == ["England SCR"]
+    headers = framework_rows("england-scr", [])[0]
+    assert workbook.sheets[0].rows[0][: len(headers)] == headers
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    assert not result.unusable
+    if builder is legacy_xls:  # a review id and nothing else: its required fields are missing
+        missing = [p for p in result.problems if p.type == "missing-required"]
+        assert missing and {p.row for p in missing} == {2}
+        assert {p.review_id for p in missing} == {"NS-2024-01"}
+        assert column_of("england-scr", "notified") + "2" in {p.cell for p in missing}
 
 
 def test_missing_path(tmp_path: Path) -> None:
@@ -364,3 +440,177 @@ def test_formula_after_a_formatted_empty_cell_is_located_in_its_own_cell(tmp_pat
     [problem] = result.problems
     assert problem.type == "formula-without-value"
     assert problem.cell == f"{completed}2"
+
+
+# --- files from other programs: the 1904 date system, formulas never calculated, merged data ---
+
+
+JUNE = dict(
+    review_id="NS-2024-07",
+    board="Northshire LSCB",
+    trigger="Death",
+    la_aware=date(2024, 6, 18),
+    notified=date(2024, 6, 20),
+)
+
+
+def _stages(result: Any, review_id: str) -> dict[str, tuple[str | None, str]]:
+    review = next(r for r in result.reviews if r["review_id"] == review_id)
+    return {s["id"]: (s["done"], s["status"]) for s in review["stages"]}
+
+
+@pytest.mark.parametrize("dates_as_numbers", [True, False], ids=["serial-numbers", "date-cells"])
+def test_1904_date_system_is_read_from_the_workbook(tmp_path: Path, dates_as_numbers: bool) -> None:
+    """xlsxwriter's ``date_1904`` (Excel for Mac's old default): serials count from 1904, so a
+    serial read with the 1900 epoch is 1,462 days early and a pending decision looks 1,442 days
+    overdue. Real date cells were always right; plain numbers now are too."""
+    rows = framework_rows("england-scr", [JUNE])
+    path = generated_workbook(
+        tmp_path / "mac.xlsx", rows, date_1904=True, dates_as_numbers=dates_as_numbers
+    )
+    workbook = read_xlsx(str(path), TITLES)
+    assert workbook.sheets[0].date1904 is True
+    notified = workbook.sheets[0].rows[1][[h for h in rows[0]].index("Date notified to LSCB")]
+    assert isinstance(notified, float) is dates_as_numbers
+    result = run_check([SourceSpec(str(path))], date(2024, 6, 30))
+    assert result.problems == []
+    stages = _stages(result, "NS-2024-07")
+    assert stages["notified"] == ("2024-06-20", "on_time")
+    assert stages["decision"] == (None, "pending")
+    assert result.exit_code == 0
+
+
+def test_1900_date_system_serials_are_unchanged(tmp_path: Path) -> None:
+    path = generated_workbook(
+        tmp_path / "pc.xlsx", framework_rows("england-scr", [JUNE]), dates_as_numbers=True
+    )
+    assert read_xlsx(str(path), TITLES).sheets[0].date1904 is False
+    result = run_check([SourceSpec(str(path))], date(2024, 6, 30))
+    assert _stages(result, "NS-2024-07")["notified"] == ("2024-06-20", "on_time")
+
+
+def test_formulas_stored_as_zero_are_located_never_read_as_0(tmp_path: Path) -> None:
+    """A generator stores 0 as every formula's result: a Board formula was read as the board
+    "0", a date formula as "00:00:00 is not a date". Each is now one located error."""
+    board, decision = column_of("england-scr", "board"), column_of("england-scr", "decision")
+    notified = column_of("england-scr", "notified")
+    rows = framework_rows(
+        "england-scr",
+        [dict(GOOD_SCR, board="Northshire LSCB"), dict(GOOD_SCR, review_id="NS-2024-02")],
+    )
+    rows[2][[f for f in rows[0]].index("Decision date")] = None
+    path = generated_workbook(
+        tmp_path / "generated.xlsx",
+        rows,
+        formulas={f"{board}3": '="Northshire LSCB"', f"{decision}3": f"={notified}3+14"},
+    )
+    xml = zipfile.ZipFile(path).read("xl/worksheets/sheet1.xml")
+    assert f'<c r="{decision}3" s="1"><f>{notified}3+14</f><v>0</v></c>'.encode() in xml
+    sheet = read_xlsx(str(path), TITLES).sheets[0]
+    col = [f for f in "ABCDEFGHIJKLMNOPQRS"]
+    assert sheet.rows[2][col.index(board)] is None and sheet.rows[2][col.index(decision)] is None
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    found = [(p.type, p.cell, p.severity, p.value, p.review_id) for p in result.problems]
+    assert found == [
+        ("formula-without-value", f"{board}3", "error", None, "NS-2024-02"),
+        ("formula-without-value", f"{decision}3", "error", None, "NS-2024-02"),
+    ]
+    assert "00:00:00" not in repr(result.to_json())
+    assert [(r["review_id"], r["board"], r["assessable"]) for r in result.reviews] == [
+        ("NS-2024-01", "Northshire LSCB", True),
+        ("NS-2024-02", None, False),
+    ]
+    fix = result.problems[0].fix or ""
+    assert "Excel or LibreOffice" in fix and "type the value" in fix
+
+
+def test_formulas_with_a_stored_result_are_read(tmp_path: Path) -> None:
+    """Excel (or a generator told the result) stores it: that is the value, no problem."""
+    board, decision = column_of("england-scr", "board"), column_of("england-scr", "decision")
+    rows = framework_rows("england-scr", [dict(GOOD_SCR, decision=None)])
+    path = generated_workbook(
+        tmp_path / "calculated.xlsx",
+        rows,
+        formulas={
+            f"{board}2": ('="Northshire LSCB"', "Northshire LSCB"),
+            f"{decision}2": (f"={column_of('england-scr', 'notified')}2+15", 45311),
+        },
+    )
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    assert result.problems == []
+    assert result.reviews[0]["board"] == "Northshire LSCB"
+    assert _stages(result, "NS-2024-01")["decision"][0] == "2024-01-20"
+
+
+def test_merged_board_cells_apply_to_every_row_of_the_block(tmp_path: Path) -> None:
+    """B2:B11 merged with one board: what the officer sees is that board on all ten rows."""
+    reviews = [dict(GOOD_SCR, review_id=f"NS-2024-{i:02d}") for i in range(1, 11)]
+    reviews[0]["board"] = "Northshire LSCB"
+    board = column_of("england-scr", "board")
+    path = sheet_with(
+        tmp_path / "merged.xlsx",
+        "England SCR",
+        framework_rows("england-scr", reviews),
+        merge=[f"{board}2:{board}11"],
+    )
+    assert read_xlsx(str(path), TITLES).sheets[0].rows[5][1] in (None, "")  # only top-left
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    assert [r["board"] for r in result.reviews] == ["Northshire LSCB"] * 10
+    [note] = result.problems
+    assert (note.type, note.severity, note.cell, note.row) == ("merged-cells", "info", "B2", 2)
+    assert note.value == "Northshire LSCB" and note.column == "Board"
+    assert f"{board}2:{board}11" in note.message and note.fix
+    assert result.exit_code == 0  # a note, not a problem to act on
+
+
+def test_merged_block_past_the_last_review_adds_no_rows(tmp_path: Path) -> None:
+    reviews = [dict(GOOD_SCR, review_id=f"NS-2024-{i:02d}", board="N") for i in range(1, 4)]
+    board = column_of("england-scr", "board")
+    notes = column_of("england-scr", "notes")
+    rows = framework_rows("england-scr", reviews)
+    rows[1][[h for h in rows[0]].index("Notes")] = "Child's name and address"
+    path = sheet_with(
+        tmp_path / "merged.xlsx",
+        "England SCR",
+        rows,
+        merge=[f"{board}2:{board}30", f"{notes}2:{notes}3"],
+    )
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    assert [r["review_id"] for r in result.reviews] == ["NS-2024-01", "NS-2024-02", "NS-2024-03"]
+    assert [p.type for p in result.problems] == ["merged-cells", "merged-cells"]
+    assert "Child" not in repr(result.to_json())  # a merged note is never quoted
+
+
+def test_no_framework_sheet_lists_the_sheets_and_the_nearest_title(tmp_path: Path) -> None:
+    path = write_workbook(
+        tmp_path / "typo.xlsx",
+        {"Cover": [["hello"]], "Englnd SCRs": framework_rows("england-scr", [GOOD_SCR])},
+    )
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    [problem] = result.problems
+    assert problem.type == "no-framework-sheet"
+    assert "found: 'Cover', 'Englnd SCRs'" in problem.message
+    assert "nearest: England SCR (for 'Englnd SCRs')" in problem.message
+    assert (
+        problem.fix
+        == "Name the sheet exactly as the template does: rename 'Englnd SCRs' to England SCR."
+    )
+    assert result.unusable == [f"{path}: {problem.message}"]
+
+
+def test_ods_merged_cells_and_1904_null_date(tmp_path: Path) -> None:
+    """calamine gives no merged ranges for an .ods, and an .ods can count serials from 1904:
+    both come from its content.xml, so the .ods reads as the same workbook in .xlsx would."""
+    reviews = [dict(GOOD_SCR, review_id=f"NS-2024-{i:02d}") for i in range(1, 6)]
+    reviews[0]["board"] = "Northshire LSCB"
+    rows = framework_rows("england-scr", reviews)
+    notified = [h for h in rows[0]].index("Date notified to LSCB")
+    rows[1][notified] = (date(2024, 1, 5) - date(1904, 1, 1)).days  # a plain number, 1904 system
+    board = column_of("england-scr", "board")
+    path = ods_with(tmp_path / "board.ods", rows, spans={(1, 1): (5, 1)}, null_date="1904-01-01")
+    sheet = read_xlsx(str(path), TITLES).sheets[0]
+    assert sheet.merged == [(2, 2, 6, 2)] and sheet.date1904 is True
+    result = run_check([SourceSpec(str(path))], AS_OF)
+    assert [r["board"] for r in result.reviews] == ["Northshire LSCB"] * 5
+    assert [(p.type, p.cell) for p in result.problems] == [("merged-cells", f"{board}2")]
+    assert _stages(result, "NS-2024-01")["notified"][0] == "2024-01-05"

@@ -9,6 +9,7 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from difflib import SequenceMatcher
 from typing import Any
 
 from schemas.table import locate_table
@@ -60,7 +61,8 @@ class CheckResult:
     def exit_code(self) -> int:
         if self.unusable:
             return 2
-        if self.problems or self.count(Status.OVERDUE):
+        # info notes (how a merged block was read) are not problems to act on
+        if any(not p.is_info for p in self.problems) or self.count(Status.OVERDUE):
             return 1
         return 0
 
@@ -125,10 +127,14 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
                 )
             )
     if not workbook.sheets:
-        names = ", ".join(f.sheet for f in frameworks)
-        message = f"{spec.source}: none of the sheets is named after a framework (expected one of: {names})"
+        detail, suggestion = _no_framework_sheet(workbook.all_titles, frameworks)
+        message = f"{spec.source}: none of the sheets is named after a framework ({detail})"
         result.unusable.append(message)
-        result.problems.append(Problem.make("no-framework-sheet", source=spec.source, detail=names))
+        result.problems.append(
+            Problem.make(
+                "no-framework-sheet", source=spec.source, detail=detail, suggestion=suggestion
+            )
+        )
         return _Prepared(result)
     validated: list[ValidatedTable] = []
     default_board = spec.board.name if spec.board else None
@@ -151,6 +157,26 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
         # read, so a national run holds one workbook's raw cells at a time, not all of them
         sheet.rows = []
     return _Prepared(result, workbook, validated)
+
+
+def _no_framework_sheet(titles: Sequence[str], frameworks: Sequence[Framework]) -> tuple[str, str]:
+    """What was found and what was expected, and the framework sheet title nearest to a sheet's
+    (a near miss such as ``England SCRs`` is the usual cause): (detail, suggestion)."""
+    expected = [f.sheet for f in frameworks]
+    found = ", ".join(repr(t) for t in titles) if titles else "no sheets"
+    best: tuple[float, str, str] | None = None
+    for title in titles:
+        for sheet in expected:
+            ratio = SequenceMatcher(None, title.strip().casefold(), sheet.casefold()).ratio()
+            if best is None or ratio > best[0]:
+                best = (ratio, title, sheet)
+    detail = f"found: {found}; expected one of: {', '.join(expected)}"
+    if best is None:
+        return detail, f"e.g. {expected[0]}" if expected else "e.g. England SCR"
+    detail += f"; nearest: {best[2]} (for {best[1]!r})"
+    if best[0] >= 0.5:  # a near miss: say which sheet to rename
+        return detail, f"rename {best[1]!r} to {best[2]}"
+    return detail, f"e.g. {best[2]}"
 
 
 def run_check(

@@ -1,6 +1,7 @@
 """Validation problems as small typed records with a stable slug (frictionless style).
 
-Each type has a severity (an ``error`` stops that review being assessed; a ``warning`` does not), a
+Each type has a severity (an ``error`` stops that review being assessed; a ``warning`` does not; an ``info`` note says how
+something unusual was read), a
 message template and a fix template, so every output (CLI, JSON, e-mail, web) says the same thing.
 """
 
@@ -12,6 +13,8 @@ from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
+#: a note of how something was read (e.g. a merged block): nothing is wrong, nothing to fix first
+INFO = "info"
 
 
 @dataclass(frozen=True)
@@ -99,10 +102,33 @@ _TYPES = [
     ),
     ProblemType(
         "formula-without-value",
+        ERROR,
+        "Formula with no stored result",
+        "a formula whose result was never stored (0 or empty): its value is unknown",
+        "Open and save the file in Excel or LibreOffice so the result is stored, or type the value.",
+    ),
+    ProblemType(
+        "placeholder",
         WARNING,
-        "Formula with no value",
-        "this cell holds a formula with no calculated value",
-        "Open the workbook in Excel and save it, or type the value instead of a formula.",
+        "Placeholder read as blank",
+        "{value} was read as blank (not yet known)",
+        "Leave the cell empty until it is known, then type the {detail}.",
+    ),
+    ProblemType(
+        "suspect-us-date-import",
+        WARNING,
+        "Dates may have been imported in US order",
+        "{column} mixes date cells with text dates that only read day first ({detail}): "
+        "a US-locale import swaps day and month where both are 12 or less",
+        "Check the date cells in {column}; re-import the file with a UK (day/month) locale, "
+        "or retype the dates as dd/mm/yyyy.",
+    ),
+    ProblemType(
+        "merged-cells",
+        INFO,
+        "Merged cells",
+        "the cells {detail} are merged: their value was read for every cell of the block",
+        "Nothing to do; to be explicit, unmerge the cells and fill the value down.",
     ),
     ProblemType(
         "future-date",
@@ -172,7 +198,7 @@ _TYPES = [
         ERROR,
         "No framework sheet",
         "none of the sheets is named after a framework ({detail})",
-        "Name the sheet exactly as the template does, e.g. England SCR.",
+        "Name the sheet exactly as the template does: {suggestion}.",
     ),
     ProblemType(
         "wrong-nation-sheet",
@@ -187,6 +213,13 @@ _TYPES = [
         "Hidden sheet",
         "the sheet is hidden; it was read all the same",
         "Unhide it so officers can see it.",
+    ),
+    ProblemType(
+        "unsupported-format",
+        ERROR,
+        "File format not read",
+        "{detail}",
+        "Save it as an Excel Workbook (.xlsx) or OpenDocument Spreadsheet (.ods) and use that file.",
     ),
     ProblemType(
         "unreadable-source",
@@ -325,6 +358,10 @@ class Problem:
     @property
     def is_error(self) -> bool:
         return self.severity == ERROR
+
+    @property
+    def is_info(self) -> bool:
+        return self.severity == INFO
 
     def location(self) -> str:
         if self.sheet and self.cell:

@@ -18,7 +18,8 @@ class RawSheet:
 
     Values are what the cell holds: ``str``, ``int``, ``float``, ``bool``, ``datetime.date``,
     ``datetime.datetime`` or ``None`` for empty. A formula gives its cached value; a formula with
-    no cached value is listed in ``formulas_without_value`` as (row, column), both 1-based.
+    no cached value (or a stored 0 or empty result) is read as empty and listed in
+    ``formulas_without_value`` as (row, column), both 1-based.
     """
 
     title: str
@@ -31,6 +32,8 @@ class RawSheet:
     #: merged ranges as (first row, first column, last row, last column), 1-based, inclusive;
     #: a merged cell's value is only in its top-left cell
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    #: the workbook counts serial-number dates from 1904 (Excel for Mac's old default), not 1900
+    date1904: bool = False
 
 
 @dataclass

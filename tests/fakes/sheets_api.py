@@ -73,6 +73,8 @@ class FakeSheet:
     validations: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
     #: (row, column) -> userEnteredFormat
     formats: dict[tuple[int, int], dict[str, Any]] = field(default_factory=dict)
+    #: merged ranges as GridRanges (0-based, end exclusive), as in the metadata's sheets.merges
+    merges: list[dict[str, int]] = field(default_factory=list)
 
     @classmethod
     def from_rows(cls, sheet_id: int, title: str, rows: list[list[Any]], **kw: Any) -> FakeSheet:
@@ -428,10 +430,21 @@ class _Handler(BaseHTTPRequestHandler):
         if role is None:
             raise ApiError(403, "The caller does not have permission")
         if kind == "metadata":
+            # merges only when asked for, as Google answers a fields mask
+            fields = query.get("fields", ["sheets.merges"])[0].split(",")
+            merges = "sheets.merges" in fields or "sheets" in fields
             return {
                 "spreadsheetId": key,
                 "properties": {"title": book.title, "locale": book.locale},
-                "sheets": [{"properties": s.properties(i)} for i, s in enumerate(book.sheets)],
+                "sheets": [
+                    {"properties": s.properties(i)}
+                    | (
+                        {"merges": [dict(m, sheetId=s.sheet_id) for m in s.merges]}
+                        if merges and s.merges
+                        else {}
+                    )
+                    for i, s in enumerate(book.sheets)
+                ],
             }
         if kind == "batchGet":
             return self._batch_get(book, query)

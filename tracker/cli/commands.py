@@ -213,7 +213,10 @@ def init(path: str, framework_ids: tuple[str, ...], config_path: str | None) -> 
 
     target = Path(path)
     if target.suffix.lower() != ".xlsx":
-        fail(f"{path}: templates are .xlsx workbooks")
+        fail(
+            f"{path}: templates are .xlsx workbooks (.ods, .xls and .xlsb are read, never "
+            "written): name the file .xlsx"
+        )
     try:
         if target.exists():
             report = update_workbook(target, chosen)
@@ -257,7 +260,8 @@ def validate(
         emit(json.dumps(validate_json(result), indent=2, ensure_ascii=False) + "\n", output)
     else:
         emit(render_problems_table(result), output)
-    sys.exit(2 if result.unusable else 1 if result.problems else 0)
+    problems = any(not p.is_info for p in result.problems)  # info notes need no action
+    sys.exit(2 if result.unusable else 1 if problems else 0)
 
 
 @main.command()

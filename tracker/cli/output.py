@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import textwrap
 from collections import Counter, defaultdict
 from collections.abc import Iterator
 from datetime import date
@@ -52,6 +53,17 @@ def uk_date(iso: str | None) -> str:
     return f"{d}/{m}/{y}"
 
 
+def _wrap(text: str, first: str, rest: str) -> list[str]:
+    """A message or fix wrapped to the table's width (cutting would lose the end of a fix);
+    at most three lines, so a long value typed in a cell cannot flood the table."""
+    lines = textwrap.wrap(
+        text, WIDTH, initial_indent=first, subsequent_indent=rest, break_on_hyphens=False
+    ) or [first.rstrip()]
+    if len(lines) > 3:
+        lines = lines[:2] + [_cut(rest + " ".join(line.strip() for line in lines[2:]), WIDTH)]
+    return lines
+
+
 def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
@@ -68,7 +80,7 @@ def render_check_table(result: CheckResult, *, verbose: bool = False) -> str:
     reviews = result.reviews
     counts = headline(result)
     errors = sum(1 for p in result.problems if p.is_error)
-    warnings = len(result.problems) - errors
+    warnings = sum(1 for p in result.problems if not p.is_error and not p.is_info)
     lines = [
         f"As of {result.as_of:%d/%m/%Y}: {len(reviews)} reviews · {counts.get('overdue', 0)} overdue"
         f" · {counts.get('not_met', 0)} not met · {counts.get('late', 0)} late"
@@ -166,7 +178,11 @@ def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str
     places = sorted(set(rows_checked) | {k for k in by_place if k[1]})
     sources = sorted({s for s, _ in places} | {p.source for p in result.problems})
     for source in sources:
-        source_level = [p for p in by_place.get((source, ""), []) if p.type != "unreadable-source"]
+        source_level = [
+            p
+            for p in by_place.get((source, ""), [])
+            if p.type not in ("unreadable-source", "unsupported-format")
+        ]
         sheets = [k for k in places if k[0] == source]
         if not sheets and not source_level:
             continue
@@ -180,10 +196,13 @@ def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str
             verdict = (
                 "no problems"
                 if not problems
-                else ", ".join(f"{n} {k}" for k, n in kinds.most_common())
+                else ", ".join(f"{n}\u00a0{k}" for k, n in kinds.most_common())  # kept whole
             )
-            lines.append(
-                _cut(f"  {key[1]}: {rows_checked.get(key, 0)} rows checked · {verdict}", WIDTH)
+            lines.extend(  # every kind of problem named (the slugs to look up)
+                line.replace("\u00a0", " ")
+                for line in _wrap(
+                    f"{key[1]}: {rows_checked.get(key, 0)} rows checked · {verdict}", "  ", "    "
+                )
             )
             for p in sorted(problems, key=lambda p: (p.row or 0, p.cell or "")):
                 cell = f"{key[1]}!{p.cell}" if p.cell else key[1]
@@ -195,14 +214,16 @@ def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str
                         WIDTH,
                     )
                 )
-                lines.append(_cut(f"            {p.message}", WIDTH))
+                lines.extend(_wrap(p.message, "            ", "            "))
                 if p.fix:
-                    lines.append(_cut(f"            fix: {p.fix}", WIDTH))
+                    lines.extend(_wrap(p.fix, "            fix: ", "                 "))
     errors = sum(1 for p in result.problems if p.is_error)
+    notes = sum(1 for p in result.problems if p.is_info)
     lines.append("")
     lines.append(
         f"{sum(rows_checked.values())} rows checked in {len(rows_checked)} sheets: {errors} errors,"
-        f" {len(result.problems) - errors} warnings"
+        f" {len(result.problems) - errors - notes} warnings"
+        + (f", {notes} notes" if notes else "")
         + (f", {len(result.unusable)} unusable sources" if result.unusable else "")
     )
     return "\n".join(lines).lstrip("\n") + "\n"
@@ -227,7 +248,7 @@ def validate_json(result: CheckResult) -> dict[str, Any]:
         sheets[(t.table.source, t.table.sheet, t.framework.id)] += len(t.table)
     return {
         "as_of": result.as_of.isoformat(),
-        "valid": not result.problems and not result.unusable,
+        "valid": not any(not p.is_info for p in result.problems) and not result.unusable,
         "sheets": [
             {
                 "source": s,
@@ -238,7 +259,9 @@ def validate_json(result: CheckResult) -> dict[str, Any]:
                     1 for p in result.problems if p.source == s and p.sheet == sh and p.is_error
                 ),
                 "warnings": sum(
-                    1 for p in result.problems if p.source == s and p.sheet == sh and not p.is_error
+                    1
+                    for p in result.problems
+                    if p.source == s and p.sheet == sh and not p.is_error and not p.is_info
                 ),
             }
             for (s, sh, fw), n in sorted(sheets.items())

@@ -238,6 +238,11 @@ def _problem(problem: Mapping[str, Any]) -> ProblemLine:
     )
 
 
+def _to_fix(check: Mapping[str, Any]) -> list[Mapping[str, Any]]:
+    """Data problems someone has to fix: info notes (how a merged block was read) stay out."""
+    return [p for p in check.get("problems", []) if p.get("severity") != "info"]
+
+
 def _problem_key(p: Mapping[str, Any]) -> tuple[str, str, int]:
     return (str(p.get("source", "")), str(p.get("sheet", "") or ""), int(p.get("row") or 0))
 
@@ -300,9 +305,7 @@ def board_report(
     since = since or as_of - timedelta(days=7)
     reviews = [(r, board.name) for r in check.get("reviews", []) if _in_board(board, r)]
     c = _Collected(reviews, as_of, since)
-    problems = sorted(
-        (p for p in check.get("problems", []) if _in_board(board, p)), key=_problem_key
-    )
+    problems = sorted((p for p in _to_fix(check) if _in_board(board, p)), key=_problem_key)
     return Report(
         scope=board.name,
         title=f"{board.name}: case review compliance",
@@ -359,7 +362,7 @@ def national_report(
         completed_late=c.completed_late,
         other_findings=c.other,
         all_stages=c.all,
-        problems=[_problem(p) for p in sorted(check.get("problems", []), key=_problem_key)],
+        problems=[_problem(p) for p in sorted(_to_fix(check), key=_problem_key)],
         boards=lines,
     )
 

@@ -1,8 +1,8 @@
 """Google Sheets as a source: read framework sheets, and add missing ones for ``tracker init``.
 
-A refresh costs two requests: the spreadsheet's metadata (sheet titles and ids), then one
-``values:batchGet`` for every framework sheet, asking for unformatted values and serial-number
-dates so nothing depends on the sheet's locale. Serial numbers go to validation as numbers, exactly
+A refresh costs two requests: the spreadsheet's metadata (sheet titles, ids and merged ranges),
+then one ``values:batchGet`` for every framework sheet, asking for unformatted values and
+serial-number dates so nothing depends on the sheet's locale. Serial numbers go to validation as numbers, exactly
 as Excel's do, and become dates there. Every failure becomes one ``SourceError`` line; a
 spreadsheet with no framework sheet comes back with no sheets, so the pipeline reports it in the
 same words as for an Excel file.
@@ -35,8 +35,9 @@ from tracker.tables import RawSheet, RawWorkbook
 _KEY = re.compile(r"^[A-Za-z0-9_-]+$")
 _URL_KEY = re.compile(r"docs\.google\.com/spreadsheets/(?:u/\d+/)?d/([^/?#]+)")
 _A1_START = re.compile(r"!\$?([A-Z]+)\$?(\d+)")
-#: only what the reader uses: titles, ids and visibility of each sheet
-METADATA_FIELDS = "spreadsheetId,properties.title,sheets.properties"
+#: only what the reader uses: titles, ids and visibility of each sheet, and its merged ranges
+#: (the values API gives a merged block's value only in its top-left cell)
+METADATA_FIELDS = "spreadsheetId,properties.title,sheets.properties,sheets.merges"
 VALUE_PARAMS: dict[str, str] = {
     "valueRenderOption": "UNFORMATTED_VALUE",
     "dateTimeRenderOption": "SERIAL_NUMBER",
@@ -105,7 +106,10 @@ def read_gsheet(
             f"Google Sheets answered {len(ranges)} ranges for {len(wanted)} sheets",
             "gsheet-failed",
         )
+    merges = _merges(meta)
     sheets = [_raw_sheet(p, r) for p, r in zip(wanted, ranges, strict=True)]
+    for sheet in sheets:
+        sheet.merged = merges.get(sheet.gid, [])
     return RawWorkbook(
         source=source,
         sheets=sheets,
@@ -123,6 +127,28 @@ def _grid_sheets(meta: Any) -> list[dict[str, Any]]:
     sheets = meta.get("sheets", []) if isinstance(meta, dict) else []
     props = [s.get("properties", {}) for s in sheets if isinstance(s, dict)]
     return [p for p in props if "title" in p and p.get("sheetType", "GRID") == "GRID"]
+
+
+def _merges(meta: Any) -> dict[int | None, list[tuple[int, int, int, int]]]:
+    """Sheet id -> merged ranges as (first row, first column, last row, last column), 1-based
+    and inclusive, from the GridRanges (0-based, end exclusive) in ``sheets.merges``."""
+    out: dict[int | None, list[tuple[int, int, int, int]]] = {}
+    for sheet in meta.get("sheets", []) if isinstance(meta, dict) else []:
+        if not isinstance(sheet, dict):
+            continue
+        sheet_id = int(sheet.get("properties", {}).get("sheetId", 0))
+        for grid in sheet.get("merges", []) or []:
+            try:
+                block = (
+                    int(grid.get("startRowIndex", 0)) + 1,
+                    int(grid.get("startColumnIndex", 0)) + 1,
+                    int(grid["endRowIndex"]),
+                    int(grid["endColumnIndex"]),
+                )
+            except (KeyError, TypeError, ValueError):
+                continue  # an unbounded range is not a merge anyone can make
+            out.setdefault(sheet_id, []).append(block)
+    return out
 
 
 def _raw_sheet(props: dict[str, Any], value_range: dict[str, Any]) -> RawSheet:

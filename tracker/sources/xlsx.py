@@ -1,4 +1,7 @@
-"""Read ``.xlsx`` workbooks with python-calamine (about ten times faster than openpyxl; NOTES.md).
+"""Read workbooks with python-calamine (about ten times faster than openpyxl; NOTES.md): ``.xlsx``
+and ``.xlsm`` (Excel, gnumeric, LibreOffice, generators), ``.xlsb``, legacy ``.xls`` and
+LibreOffice's ``.ods``. The format is told from the file's content, not its name; anything else
+(CSV, flat ``.fods``, Numbers) is refused with one line saying how to save it as ``.xlsx``.
 
 Only the sheets a framework reads are loaded. Before parsing, the zip's declared sizes are checked so
 a zip bomb is refused rather than unpacked. Formulas give their cached values; cells whose formula has
@@ -16,6 +19,7 @@ from typing import Any
 import python_calamine as calamine
 
 from tracker.sources.base import SourceError
+from tracker.sources.ods import read_ods_extras
 from tracker.tables import RawSheet, RawWorkbook
 
 #: Refuse workbooks that would unpack to more than this (a 100,000-review workbook is ~20 MB).
@@ -23,12 +27,20 @@ MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
 MAX_RATIO = 200  # uncompressed/compressed for the whole archive
 
 _OLE2 = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+#: how to get a file the tracker reads out of any program officers use
+_SAVE_AS = "save it as an Excel Workbook (.xlsx) or OpenDocument Spreadsheet (.ods)"
 _SIGNATURES = {
-    b"%PDF": "a PDF document",
-    b"{\\rtf": "a rich-text document",
+    b"%PDF": f"is a PDF document, not a spreadsheet: {_SAVE_AS} from the program that made it",
+    b"{\\rtf": f"is a rich-text document, not a spreadsheet: {_SAVE_AS}",
 }
 #: How much of an OLE2 compound file is searched for its stream names.
 _OLE2_SCAN_BYTES = 64 * 1024 * 1024
+_ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
+_DATE1904 = re.compile(rb'<(?:\w+:)?workbookPr\b[^>]*?\bdate1904="(?:1|true)"')
+
+
+class _Unsupported(Exception):
+    """A file in a format the tracker does not read (the message says how to convert it)."""
 
 
 def _describe_ole2(path: Path) -> str:
@@ -36,55 +48,101 @@ def _describe_ole2(path: Path) -> str:
 
     Stream names sit in the compound file's directory as UTF-16LE: an encrypted OOXML workbook
     has ``EncryptedPackage``, a BIFF workbook ``Workbook`` (or ``Book`` before Excel 97).
+    Returns "xls" for a workbook calamine reads.
     """
     with path.open("rb") as fh:
         data = fh.read(_OLE2_SCAN_BYTES)
     if "EncryptedPackage".encode("utf-16-le") in data:
         return "is password-protected (encrypted): save a copy without a password"
     if "Workbook".encode("utf-16-le") in data or "Book\0".encode("utf-16-le") in data:
-        return "is a legacy Excel 97-2003 workbook (.xls): save it as an Excel Workbook (.xlsx)"
-    return "is a Microsoft Office compound file, not an Excel workbook (.xlsx)"
+        return "xls"
+    if "WordDocument".encode("utf-16-le") in data:
+        raise _Unsupported(f"is a Word 97-2003 document, not a spreadsheet: {_SAVE_AS}")
+    raise _Unsupported(f"is a Microsoft Office compound file, not a spreadsheet: {_SAVE_AS}")
 
 
-def _describe_not_xlsx(path: Path, head: bytes) -> str:
+def _describe_not_zip(path: Path, head: bytes) -> str:
+    """The kind of a file that is not a zip: "xls", or raise with the one-line reason."""
     if head.startswith(_OLE2):
         return _describe_ole2(path)
     for sig, what in _SIGNATURES.items():
         if head.startswith(sig):
-            return f"is {what}, not an Excel workbook (.xlsx)"
+            raise _Unsupported(what)
+    text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
+    if text.startswith(b"<") and b"office:document" in head:
+        raise _Unsupported(
+            "is a flat OpenDocument spreadsheet (.fods), which is not read: in LibreOffice "
+            "choose File > Save As and save it as .ods or .xlsx"
+        )
+    if text[:5].lower() in (b"<!doc", b"<html") or text.startswith(b"<?xml"):
+        raise _Unsupported(
+            f"is a web page or XML file, not a workbook: open it in Excel or LibreOffice and "
+            f"{_SAVE_AS}"
+        )
     suffix = path.suffix.lower()
-    if suffix == ".csv" or (head and all(32 <= b < 127 or b in (9, 10, 13) for b in head[:512])):
-        return "is a text or CSV file, not an Excel workbook: open it in Excel and save as .xlsx"
-    return "is not an Excel workbook (.xlsx)"
+    if suffix in (".csv", ".tsv", ".txt") or (
+        head and all(32 <= b < 127 or b in (9, 10, 13) for b in head[:512])
+    ):
+        raise _Unsupported(
+            "is a text or CSV file, not a workbook: open it in Excel or LibreOffice (with a UK "
+            "day/month locale) and save as .xlsx (or .ods)"
+        )
+    raise _Unsupported(f"is not a spreadsheet the tracker reads: {_SAVE_AS}")
 
 
-def _check_zip(path: Path, source: str) -> None:
+def _check_zip(path: Path, source: str) -> tuple[str, bool]:
+    """The zip's kind ("xlsx", "xlsb" or "ods") and whether it uses the 1904 date system."""
     try:
         with zipfile.ZipFile(path) as archive:
             infos = archive.infolist()
             names = {i.filename for i in infos}
             total = sum(i.file_size for i in infos)
             packed = sum(i.compress_size for i in infos) or 1
+            mimetype = archive.read("mimetype")[:100] if "mimetype" in names else b""
+            date1904 = (
+                bool(_DATE1904.search(archive.read("xl/workbook.xml")))
+                if "xl/workbook.xml" in names
+                and archive.getinfo("xl/workbook.xml").file_size < 16 * 1024 * 1024
+                else False
+            )
     except zipfile.BadZipFile:
         raise SourceError(
             source, "is corrupt or truncated: it is not a complete .xlsx (zip) file"
         ) from None
-    if "xl/workbook.xml" not in names:
-        if "content.xml" in names and "mimetype" in names:
-            raise SourceError(source, "is an OpenDocument spreadsheet (.ods): save it as .xlsx")
-        if "word/document.xml" in names:
-            raise SourceError(source, "is a Word document, not an Excel workbook (.xlsx)")
-        raise SourceError(source, "is a zip file but not an Excel workbook (.xlsx)")
     if total > MAX_UNPACKED_BYTES or total / packed > MAX_RATIO and total > 50 * 1024 * 1024:
         raise SourceError(
             source,
             f"would unpack to {total // (1024 * 1024)} MB from {packed // 1024} KB: refused as a "
             "possible zip bomb",
         )
+    if "xl/workbook.xml" in names:
+        return "xlsx", date1904
+    if "xl/workbook.bin" in names:
+        return "xlsb", False
+    if "content.xml" in names and mimetype.strip() == _ODS_MIMETYPE:
+        return "ods", False
+    if "word/document.xml" in names:
+        raise _Unsupported(f"is a Word document, not a spreadsheet: {_SAVE_AS}")
+    if mimetype.startswith(b"application/vnd.oasis.opendocument"):
+        kind = mimetype.rsplit(b".", 1)[-1].decode("ascii", "replace")
+        raise _Unsupported(f"is an OpenDocument {kind} file, not a spreadsheet: {_SAVE_AS}")
+    if "Index/Document.iwa" in names or any(n.startswith("Index/") for n in names):
+        raise _Unsupported(
+            "is an Apple Numbers file, which is not read: in Numbers choose File > Export To > "
+            "Excel and use the .xlsx"
+        )
+    raise _Unsupported(f"is a zip file but not a spreadsheet: {_SAVE_AS}")
+
+
+#: What python-calamine reads here, decided by the file's content (not its name).
+READ_FORMATS = ("xlsx", "xlsb", "xls", "ods")
+_SUFFIX_KINDS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".xls": "xls", ".ods": "ods"}
 
 
 def read_xlsx(source: str, titles: set[str]) -> RawWorkbook:
-    """Read the sheets whose case-folded titles are in ``titles``; raise :class:`SourceError`."""
+    """Read the sheets whose case-folded titles are in ``titles`` from an .xlsx, .xlsm, .xlsb,
+    .xls or .ods workbook (calamine reads them all, with the same cell addresses); raise
+    :class:`SourceError` with one line for anything else."""
     path = Path(source)
     if not path.exists():
         raise SourceError(source, "file not found")
@@ -97,11 +155,22 @@ def read_xlsx(source: str, titles: set[str]) -> RawWorkbook:
         raise SourceError(source, f"cannot be opened: {exc.strerror or exc}") from None
     if not head:
         raise SourceError(source, "is empty (0 bytes)")
-    if not head.startswith(b"PK"):
-        raise SourceError(source, _describe_not_xlsx(path, head))
-    _check_zip(path, source)
+    date1904 = False
     try:
-        workbook = calamine.CalamineWorkbook.from_path(str(path))
+        if head.startswith(b"PK"):
+            kind, date1904 = _check_zip(path, source)
+        else:
+            kind = _describe_not_zip(path, head)
+    except _Unsupported as exc:
+        raise SourceError(source, str(exc), "unsupported-format") from None
+    if kind not in READ_FORMATS:
+        raise SourceError(source, kind)
+    try:
+        if _SUFFIX_KINDS.get(path.suffix.lower()) == kind:
+            workbook = calamine.CalamineWorkbook.from_path(str(path))
+        else:  # named as another format (an .xls saved as .xlsx): calamine picks by name
+            with path.open("rb") as fh:
+                workbook = calamine.CalamineWorkbook.from_filelike(fh)
     except calamine.PasswordError:
         raise SourceError(source, "is password-protected: save a copy without a password") from None
     except Exception as exc:  # calamine raises several types for broken parts
@@ -126,12 +195,16 @@ def read_xlsx(source: str, titles: set[str]) -> RawWorkbook:
                 ]
             except Exception as exc:
                 raise SourceError(source, f"sheet {title!r} is corrupt: {_short(exc)}") from None
-            sheet = RawSheet(title=title, rows=rows, hidden=title in hidden, merged=merged)
+            sheet = RawSheet(
+                title=title, rows=rows, hidden=title in hidden, merged=merged, date1904=date1904
+            )
             sheets.append(sheet)
     finally:
         workbook.close()
-    if sheets:
+    if sheets and kind == "xlsx":
         _find_formulas_without_value(path, sheets)
+    elif sheets and kind == "ods":
+        read_ods_extras(path, sheets)
     return RawWorkbook(source=source, sheets=sheets, all_titles=all_titles)
 
 
@@ -151,7 +224,25 @@ FORMULA_CELL = re.compile(
 #: a non-empty cell element; cells never nest, so the lazy body stops at its own </c>
 _CELL = re.compile(rb"<c\b([^>]*?)(?<!/)>(.*?)</c>", re.S)
 _REF = re.compile(rb'\br="([A-Z]+)(\d+)"')
-_HAS_VALUE = re.compile(rb"<v>[^<]+</v>|<is>")
+_STORED = re.compile(rb"<v>([^<]*)</v>")
+_BOOLEAN_OR_ERROR = re.compile(rb'\bt="[be]"')
+
+
+def _no_stored_result(attrs: bytes, body: bytes) -> bool:
+    """A formula cell whose stored result is missing, empty or 0.
+
+    Generators that never calculate (xlsxwriter, some exports) store 0 or nothing, and LibreOffice
+    and gnumeric keep that on a re-save. No date, choice, yes/no or text field of a review has 0
+    as a real value, so a 0 there is read as "not calculated" (FALSE, a boolean 0, is a value)."""
+    if b"<is>" in body:
+        return False
+    stored = _STORED.search(body)
+    if stored is None:
+        return True
+    text = stored.group(1).strip()
+    if not text:
+        return True
+    return text in (b"0", b"0.0") and not _BOOLEAN_OR_ERROR.search(attrs)
 
 
 def _col_index(letters: bytes) -> int:
@@ -178,7 +269,8 @@ def sheet_members(archive: zipfile.ZipFile) -> dict[str, str]:
 
 
 def _find_formulas_without_value(path: Path, sheets: list[RawSheet]) -> None:
-    """Mark cells whose formula has no cached value, and put back error values calamine drops.
+    """Mark (and blank) cells whose formula has no stored result, and put back error values
+    calamine drops.
 
     Cheap when there are neither formulas nor errors."""
     wanted = {s.title: s for s in sheets}
@@ -192,14 +284,18 @@ def _find_formulas_without_value(path: Path, sheets: list[RawSheet]) -> None:
                     _restore_error_values(xml, wanted[title])
                 if b"<f>" not in xml and b"<f " not in xml:
                     continue  # no cell formulas (data validations use <formula1>, not <f>)
+                sheet = wanted[title]
                 for match in _CELL.finditer(xml):
-                    body = match.group(2)
-                    if (b"<f>" in body or b"<f " in body) and not _HAS_VALUE.search(body):
-                        ref = _REF.search(match.group(1))
+                    attrs, body = match.group(1), match.group(2)
+                    if (b"<f>" in body or b"<f " in body) and _no_stored_result(attrs, body):
+                        ref = _REF.search(attrs)
                         if ref:
-                            wanted[title].formulas_without_value.add(
-                                (int(ref.group(2)), _col_index(ref.group(1)))
-                            )
+                            row, col = int(ref.group(2)), _col_index(ref.group(1))
+                            sheet.formulas_without_value.add((row, col))
+                            # never read as the 0 (or 00:00:00 in a date cell) stored for it
+                            i = row - sheet.first_row
+                            if 0 <= i < len(sheet.rows) and col <= len(sheet.rows[i]):
+                                sheet.rows[i][col - 1] = None
     except (KeyError, zipfile.BadZipFile, OSError):
         return  # the values were read; this scan is only a helpful extra
 

@@ -77,7 +77,7 @@ def openapi_document() -> dict[str, Any]:
             "review_id": {"type": ["string", "null"]},
             "value": {"description": "the cell's value (never for free-text columns)"},
             "type": {"type": "string"},
-            "severity": {"type": "string", "enum": ["error", "warning"]},
+            "severity": {"type": "string", "enum": ["error", "warning", "info"]},
             "message": {"type": "string"},
         },
     }
