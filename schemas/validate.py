@@ -118,12 +118,8 @@ class ParsedColumn:
         self.raw_uniques: list[Any] = uniques.tolist()
         if merged:
             self.raw_uniques = [u.value if isinstance(u, _Bool) else u for u in self.raw_uniques]
-        self.unique_days: np.ndarray | None = None
-        if parser is parse_date:
-            self.unique_days, self.parsed, odd = _parse_dates(self.raw_uniques)
-        else:
-            self.parsed = [parser(u) for u in self.raw_uniques] + [BLANK]
-            odd = list(range(len(self.parsed)))
+        self.parsed = [parser(u) for u in self.raw_uniques] + [BLANK]
+        odd = range(len(self.parsed))
         self.raw_uniques.append(None)
         # only the values parsed one by one can be blank or bad (a real date cell is neither)
         self._bad = np.zeros(len(self.parsed), dtype=bool)
@@ -145,9 +141,6 @@ class ParsedColumn:
         return arr[self.codes]
 
     def values(self, dtype: Any = object) -> np.ndarray:
-        if self.unique_days is not None:
-            days = self.unique_days[self.codes]
-            return days if dtype == "datetime64[D]" else days.astype(object)
         return self._per_unique([p.value for p in self.parsed], dtype)
 
     def bad(self) -> np.ndarray:
@@ -179,30 +172,8 @@ _MIN_DAY = np.datetime64(f"{MIN_YEAR}-01-01", "D")
 _MAX_DAY = np.datetime64(f"{MAX_YEAR}-12-31", "D")
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 #: Stands for a plausible real date cell among a date column's parsed values (its day is in
-#: ``unique_days``): one shared object instead of one per distinct day.
+#: ``DateColumn.days``): one shared object instead of one per cell.
 _REAL_DAY = Parsed(value=True)
-
-
-def _parse_dates(values: list[Any]) -> tuple[np.ndarray, list[Parsed], list[int]]:
-    """Days per distinct value (NaT where none), the parsed values (blank slot appended) and
-    which of them were parsed one by one (they alone can be blank or bad).
-
-    Real date cells (most of them) become days by ``toordinal`` arithmetic in one numpy step
-    and are checked for plausibility on the array; the rest (text, serials, odd types, and
-    implausible years, for their message) go through :func:`parse_date`.
-    """
-    ordinals = [v.toordinal() if type(v) is date else 0 for v in values]
-    days = (np.array(ordinals, dtype=np.int64) - _EPOCH_ORDINAL).astype("datetime64[D]")
-    real = np.array([o != 0 for o in ordinals], dtype=bool)
-    plain = real & (days >= _MIN_DAY) & (days <= _MAX_DAY)
-    parsed: list[Parsed] = [_REAL_DAY] * len(values)
-    out = np.append(days, NAT_DAY)
-    odd = np.flatnonzero(~plain).tolist()
-    for i in odd:
-        p = parsed[i] = parse_date(values[i])
-        out[i] = np.datetime64(p.value, "D") if p.value is not None else NAT_DAY
-    parsed.append(BLANK)
-    return out, parsed, [*odd, len(values)]
 
 
 NAT_DAY = np.datetime64("NaT", "D")
