@@ -628,6 +628,9 @@ def _report_us_import(
             cell=text_cell,
             row=int(rows[text]),
             column=fw.label(fid),
+            # the warning points at the text cell: it quotes what is typed there, as every
+            # located problem does
+            value=column.raw(text),
             detail=detail,
             link=link(text_cell) if text_cell else None,
         )

@@ -16,14 +16,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any, Protocol
 
 from tracker.output.records import (
+    CHUNK,
     COMPACT_STAGE_FIELDS,
     REVIEW_FIELDS,
     STAGE_FIELDS,
+    Coded,
     Column,
     CompactRules,
+    Days,
     Same,
     actions_by_review,
     chunks,
@@ -34,14 +39,11 @@ from tracker.output.records import (
 if TYPE_CHECKING:
     from tracker.check import CheckResult
     from tracker.evaluate import TableResult
+    from tracker.problems import Problem
 
 
 class TextSink(Protocol):
     def write(self, text: str, /) -> int: ...
-
-
-class Encoded(list[str]):
-    """A column already encoded as JSON text (the stages of each review)."""
 
 
 class _Fragments(dict[tuple[type, Any], str]):
@@ -61,7 +63,8 @@ class _TextFragments(dict[str | None, str]):
     """JSON text of strings (and null), each distinct one encoded once."""
 
     def __missing__(self, key: str | None) -> str:
-        text = self[key] = json.dumps(key, ensure_ascii=False)
+        # what json.dumps(key, ensure_ascii=False) gives, without its per-call set-up
+        text = self[key] = "null" if key is None else encode_basestring(key)
         return text
 
 
@@ -90,14 +93,14 @@ class Layout:
         text = json.dumps(value, ensure_ascii=False, indent=self.indent)
         return text.replace("\n", self.nl(depth)) if depth else text
 
-    def encode(self, column: list[Any], depth: int) -> list[str]:
+    def encode(self, column: list[Any] | Days | Coded, depth: int) -> list[str]:
         """One fragment per value of a column; scalars through the shared memo.
 
         A column of one kind (dates as text, statuses, counts: nearly all of them) skips the
         type in the memo's key; ``True == 1`` only matters when the two kinds meet. Lists and
         objects (a stage's adjustments, a review's actions) are mostly empty: ``[]``."""
-        if isinstance(column, Encoded):
-            return column
+        if isinstance(column, Days | Coded):
+            return column.json()
         kinds = set(map(type, column))
         if kinds <= _TEXT_KINDS:
             text = self._text
@@ -110,30 +113,41 @@ class Layout:
         return [fragments[(v.__class__, v)] for v in column]
 
     def template(
-        self, fields: Sequence[str], columns: dict[str, Column], depth: int
+        self, fields: Sequence[str], columns: dict[str, Column | Inline], depth: int
     ) -> tuple[str, list[list[str]]]:
-        """An object's ``str.format`` template (values the same in every row baked in) and its
-        other columns, encoded, in field order."""
+        """An object's ``%`` template (values the same in every row baked in) and its other
+        columns, encoded, in field order. An :class:`Inline` field is a template of its own,
+        set in place with its columns."""
         parts: list[str] = []
         variable: list[list[str]] = []
         inner = self.nl(depth + 1)
         for name in fields:
             key = json.dumps(name) + self.key_sep
             column = columns[name]
-            if isinstance(column, Same):
-                text = self.dumps(column.value, depth + 1)
-                parts.append(key + text.replace("{", "{{").replace("}", "}}"))
+            if isinstance(column, Inline):
+                parts.append(key + column.template)
+                variable.extend(column.variable)
+            elif isinstance(column, Same):
+                parts.append(key + self.dumps(column.value, depth + 1).replace("%", "%%"))
             else:
-                parts.append(key + "{}")
+                parts.append(key + "%s")
                 variable.append(self.encode(column, depth + 1))
         body = ("," + inner).join(parts)
-        return "{{" + inner + body + self.nl(depth) + "}}", variable
+        return "{" + inner + body + self.nl(depth) + "}", variable
+
+
+@dataclass(frozen=True)
+class Inline:
+    """A field written through a ``%`` template of its own (a review's stages)."""
+
+    template: str
+    variable: list[list[str]]
 
 
 def _fill(template: str, variable: list[list[str]], count: int) -> list[str]:
     if variable:
-        return [template.format(*v) for v in zip(*variable, strict=True)]
-    return [template.format()] * count
+        return [template % v for v in zip(*variable, strict=True)]
+    return [template % ()] * count
 
 
 def _review_texts(
@@ -143,26 +157,54 @@ def _review_texts(
     actions: dict[tuple[str, Any], list[dict[str, Any]]],
     compact: list[tuple[dict[int, str], dict[int, str]]] | None,
 ) -> list[str]:
-    """The review objects of one chunk of a table, each as its JSON text at depth 2."""
-    head = review_columns(result, rows, actions)
+    """The review objects of one chunk of a table, each as its JSON text at depth 2.
+
+    One template per review, its stages inside it: a stage that cannot be assessed has none
+    (``[]``), written through the same template without them."""
+    head: dict[str, Column | Inline] = dict(review_columns(result, rows, actions))
     count = rows.stop - rows.start
     fields = STAGE_FIELDS if compact is None else COMPACT_STAGE_FIELDS
-    stage_texts: list[list[str]] = []
+    templates, stage_vars = [], []
     for k in range(len(result.stages)):
         columns = stage_columns(result, k, rows, None if compact is None else compact[k])
-        stage_texts.append(_fill(*layout.template(fields, columns, 4), count))
+        template, variable = layout.template(fields, dict(columns), 4)
+        templates.append(template)
+        stage_vars.extend(variable)
     assessable = head["assessable"]
     assert isinstance(assessable, list)
-    if stage_texts:
-        open_, sep, close = "[" + layout.nl(4), "," + layout.nl(4), layout.nl(3) + "]"
-        stages = Encoded(
-            open_ + sep.join(texts) + close if ok else "[]"
-            for ok, texts in zip(assessable, zip(*stage_texts, strict=True), strict=True)
-        )
-    else:
-        stages = Encoded(["[]"] * count)
-    head["stages"] = stages
-    return _fill(*layout.template(REVIEW_FIELDS, head, 2), count)
+    head["stages"] = Same([])
+    if not templates or not any(assessable):
+        return _fill(*layout.template(REVIEW_FIELDS, head, 2), count)
+    open_, sep, close = "[" + layout.nl(4), "," + layout.nl(4), layout.nl(3) + "]"
+    blocked, blocked_vars = layout.template(REVIEW_FIELDS, head, 2)
+    head["stages"] = Inline(open_ + sep.join(templates) + close, stage_vars)
+    template, variable = layout.template(REVIEW_FIELDS, head, 2)
+    if not variable:
+        return [template % ()] * count
+    if all(assessable):
+        return [template % v for v in zip(*variable, strict=True)]
+    # the review's own columns around the stages' (the actions come after them)
+    before = sum(1 for f in REVIEW_FIELDS[: REVIEW_FIELDS.index("stages")] if f in _varying(head))
+    after = before + len(stage_vars)
+    return [
+        template % v if ok else blocked % (v[:before] + v[after:])
+        for ok, v in zip(assessable, zip(*variable, strict=True), strict=True)
+    ]
+
+
+def _varying(columns: dict[str, Column | Inline]) -> set[str]:
+    return {name for name, c in columns.items() if not isinstance(c, Same | Inline)}
+
+
+def _problem_texts(problems: Sequence[Problem], layout: Layout) -> list[str]:
+    """A batch of problems, each as its JSON text at depth 2: one template over their columns
+    (a national run has tens of thousands; the standard encoder's indent is pure Python)."""
+    docs = [p.to_json() for p in problems]
+    fields = tuple(docs[0]) if docs else ()
+    if any(tuple(d) != fields for d in docs):  # not one shape: each as it is
+        return [layout.dumps(d, 2) for d in docs]
+    columns: dict[str, Column | Inline] = {f: [d[f] for d in docs] for f in fields}
+    return _fill(*layout.template(fields, columns, 2), len(docs))
 
 
 def _write_list(out: TextSink, items: Iterable[list[str]], layout: Layout) -> None:
@@ -217,10 +259,7 @@ def write_check_json(
     problems = result.problems
     _write_list(
         out,
-        (
-            [layout.dumps(p.to_json(), 2) for p in problems[i : i + 1024]]
-            for i in range(0, len(problems), 1024)
-        ),
+        (_problem_texts(problems[i : i + CHUNK], layout) for i in range(0, len(problems), CHUNK)),
         layout,
     )
     for name, value in (extra or {}).items():

@@ -12,6 +12,7 @@ output costs memory for one chunk, not for the whole document.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
@@ -103,8 +104,6 @@ class Same:
     value: Any
 
 
-#: A column of one chunk: the same value throughout, or one value per row.
-Column = Same | list[Any]
 #: Actions by (source, review id), each as its JSON object (tracker.optional.actions).
 ActionsByReview = Mapping[tuple[str, Any], list[dict[str, Any]]]
 
@@ -125,25 +124,96 @@ def _status_values() -> tuple[str, ...]:
     return tuple(s.value for s in STATUSES)
 
 
-class _IsoDays(dict[int, str | None]):
-    """Days since 1970 -> ISO text (NaT -> None), each distinct day worked out once: a run's
-    dates span a few thousand days, and numpy's own conversion costs a microsecond a value."""
-
-    def __missing__(self, day: int) -> str | None:
-        text = None if day == _NAT else date.fromordinal(day + _EPOCH).isoformat()
-        self[day] = text
-        return text
-
-
 _NAT = int(np.datetime64("NaT", "D").view(np.int64))
+#: A run's dates span a few thousand days; beyond this many, text is made day by day instead.
+_MAX_SPAN = 200_000
+
+
+class _DayTexts:
+    """Days since 1970 -> ISO text and its JSON text, by table lookup: the table covers the days
+    seen so far (numpy makes it in one call), so a chunk's dates are one ``take`` rather than a
+    conversion per value (numpy's own costs a microsecond a value)."""
+
+    def __init__(self) -> None:
+        self.base = 0
+        self.iso = np.empty(0, dtype=object)
+        self.json = np.empty(0, dtype=object)
+
+    def _cover(self, lo: int, hi: int) -> None:
+        if len(self.iso):
+            if self.base <= lo and hi < self.base + len(self.iso):
+                return
+            lo, hi = min(lo, self.base), max(hi, self.base + len(self.iso) - 1)
+        text = np.datetime_as_string(np.arange(lo, hi + 1).astype("datetime64[D]"), unit="D")
+        self.base = lo
+        self.iso = text.astype(object)
+        self.json = np.array(['"' + t + '"' for t in text.tolist()], dtype=object)
+
+    def texts(self, days: np.ndarray, as_json: bool) -> list[str | None]:
+        blank = "null" if as_json else None
+        nat = days == _NAT
+        if nat.all():
+            return [blank] * len(days)
+        known = days[~nat]
+        lo, hi = int(known.min()), int(known.max())
+        if hi - lo > _MAX_SPAN:  # implausible spans: day by day
+            out = [None if d == _NAT else date.fromordinal(d + _EPOCH).isoformat() for d in days]
+            return [blank if t is None else f'"{t}"' for t in out] if as_json else out
+        self._cover(lo, hi)
+        table = self.json if as_json else self.iso
+        found = table[np.where(nat, lo, days) - self.base]
+        found[nat] = blank
+        return found.tolist()
+
+
 _EPOCH = date(1970, 1, 1).toordinal()
-_ISO_DAYS = _IsoDays()
+_DAY_TEXTS = _DayTexts()
+
+
+@dataclass(frozen=True)
+class Days:
+    """A chunk's dates (datetime64[D]): ISO text or null, made only when a writer asks."""
+
+    days: np.ndarray
+
+    @classmethod
+    def of(cls, arr: np.ndarray) -> Days:
+        return cls(arr.astype("datetime64[D]").view(np.int64))
+
+    def iso(self) -> list[str | None]:
+        return _DAY_TEXTS.texts(self.days, as_json=False)
+
+    def json(self) -> list[str]:
+        """The JSON text of each date (``"2024-06-30"`` or ``null``)."""
+        return _DAY_TEXTS.texts(self.days, as_json=True)  # type: ignore[return-value]
+
+
+@dataclass(frozen=True)
+class Coded:
+    """A chunk's codes into a few texts (statuses): the texts made only when a writer asks."""
+
+    codes: np.ndarray
+    texts: tuple[str, ...]
+
+    def values(self) -> list[str]:
+        table = np.empty(len(self.texts), dtype=object)
+        table[:] = self.texts
+        return table[self.codes].tolist()
+
+    def json(self) -> list[str]:
+        table = np.empty(len(self.texts), dtype=object)
+        table[:] = [json.dumps(t, ensure_ascii=False) for t in self.texts]
+        return table[self.codes].tolist()
+
+
+#: A column of one chunk: the same value throughout, one value per row, or dates or codes that
+#: become text only when a writer asks (:func:`plain`).
+Column = Same | list[Any] | Days | Coded
 
 
 def iso_list(arr: np.ndarray) -> list[str | None]:
     """datetime64[D] -> ISO text, NaT -> None."""
-    iso = _ISO_DAYS
-    return [iso[d] for d in arr.astype("datetime64[D]").view(np.int64).tolist()]
+    return Days.of(arr).iso()
 
 
 def extension_source(ext: Adjustment, replaced: str | None) -> str:
@@ -282,10 +352,10 @@ def stage_columns(
     columns: dict[str, Column] = {
         "id": Same(sc.stage.id),
         "label": Same(sc.label),
-        "done": iso_list(sc.done[rows]),
-        "earliest": iso_list(sc.earliest[rows]),
-        "latest": iso_list(sc.latest[rows]),
-        "status": [statuses[c] for c in sc.status[rows].tolist()],
+        "done": Days.of(sc.done[rows]),
+        "earliest": Days.of(sc.earliest[rows]),
+        "latest": Days.of(sc.latest[rows]),
+        "status": Coded(sc.status[rows], statuses),
         "days_late": sc.days_late[rows].tolist(),
     }
     extended = _sparse(sc.extended, rows)
@@ -308,7 +378,7 @@ def stage_columns(
         for j, name in enumerate(RULE_FIELDS):
             columns[name] = [info[j] for info in infos]
     original = sc.latest if sc.original_latest is None else sc.original_latest
-    columns["original_latest"] = iso_list(original[rows])
+    columns["original_latest"] = Days.of(original[rows])
     columns["adjustments"] = _sparse_column(
         {i: [a.to_json() for a in sc.adjustments[i]] for i in _sparse(sc.adjustments, rows)}, rows
     )
@@ -334,11 +404,26 @@ def chunks(result: TableResult, size: int = CHUNK) -> Iterator[slice]:
         yield slice(start, min(start + size, n))
 
 
-def value(column: Column, i: int) -> Any:
+def plain(columns: dict[str, Column]) -> dict[str, Same | list[Any]]:
+    """The columns with dates as ISO text and codes as their text (records, CSV and XLSX)."""
+    out: dict[str, Same | list[Any]] = {}
+    for name, column in columns.items():
+        if isinstance(column, Days):
+            out[name] = column.iso()
+        elif isinstance(column, Coded):
+            out[name] = column.values()
+        else:
+            out[name] = column
+    return out
+
+
+def value(column: Same | list[Any], i: int) -> Any:
     return column.value if isinstance(column, Same) else column[i]
 
 
-def _record(columns: dict[str, Column], fields: tuple[str, ...], i: int) -> dict[str, Any]:
+def _record(
+    columns: dict[str, Same | list[Any]], fields: tuple[str, ...], i: int
+) -> dict[str, Any]:
     """One record; list values copied, so no two records share a list."""
     record = {}
     for f in fields:
@@ -354,8 +439,8 @@ def review_dicts(
     (without ``actions`` when ``actions`` is None: the table's own records)."""
     fields = REVIEW_FIELDS if actions is not None else REVIEW_FIELDS[:-1]
     for rows in chunks(result):
-        head = review_columns(result, rows, actions or _NO_ACTIONS)
-        stages = [stage_columns(result, k, rows) for k in range(len(result.stages))]
+        head = plain(review_columns(result, rows, actions or _NO_ACTIONS))
+        stages = [plain(stage_columns(result, k, rows)) for k in range(len(result.stages))]
         assessable = head["assessable"]
         assert isinstance(assessable, list)
         for i in range(rows.stop - rows.start):
@@ -381,8 +466,8 @@ def stage_rows(
     adjusted = fields.index("adjustments")
     blank = [None] * len(fields)
     for rows in chunks(result):
-        head = review_columns(result, rows)
-        stages = [stage_columns(result, k, rows) for k in range(len(result.stages))]
+        head = plain(review_columns(result, rows))
+        stages = [plain(stage_columns(result, k, rows)) for k in range(len(result.stages))]
         assessable = head["assessable"]
         assert isinstance(assessable, list)
         for i in range(rows.stop - rows.start):
