@@ -728,14 +728,17 @@ def _warn_not_in_force(
         else:
             tail = ""
             fix = "Check the date: no framework the tracker knows covers reviews begun then."
-        for i in np.flatnonzero(outside).tolist():  # NaT compares False
-            first: date = day[i].astype(date)
+        at = np.flatnonzero(outside)  # NaT compares False
+        # a whole sheet may be outside (reviews begun before a framework's start): the days'
+        # text in one numpy call, not a conversion and a strftime per row
+        texts = np.datetime_as_string(day[at], unit="D").tolist()
+        for i, iso in zip(at.tolist(), texts, strict=True):
             report(
                 "framework-not-in-force",
-                int(i),
+                i,
                 window.field,
                 cols[window.field].raw(i),
-                detail=f"{window.event} {first:%d/%m/%Y}, {phrase}{tail}",
+                detail=f"{window.event} {iso[8:10]}/{iso[5:7]}/{iso[:4]}, {phrase}{tail}",
                 suggestion=fix,
             )
 

@@ -13,9 +13,10 @@ output costs memory for one chunk, not for the whole document.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -421,15 +422,24 @@ def value(column: Same | list[Any], i: int) -> Any:
     return column.value if isinstance(column, Same) else column[i]
 
 
-def _record(
-    columns: dict[str, Same | list[Any]], fields: tuple[str, ...], i: int
-) -> dict[str, Any]:
-    """One record; list values copied, so no two records share a list."""
-    record = {}
+def _records(
+    columns: dict[str, Same | list[Any]], fields: tuple[str, ...], count: int
+) -> list[dict[str, Any]]:
+    """A chunk's records, built by zipping its columns; list values copied, so no two records
+    share a list (a caller may add to one)."""
+    values: list[Iterable[Any]] = []
     for f in fields:
-        v = value(columns[f], i)
-        record[f] = list(v) if f in LIST_FIELDS else v
-    return record
+        column = columns[f]
+        if f in LIST_FIELDS:
+            if isinstance(column, Same):
+                values.append([list(column.value) for _ in range(count)])
+            else:
+                values.append([list(v) for v in column])
+        elif isinstance(column, Same):
+            values.append(repeat(column.value, count))
+        else:
+            values.append(column)
+    return [dict(zip(fields, row, strict=True)) for row in zip(*values, strict=True)]
 
 
 def review_dicts(
@@ -439,21 +449,21 @@ def review_dicts(
     (without ``actions`` when ``actions`` is None: the table's own records)."""
     fields = REVIEW_FIELDS if actions is not None else REVIEW_FIELDS[:-1]
     for rows in chunks(result):
+        count = rows.stop - rows.start
         head = plain(review_columns(result, rows, actions or _NO_ACTIONS))
-        stages = [plain(stage_columns(result, k, rows)) for k in range(len(result.stages))]
+        head["stages"] = Same([])
+        stages = [
+            _records(plain(stage_columns(result, k, rows)), STAGE_FIELDS, count)
+            for k in range(len(result.stages))
+        ]
         assessable = head["assessable"]
         assert isinstance(assessable, list)
-        for i in range(rows.stop - rows.start):
-            review = {}
-            for f in fields:
-                if f == "stages":
-                    review[f] = (
-                        [_record(s, STAGE_FIELDS, i) for s in stages] if assessable[i] else []
-                    )
-                else:
-                    v = value(head[f], i)
-                    review[f] = list(v) if f in LIST_FIELDS else v
-            yield review
+        reviews = _records(head, fields, count)
+        if stages:
+            for review, ok, own in zip(reviews, assessable, zip(*stages, strict=True), strict=True):
+                if ok:
+                    review["stages"] = list(own)
+        yield from reviews
 
 
 def stage_rows(
