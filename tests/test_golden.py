@@ -1,7 +1,7 @@
 """`tracker check` and `tracker validate` print exactly what they printed before the speed work.
 
 The expected files in tests/golden/expected were written by main's code before the streaming
-writers and the bulk parsers (commit 940d5be, in a scratch checkout: tests/golden/regenerate.py):
+writers and the bulk parsers (commit a69f1c1, in a scratch checkout: tests/golden/regenerate.py):
 the JSON, CSV and tables must match byte for byte, the .xlsx cell for cell, for the sample workbooks and for messy workbooks that carry every
 kind of problem, with and without a config (boards, nations, a local timescale).
 """
