@@ -212,11 +212,6 @@ class Coded:
 Column = Same | list[Any] | Days | Coded
 
 
-def iso_list(arr: np.ndarray) -> list[str | None]:
-    """datetime64[D] -> ISO text, NaT -> None."""
-    return Days.of(arr).iso()
-
-
 def extension_source(ext: Adjustment, replaced: str | None) -> str:
     """The citation of a stage whose latest date an agreed extension set: who agreed, where it is
     recorded, and the rule it replaced (kept visible)."""
@@ -492,11 +487,3 @@ def stage_rows(
                 else:
                     row[adjusted] = None
                 yield base + row
-
-
-def review_keys(result: TableResult) -> Iterator[tuple[Any, Any, bool, Any]]:
-    """(review id, board, assessable, source) of each row in order: what an action row repeats
-    of its review."""
-    t = result.table
-    for rid, board, ok in zip(t.review_ids, t.boards, t.assessable.tolist(), strict=True):
-        yield rid, board, ok, t.source
