@@ -84,6 +84,7 @@ GET_PAGES = [
     "/problems",
     "/frameworks",
     "/calendar",
+    "/trend",
     "/boards/Northshire%20LSCB",
     "/reviews/NS-2023-01",
     "/api/reviews",
