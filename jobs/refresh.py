@@ -25,7 +25,7 @@ def run(config_path: str) -> None:
     as_of = today_in_london()
     result = check_config(config, as_of)
     check = result.to_json()
-    write_snapshot(config.state_dir, check)
+    write_snapshot(config.state_dir, result)
     log.info(
         "refreshed %d source(s): %d reviews, %d data problems, %d source(s) unusable",
         len(config.source_boards()),

@@ -22,7 +22,7 @@ def run(config_path: str) -> None:
     as_of = today_in_london()
     result = check_config(config, as_of)
     check = result.to_json()
-    write_snapshot(config.state_dir, check)
+    write_snapshot(config.state_dir, result)
     out = run_weekly(config, as_of, send_now=True, check=check)
     log.info(
         "weekly report as of %s: %d queued, %d made already, %d sent, %d failed, %d skipped",

@@ -135,10 +135,14 @@ def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTab
     raw: dict[str, Any] = {}
     keep = np.zeros(n, dtype=bool)
     columns: dict[str, np.ndarray] = {}
+    grid = _grid(data)
     for fid, col in table.columns.items():
         j = col - 1
-        column = np.empty(n, dtype=object)
-        column[:] = [values[j] if j < len(values) else None for values in data]
+        if grid is not None:
+            column = grid[:, j] if j < grid.shape[1] else np.full(n, None, dtype=object)
+        else:
+            column = np.empty(n, dtype=object)
+            column[:] = [values[j] if j < len(values) else None for values in data]
         columns[fid] = column
         # a row is kept when any framework column has something in it (extra columns are not
         # the tracker's); rows of spaces only are dropped after parsing, in validation
@@ -153,6 +157,16 @@ def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTab
     table.raw = raw
     table.rows = rows
     return table
+
+
+def _grid(data: list[list[Any]]) -> np.ndarray | None:
+    """The data rows as one 2-D object array, when they are all as wide (calamine's are): the
+    columns are then views, not a Python loop per cell."""
+    if not data or len({len(r) for r in data}) != 1 or not data[0]:
+        return None
+    grid = np.empty((len(data), len(data[0])), dtype=object)
+    grid[:] = data
+    return grid
 
 
 def _fill_merged_blocks(

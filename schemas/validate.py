@@ -61,8 +61,9 @@ class ValidatedTable:
     #: review ids as typed (problems quote these)
     raw_review_ids: list[Any] = field(default_factory=list)
 
-    #: the typed frame awaiting the pandera schema (dropped once checked)
-    frame: pd.DataFrame | None = None
+    #: the typed columns awaiting the pandera schema, as (pandas dtype or None, values): built
+    #: into one frame per framework over every table of a run (dropped once checked)
+    frame: dict[str, tuple[str | None, np.ndarray]] | None = None
     #: reports one schema failure (slug, row index, field id) as a located problem
     on_schema_failure: Callable[[str, int, str], None] | None = None
 
@@ -88,29 +89,46 @@ class _Bool:
 _IS_BOOL = np.frompyfunc(lambda v: type(v) is bool, 1, 1)
 
 
+def _may_merge_bools(uniques: Sequence[Any]) -> bool:
+    """Whether hashing may have merged a bool with 1 or 0 (True == 1 == 1.0): only then does
+    the column need its bools told apart, cell by cell."""
+    return not _ZERO_ONE.isdisjoint(uniques)  # True == 1 and False == 0: bools are found too
+
+
+_ZERO_ONE = frozenset({0, 1})
+
+
 class ParsedColumn:
     """A column parsed once per distinct value: codes index into the parsed distinct values.
 
     A sheet column holds far fewer distinct values than cells (dates repeat; choices do), so
     the Python-level parsing runs per distinct value and everything per row is numpy indexing.
+    Per distinct value the column keeps whether it is blank and whether it has a problem, as
+    arrays, so flags per row are one take each.
     """
 
     def __init__(self, raw: np.ndarray, parser: Callable[[Any], Parsed]) -> None:
-        values = raw
-        bools = _IS_BOOL(values).astype(bool)
-        if bools.any():
-            values = values.copy()
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        merged = _may_merge_bools(uniques)
+        if merged:
+            values = raw.copy()
+            bools = _IS_BOOL(values).astype(bool)
             values[bools] = [_Bool(v) for v in values[bools]]
-        codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            codes, uniques = pd.factorize(values, use_na_sentinel=True)
         self.codes = np.where(codes < 0, len(uniques), codes)  # blanks -> the extra last slot
-        self.raw_uniques: list[Any] = [u.value if isinstance(u, _Bool) else u for u in uniques]
-        self.unique_days: np.ndarray | None = None
-        if parser is parse_date:
-            self.parsed = _parse_dates(self.raw_uniques) + [BLANK]
-            self.unique_days = np.array([p.value for p in self.parsed], dtype="datetime64[D]")
-        else:
-            self.parsed = [parser(u) for u in self.raw_uniques] + [BLANK]
+        self.raw_uniques: list[Any] = uniques.tolist()
+        if merged:
+            self.raw_uniques = [u.value if isinstance(u, _Bool) else u for u in self.raw_uniques]
+        self.parsed = [parser(u) for u in self.raw_uniques] + [BLANK]
+        odd = range(len(self.parsed))
         self.raw_uniques.append(None)
+        # only the values parsed one by one can be blank or bad (a real date cell is neither)
+        self._bad = np.zeros(len(self.parsed), dtype=bool)
+        self._blank = np.zeros(len(self.parsed), dtype=bool)
+        for i in odd:
+            p = self.parsed[i]
+            self._bad[i] = p.slug is not None
+            self._blank[i] = p.value is None and p.slug is None and not p.detail
 
     def take(self, keep: np.ndarray) -> None:
         self.codes = self.codes[keep]
@@ -124,9 +142,15 @@ class ParsedColumn:
         return arr[self.codes]
 
     def values(self, dtype: Any = object) -> np.ndarray:
-        if self.unique_days is not None and dtype == "datetime64[D]":
-            return self.unique_days[self.codes]
         return self._per_unique([p.value for p in self.parsed], dtype)
+
+    def bad(self) -> np.ndarray:
+        """Per row: the value has a problem (unreadable, an error cell...)."""
+        return self._bad[self.codes]
+
+    def blank(self) -> np.ndarray:
+        """Per row: nothing there once spaces are stripped."""
+        return self._blank[self.codes]
 
     def flag(self, test: Callable[[Parsed], bool]) -> np.ndarray:
         lookup = np.array([test(p) for p in self.parsed], dtype=bool)
@@ -138,21 +162,115 @@ class ParsedColumn:
     def raw(self, i: int) -> Any:
         return self.raw_uniques[self.codes[i]]
 
+    def raw_column(self) -> list[Any]:
+        """Every row's value as typed."""
+        uniques = np.empty(len(self.raw_uniques), dtype=object)
+        uniques[:] = self.raw_uniques
+        return uniques[self.codes].tolist()
+
 
 _MIN_DAY = np.datetime64(f"{MIN_YEAR}-01-01", "D")
 _MAX_DAY = np.datetime64(f"{MAX_YEAR}-12-31", "D")
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+#: Stands for a plausible real date cell among a date column's parsed values (its day is in
+#: ``DateColumn.days``): one shared object instead of one per cell.
+_REAL_DAY = Parsed(value=True)
 
 
-def _parse_dates(values: list[Any]) -> list[Parsed]:
-    """Real date cells (most of them) convert in one numpy call; the rest go through the parser."""
-    out: list[Parsed | None] = [None] * len(values)
-    real = [i for i, v in enumerate(values) if isinstance(v, date)]  # datetime is a date too
-    if real:
-        days = np.array([values[i] for i in real], dtype="datetime64[D]")
-        plausible = (days >= _MIN_DAY) & (days <= _MAX_DAY)
-        for i, day, ok in zip(real, days.astype(object), plausible.tolist(), strict=True):
-            out[i] = Parsed(day) if ok else parse_date(values[i])
-    return [p if p is not None else parse_date(values[i]) for i, p in enumerate(out)]
+NAT_DAY = np.datetime64("NaT", "D")
+
+
+class DateColumn:
+    """A date column, parsed cell by cell in bulk (the interface of :class:`ParsedColumn`).
+
+    Dates barely repeat within a sheet (a few hundred rows hold a few hundred distinct days), so
+    hashing them to parse each distinct value once costs more than it saves. Real date cells
+    become days by ``toordinal`` arithmetic in one numpy step, plausibility is checked on the
+    array, and only the other cells (text, serials, blanks of spaces, odd types, implausible
+    years) go through :func:`parse_date`, which caches text.
+    """
+
+    def __init__(self, raw: np.ndarray, parser: Callable[[Any], Parsed] = parse_date) -> None:
+        n = len(raw)
+        ordinals = np.array([v.toordinal() if type(v) is date else 0 for v in raw], dtype=np.int64)
+        days = (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
+        plain = (ordinals != 0) & (days >= _MIN_DAY) & (days <= _MAX_DAY)
+        # calamine gives "" for an empty cell, other readers None
+        empty = (raw == None) | (raw == "")  # noqa: E711 - elementwise on an object array
+        self.raw_values = raw
+        self.days = np.where(plain, days, NAT_DAY)
+        self._bad = np.zeros(n, dtype=bool)
+        self._blank = empty.copy()
+        self.parsed_cells = np.full(n, None, dtype=object)  # Parsed, for the cells parsed alone
+        self._empty = empty
+        self.parser = parser
+        for i in np.flatnonzero(~plain & ~empty).tolist():
+            p = self.parsed_cells[i] = parser(raw[i])
+            if p.value is not None:
+                self.days[i] = np.datetime64(p.value, "D")
+            self._bad[i] = p.slug is not None
+            self._blank[i] = p.value is None and p.slug is None and not p.detail
+
+    def take(self, keep: np.ndarray) -> None:
+        self.raw_values = self.raw_values[keep]
+        self.days = self.days[keep]
+        self._bad = self._bad[keep]
+        self._blank = self._blank[keep]
+        self.parsed_cells = self.parsed_cells[keep]
+        self._empty = self._empty[keep]
+
+    def values(self, dtype: Any = object) -> np.ndarray:
+        return self.days if dtype == "datetime64[D]" else self.days.astype(object)
+
+    def bad(self) -> np.ndarray:
+        return self._bad
+
+    def has_real_day_over_12(self) -> bool:
+        """A real date cell dated after the 12th: the column is no US-locale import."""
+        days = self.days[~np.isnat(self.days) & (self.parsed_cells == None)]  # noqa: E711
+        return bool(((days - days.astype("datetime64[M]")).astype(np.int64) >= 12).any())
+
+    def blank(self) -> np.ndarray:
+        return self._blank
+
+    def at(self, i: int) -> Parsed:
+        p = self.parsed_cells[i]
+        if p is not None:
+            return p
+        return BLANK if np.isnat(self.days[i]) else Parsed(self.days[i].astype(date))
+
+    def flag(self, test: Callable[[Parsed], bool]) -> np.ndarray:
+        """``test`` per row: once for real date cells, once for empty ones, and for each cell
+        parsed alone."""
+        out = np.full(len(self.days), test(_REAL_DAY), dtype=bool)
+        out[self._empty] = test(BLANK)
+        for i in np.flatnonzero(self.parsed_cells != None).tolist():  # noqa: E711
+            out[i] = test(self.parsed_cells[i])
+        return out
+
+    def raw(self, i: int) -> Any:
+        return self.raw_values[i]
+
+    def raw_column(self) -> list[Any]:
+        return self.raw_values.tolist()
+
+
+AnyColumn = ParsedColumn | DateColumn
+
+
+def parsed_column(raw: np.ndarray, f: Any, date1904: bool = False) -> AnyColumn:
+    if f.type is FieldType.DATE:
+        return DateColumn(raw, _parser(f, date1904))
+    return ParsedColumn(raw, _parser(f, date1904))
+
+
+def is_one_of(column: np.ndarray, values: Iterable[Any]) -> np.ndarray:
+    """``np.isin`` for an object column and a few labels: one comparison per label (isin
+    sorts object arrays, which costs far more)."""
+    out = np.zeros(len(column), dtype=bool)
+    for v in values:
+        out |= column == v
+    return out
 
 
 def _parser(f: Any, date1904: bool = False) -> Callable[[Any], Parsed]:
@@ -226,12 +344,12 @@ def prepare_table(
     link = link or (lambda cell: None)
     sheet = table.sheet.title
     date1904 = table.sheet.date1904
-    cols = {f.id: ParsedColumn(table.raw[f.id], _parser(f, date1904)) for f in fw.all_fields}
+    cols = {f.id: parsed_column(table.raw[f.id], f, date1904) for f in fw.all_fields}
     # rows whose every cell is blank once spaces are stripped are not reviews (a placeholder
     # such as TBC is something typed: its row is kept)
     blank = np.ones(len(table.rows), dtype=bool)
     for c in cols.values():
-        blank &= c.flag(lambda p: p.value is None and p.slug is None and not p.detail)
+        blank &= c.blank()
     rows = np.array(table.rows, dtype=np.int64)
     if blank.any():
         keep = ~blank
@@ -265,7 +383,10 @@ def prepare_table(
         if problem.is_error:
             assessable[i] = False
 
-    frame: dict[str, Any] = {ROW: rows, "review_id": pd.Series(review_ids, dtype="str")}
+    frame: dict[str, tuple[str | None, np.ndarray]] = {
+        ROW: (None, rows),
+        "review_id": ("str", _objects(review_ids)),
+    }
     parsed_ok: dict[str, np.ndarray] = {}
     dates: dict[str, np.ndarray] = {}
     yes_no: dict[str, np.ndarray] = {}
@@ -277,7 +398,7 @@ def prepare_table(
         if f.id == "notes":
             continue
         column = cols[f.id]
-        bad = column.flag(lambda p: p.slug is not None)
+        bad = column.bad()
         parsed_ok[f.id] = ~bad
         for i in np.flatnonzero(bad).tolist():
             p = column.at(i)
@@ -289,21 +410,21 @@ def prepare_table(
         if f.type is FieldType.DATE:
             arr = column.values("datetime64[D]")
             dates[f.id] = arr
-            frame[f.id] = arr
+            frame[f.id] = (None, arr)
         elif f.type is FieldType.YES_NO:
             values = column.values()
             yes_no[f.id] = values
-            frame[f.id] = pd.array(values, dtype="boolean")
+            frame[f.id] = ("boolean", values)
         elif f.type is FieldType.CHOICE:
             for i in np.flatnonzero(column.flag(lambda p: p.detail == "choice-case")).tolist():
                 report("choice-case", i, f.id, column.raw(i), suggestion=column.at(i).suggestion)
             values = column.values()
-            frame[f.id] = pd.Series(values, dtype="str")
+            frame[f.id] = ("str", values)
             known = set(f.choices)
             choices[f.id] = np.array([v if v in known else None for v in values], dtype=object)
         else:
             values = column.values()
-            frame[f.id] = pd.Series(values, dtype="str")
+            frame[f.id] = ("str", values)
             if f.id == "board":
                 boards = [v if v is not None else default_board for v in values.tolist()]
             elif f.id == "report_link":
@@ -354,8 +475,8 @@ def prepare_table(
         problems=problems,
         link=link,
         id_column=(table.cell("review_id", 1) or "")[:-1],
-        raw_review_ids=[cols["review_id"].raw(i) for i in range(n)],
-        frame=pd.DataFrame(frame),
+        raw_review_ids=cols["review_id"].raw_column(),
+        frame=frame,
         on_schema_failure=on_schema_failure,
     )
 
@@ -372,9 +493,8 @@ def apply_schemas(tables: Sequence[ValidatedTable]) -> None:
             groups.setdefault(t.framework.all_fields, []).append(t)
         t.frame = None if not len(t) else t.frame
     for group in groups.values():
-        frames = [t.frame for t in group]
         offsets = np.cumsum([0] + [len(t) for t in group])
-        big = frames[0] if len(frames) == 1 else pd.concat(frames, ignore_index=True)
+        big = _typed_frame([t.frame for t in group if t.frame is not None])
         try:
             framework_schema(group[0].framework).validate(big, lazy=True)
         except pa.errors.SchemaErrors as exc:
@@ -389,7 +509,29 @@ def apply_schemas(tables: Sequence[ValidatedTable]) -> None:
                 hook(slug, at - int(offsets[k]), str(case.column))
         for t in group:
             t.frame = None
+            t.on_schema_failure = None  # it holds the raw table: no longer needed
             t.problems.sort(key=_problem_order)
+
+
+def _objects(values: list[Any]) -> np.ndarray:
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    return arr
+
+
+def _typed_frame(parts: list[dict[str, tuple[str | None, np.ndarray]]]) -> pd.DataFrame:
+    """One frame from many tables' columns: joined as arrays first, so pandas converts each
+    column once per framework rather than once per sheet (its cost is mostly per call)."""
+    columns: dict[str, Any] = {}
+    for name, (dtype, first) in parts[0].items():
+        values = first if len(parts) == 1 else np.concatenate([p[name][1] for p in parts])
+        if dtype == "str":
+            columns[name] = pd.Series(values, dtype="str")
+        elif dtype == "boolean":
+            columns[name] = pd.array(values, dtype="boolean")
+        else:
+            columns[name] = values
+    return pd.DataFrame(columns)
 
 
 def _problem_order(p: Problem) -> tuple[int, int, str]:
@@ -404,7 +546,7 @@ def _slug(check: str) -> str | None:
     return None
 
 
-def _warn_placeholders(column: ParsedColumn, f: Any, report: Callable[..., None]) -> None:
+def _warn_placeholders(column: AnyColumn, f: Any, report: Callable[..., None]) -> None:
     """TBC, n/a, - ... in a date or yes/no cell: read as blank, named in a warning, so the
     review stays assessed and its overdue stages stay visible."""
     what = "date" if f.type is FieldType.DATE else "answer (Yes or No)"
@@ -416,7 +558,7 @@ def _warn_us_date_import(
     fw: Framework,
     table: SheetTable,
     rows: np.ndarray,
-    cols: dict[str, ParsedColumn],
+    cols: dict[str, AnyColumn],
     problems: list[Problem],
     link: Callable[[str], str | None],
 ) -> None:
@@ -428,9 +570,14 @@ def _warn_us_date_import(
     for f in fw.all_fields:
         if f.type is not FieldType.DATE or f.id not in table.columns:
             continue
-        kinds = _us_import_kinds(cols[f.id])
+        column = cols[f.id]
+        if isinstance(column, DateColumn):
+            if column.has_real_day_over_12():
+                continue  # the usual case, settled on the array
+            column = ParsedColumn(column.raw_values, column.parser)
+        kinds = _us_import_kinds(column)
         if kinds is not None:
-            _report_us_import(fw, f.id, table, rows, cols[f.id], kinds, problems, link)
+            _report_us_import(fw, f.id, table, rows, column, kinds, problems, link)
 
 
 def _us_import_kinds(column: ParsedColumn) -> list[str] | None:
@@ -481,6 +628,9 @@ def _report_us_import(
             cell=text_cell,
             row=int(rows[text]),
             column=fw.label(fid),
+            # the warning points at the text cell: it quotes what is typed there, as every
+            # located problem does
+            value=column.raw(text),
             detail=detail,
             link=link(text_cell) if text_cell else None,
         )
@@ -491,7 +641,7 @@ def _warn_future_dates(
     dates: dict[str, np.ndarray],
     as_of: date,
     report: Callable[..., None],
-    cols: dict[str, ParsedColumn],
+    cols: dict[str, AnyColumn],
 ) -> None:
     limit = np.datetime64(as_of, "D")
     for fid, arr in dates.items():
@@ -503,7 +653,7 @@ def _warn_out_of_order(
     fw: Framework,
     dates: dict[str, np.ndarray],
     report: Callable[..., None],
-    cols: dict[str, ParsedColumn],
+    cols: dict[str, AnyColumn],
 ) -> None:
     """A stage dated before the stage it follows (``within … after`` and ``after`` rules)."""
     pairs = {
@@ -526,7 +676,7 @@ def _warn_not_applicable(
     dates: dict[str, np.ndarray],
     choices: dict[str, np.ndarray],
     report: Callable[..., None],
-    cols: dict[str, ParsedColumn],
+    cols: dict[str, AnyColumn],
 ) -> None:
     """A date for a stage whose every rule is ruled out by the decision (e.g. a completion date
     on a review that was not initiated): often the decision or the row is wrong."""
@@ -542,7 +692,7 @@ def _warn_not_applicable(
         for f in fields:  # no decision recorded yet: nothing to say
             flagged &= choices[f] != None  # noqa: E711 (element-wise on an object array)
         for c in conditions:
-            flagged &= ~np.isin(choices[c.field], list(c.values))
+            flagged &= ~is_one_of(choices[c.field], c.values)
         for i in np.flatnonzero(flagged).tolist():
             detail = "; ".join(f"{fw.label(f)} is {choices[f][i]}" for f in fields)
             report("not-applicable-date", int(i), stage.id, cols[stage.id].raw(i), detail=detail)
@@ -552,7 +702,7 @@ def _warn_not_in_force(
     fw: Framework,
     dates: dict[str, np.ndarray],
     report: Callable[..., None],
-    cols: dict[str, ParsedColumn],
+    cols: dict[str, AnyColumn],
 ) -> None:
     """A review whose first date is outside the framework's window: assessed as usual, with a
     warning at that date's cell naming the sheet it belongs on. Reviews begun before a change
@@ -578,14 +728,17 @@ def _warn_not_in_force(
         else:
             tail = ""
             fix = "Check the date: no framework the tracker knows covers reviews begun then."
-        for i in np.flatnonzero(outside).tolist():  # NaT compares False
-            first: date = day[i].astype(date)
+        at = np.flatnonzero(outside)  # NaT compares False
+        # a whole sheet may be outside (reviews begun before a framework's start): the days'
+        # text in one numpy call, not a conversion and a strftime per row
+        texts = np.datetime_as_string(day[at], unit="D").tolist()
+        for i, iso in zip(at.tolist(), texts, strict=True):
             report(
                 "framework-not-in-force",
-                int(i),
+                i,
                 window.field,
                 cols[window.field].raw(i),
-                detail=f"{window.event} {first:%d/%m/%Y}, {phrase}{tail}",
+                detail=f"{window.event} {iso[8:10]}/{iso[5:7]}/{iso[:4]}, {phrase}{tail}",
                 suggestion=fix,
             )
 
@@ -594,12 +747,16 @@ def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) 
     """Review ids must be unique across the whole workbook: a pandera check on all its sheets."""
     tables = list(tables)
     ids: list[str | None] = []
-    where: list[tuple[ValidatedTable, int]] = []
     for t in tables:
         ids.extend(t.review_ids)
-        where.extend((t, i) for i in range(len(t)))
     if not ids:
         return
+    offsets = np.cumsum([0] + [len(t) for t in tables])
+
+    def where(pos: int) -> tuple[ValidatedTable, int]:
+        k = int(np.searchsorted(offsets, pos, side="right")) - 1
+        return tables[k], pos - int(offsets[k])
+
     try:
         WORKBOOK_IDS.validate(pd.DataFrame({"review_id": pd.Series(ids, dtype="str")}), lazy=True)
     except pa.errors.SchemaErrors as exc:
@@ -609,7 +766,7 @@ def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) 
         for pos in positions:
             rid = ids[pos]
             if rid is not None:
-                by_id.setdefault(rid, []).append(where[pos])
+                by_id.setdefault(rid, []).append(where(pos))
         for rid, places in by_id.items():
             cells = [f"{t.sheet}!{_cell(t, i)}" for t, i in places]
             for t, i in places:

@@ -19,6 +19,7 @@ from openpyxl import Workbook, load_workbook
 from tracker.check import SourceSpec, run_check
 from tracker.cli.output import (
     check_csv,
+    check_json_text,
     render_check_table,
     render_problems_table,
     validate_json,
@@ -109,7 +110,9 @@ def test_any_values_never_crash_and_every_problem_points_at_its_cell(
         result = run_check([SourceSpec(str(path))], AS_OF)
 
         # every output renders
-        json.dumps(result.to_json())
+        # the streamed JSON is exactly the standard encoder's text of the same document
+        doc = result.to_json()
+        assert check_json_text(result) == json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
         json.dumps(validate_json(result))
         render_problems_table(result)
         render_check_table(result, verbose=True)

@@ -517,6 +517,7 @@ def test_us_locale_import_is_flagged_once_per_column(tmp_path: Path) -> None:
     )
     assert f"{col}2 is a date cell (05/04/2024)" in p.message
     assert f"{col}3 is the text 13/04/2024" in p.message
+    assert p.value == "13/04/2024"  # what is typed in the cell the warning points at
     assert "US" in p.message and "UK" in (p.fix or "")
     assert all(assessable(result).values())
 

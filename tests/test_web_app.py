@@ -493,7 +493,7 @@ def test_every_page_of_the_sample_workbooks(
     (tmp_path / "tracker.toml").write_text(f'state_dir = "var"\n\n{boards}', encoding="utf-8")
     config = load_config(tmp_path / "tracker.toml")
     result = check_config(config, date(2025, 3, 31))  # the samples' as-of date
-    write_snapshot(config.state_dir, result.to_json())
+    write_snapshot(config.state_dir, result)
     UserStore(users_path(config.state_dir)).add("panel", PASSWORD, national=True)
     env = WebEnv(tmp_path, config, create_app(config, overrides={"SESSION_COOKIE_SECURE": False}))
     client = signed_in(env, "panel")

@@ -116,7 +116,7 @@ def make_env(root: Path, *, now: datetime | None = None, **overrides: Any) -> We
 
     config = make_config(root)
     result = check_config(config, AS_OF)
-    write_snapshot(config.state_dir, result.to_json(), now=now or datetime.now(UTC))
+    write_snapshot(config.state_dir, result, now=now or datetime.now(UTC))
     store = UserStore(users_path(config.state_dir))
     store.add("inspector", PASSWORD, national=True)
     store.add("northshire", PASSWORD, boards=(NORTHSHIRE,))

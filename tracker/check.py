@@ -67,12 +67,10 @@ class CheckResult:
     @property
     def reviews(self) -> list[dict[str, Any]]:
         if self._reviews is None:
-            by_review: dict[tuple[str, str], list[dict[str, Any]]] = {}
-            for a in self.actions:
-                by_review.setdefault((a.source, a.review_id), []).append(a.to_json())
-            self._reviews = [r for t in self.tables for r in t.review_dicts()]
-            for r in self._reviews:
-                r["actions"] = by_review.get((r["source"], r["review_id"]), [])
+            from tracker.output.records import actions_by_review, review_dicts
+
+            by_review = actions_by_review(self)
+            self._reviews = [r for t in self.tables for r in review_dicts(t, by_review)]
         return self._reviews
 
     def to_json(self) -> dict[str, Any]:
@@ -217,6 +215,9 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
                 owners=spec.board_names,
             )
         )
+        # the table holds what it needs now: let the sheet's cells go before the next source is
+        # read, so a national run holds one workbook's raw cells at a time, not all of them
+        sheet.rows = []
     found = {
         optional[s.title.strip().casefold()].title: read_sheet_rows(
             s,

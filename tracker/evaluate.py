@@ -30,7 +30,6 @@ from tracker.model import (
     Unit,
 )
 from tracker.optional.pauses import (
-    EXTENSION_BASIS,
     INFORM_FINDING,
     Adjustment,
     StageAdjustments,
@@ -87,6 +86,7 @@ class TableResult:
     stages: list[StageColumns]
     #: problems evaluation finds in the pauses sheet (an extension that gives no more time)
     problems: list[Problem] = field(default_factory=list)
+    _rule_memo: list[dict[int, tuple[Any, ...]]] | None = field(default=None, repr=False)
 
     def status_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -97,86 +97,18 @@ class TableResult:
                 counts[STATUSES[c].value] = counts.get(STATUSES[c].value, 0) + int(k)
         return counts
 
+    def rule_memo(self, k: int) -> dict[int, tuple[Any, ...]]:
+        """Stage ``k``'s rule fields per rule mask (a few masks serve every row)."""
+        if self._rule_memo is None:
+            self._rule_memo = [{} for _ in self.stages]
+        return self._rule_memo[k]
+
     def review_dicts(self) -> list[dict[str, Any]]:
-        """The ``reviews`` objects of ``tracker check --format json``."""
-        t = self.table
-        described: list[dict[int, tuple[Any, ...]]] = [{} for _ in self.stages]
-        columns = []
-        for sc in self.stages:
-            columns.append(
-                (
-                    sc.stage.id,
-                    sc.label,
-                    _iso_list(sc.done),
-                    _iso_list(sc.earliest),
-                    _iso_list(sc.latest),
-                    sc.status.tolist(),
-                    sc.days_late.tolist(),
-                    sc.rule_mask.tolist(),
-                    _iso_list(sc.latest if sc.original_latest is None else sc.original_latest),
-                )
-            )
-        out: list[dict[str, Any]] = []
-        for i in range(len(t)):
-            assessable = bool(t.assessable[i])
-            stages: list[dict[str, Any]] = []
-            if assessable:
-                for k, (sid, label, done, earliest, latest, status, late, masks, orig) in enumerate(
-                    columns
-                ):
-                    mask = masks[i]
-                    info = described[k].get(mask)
-                    if info is None:
-                        info = described[k][mask] = self.stages[k].describe(mask)[:4]
-                    sc = self.stages[k]
-                    ext = sc.extended.get(i)
-                    if ext is not None:
-                        info = (EXTENSION_BASIS, info[1], _extension_source(ext, info[2]), info[3])
-                    stages.append(
-                        {
-                            "id": sid,
-                            "label": label,
-                            "done": done[i],
-                            "earliest": earliest[i],
-                            "latest": latest[i],
-                            "status": STATUSES[status[i]].value,
-                            "days_late": late[i],
-                            "basis": info[0],
-                            "must": info[1],
-                            "must_label": info[3],
-                            "source": info[2],
-                            "original_latest": orig[i],
-                            "adjustments": [a.to_json() for a in sc.adjustments.get(i, ())],
-                            "findings": sc.findings.get(i, []),
-                        }
-                    )
-            out.append(
-                {
-                    "source": t.source,
-                    "sheet": t.sheet,
-                    "row": int(t.rows[i]),
-                    "review_id": t.review_ids[i],
-                    "board": t.boards[i],
-                    "framework": self.framework.id,
-                    "assessable": assessable,
-                    "report_link": t.report_links[i],
-                    "stages": stages,
-                }
-            )
-        return out
+        """The ``reviews`` objects of ``tracker check --format json`` (tracker.output.records),
+        without the actions the whole run's result adds."""
+        from tracker.output.records import review_dicts
 
-
-def _extension_source(ext: Adjustment, replaced: str | None) -> str:
-    """The citation of a stage whose latest date an agreed extension set: who agreed, where it is
-    recorded, and the rule it replaced (kept visible)."""
-    who = f" with {ext.agreed_by}" if ext.agreed_by else ""
-    text = f"Extension agreed{who} ({ext.sheet} row {ext.row})"
-    return f"{text}; replaces: {replaced}" if replaced else text
-
-
-def _iso_list(arr: np.ndarray) -> list[str | None]:
-    text = np.datetime_as_string(arr, unit="D")
-    return [None if s == "NaT" else str(s) for s in text]
+        return list(review_dicts(self))
 
 
 def evaluate_table(

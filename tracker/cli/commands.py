@@ -16,6 +16,7 @@ import json
 import logging
 import sys
 import textwrap
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -96,6 +97,16 @@ def report_unusable(result: Any, *, in_table: bool) -> None:
         return
     for message in result.unusable:
         click.echo(f"tracker: error: {message}", err=True)
+
+
+def stream(write: Callable[[Any, Any], None], result: Any, output: str | None) -> None:
+    """Write a large output as it is made: to the file, or to standard output."""
+    if output:
+        with Path(output).open("w", encoding="utf-8") as fh:
+            write(result, fh)
+    else:
+        write(result, sys.stdout)
+        sys.stdout.flush()
 
 
 def emit(text: str, output: str | None) -> None:
@@ -349,6 +360,11 @@ def validate(
     is_flag=True,
     help="table: show every stage, not just what needs attention",
 )
+@click.option(
+    "--compact",
+    is_flag=True,
+    help="json: one line, each stage naming its rule in a top-level rules map",
+)
 @config_option
 def check(
     sources: tuple[str, ...],
@@ -356,22 +372,26 @@ def check(
     fmt: str,
     output: str | None,
     verbose: bool,
+    compact: bool,
     config_path: str | None,
 ) -> None:
     """Work out every stage's due date and status."""
-    from tracker.cli.output import check_csv, check_json_text, render_check_table, write_check_xlsx
+    from tracker.cli.output import render_check_table, write_check_csv, write_check_xlsx
+    from tracker.output.json_stream import write_check_json
 
     if fmt == "xlsx" and not output:
         fail("--format xlsx needs --output FILE.xlsx")
+    if compact and fmt != "json":
+        fail("--compact is a form of --format json")
     result = run(sources, config_path, as_of)
     report_unusable(result, in_table=fmt == "table" and not output)
     if fmt == "xlsx":
         assert output is not None
         write_check_xlsx(result, Path(output))
     elif fmt == "json":
-        emit(check_json_text(result), output)
+        stream(lambda r, out: write_check_json(r, out, compact=compact), result, output)
     elif fmt == "csv":
-        emit(check_csv(result), output)
+        stream(write_check_csv, result, output)
     else:
         columns, colour = screen() if not output else (100, False)
         emit(render_check_table(result, verbose=verbose, width=columns, colour=colour), output)

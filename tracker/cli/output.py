@@ -9,11 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import textwrap
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -24,6 +23,9 @@ from tracker.cli.files import save_workbook_atomic
 from tracker.cli.terminal import PLAIN_WIDTH, paint, paint_status, plural, uk_date
 from tracker.frameworks.vocabulary import GROUPS, GroupCounts, stage_must_label
 from tracker.model import STATUS_ORDER
+from tracker.output.json_stream import TextSink, write_check_json
+from tracker.output.records import ROW_COLUMNS, ROW_REVIEW_FIELDS, actions_by_review
+from tracker.output.records import stage_rows as table_stage_rows
 from tracker.output.safe_cells import csv_value, xlsx_value
 from tracker.problems import Problem, display_value
 
@@ -57,28 +59,7 @@ _SHORT_BASIS = {
     "statutory guidance": "stat. guidance",
     "national guidance": "nat. guidance",
 }
-CSV_COLUMNS = [
-    "source",
-    "sheet",
-    "row",
-    "review_id",
-    "board",
-    "framework",
-    "assessable",
-    "stage",
-    "label",
-    "done",
-    "earliest",
-    "latest",
-    "status",
-    "days_late",
-    "basis",
-    "must",
-    "must_label",
-    "citation",
-    "original_latest",
-    "adjustments",
-]
+CSV_COLUMNS = [*ROW_REVIEW_FIELDS, *(column for column, _ in ROW_COLUMNS)]
 
 
 def _wrap(text: str, first: str, rest: str, width: int = WIDTH) -> list[str]:
@@ -382,8 +363,11 @@ def typed_value(value: Any) -> str:
     return f'"{text}"' if isinstance(value, str) else text
 
 
-def check_json_text(result: CheckResult) -> str:
-    return json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
+def check_json_text(result: CheckResult, *, compact: bool = False) -> str:
+    """The whole check JSON as text (small runs and tests; the CLI streams it instead)."""
+    buf = io.StringIO()
+    write_check_json(result, buf, compact=compact)
+    return buf.getvalue()
 
 
 def validate_json(result: CheckResult) -> dict[str, Any]:
@@ -415,35 +399,33 @@ def validate_json(result: CheckResult) -> dict[str, Any]:
     }
 
 
-def stage_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
-    for r in reviews:
-        base = [
-            r["source"],
-            r["sheet"],
-            r["row"],
-            r["review_id"],
-            r["board"],
-            r["framework"],
-            r["assessable"],
-        ]
-        if not r["stages"]:
-            yield base + [None] * (len(CSV_COLUMNS) - len(base))
-        for s in r["stages"]:
-            yield base + [
-                s["id"],
-                s["label"],
-                s["done"],
-                s["earliest"],
-                s["latest"],
-                s["status"],
-                s["days_late"],
-                s["basis"],
-                s["must"],
-                s.get("must_label"),
-                s["source"],
-                s.get("original_latest"),
-                adjustment_text(s) if s.get("adjustments") else None,
-            ]
+def stage_rows(result: CheckResult) -> Iterator[list[Any]]:
+    """Every table's stage rows (``CSV_COLUMNS``), streamed from the columnar results."""
+    for table in result.tables:
+        yield from table_stage_rows(table, adjustment_text)
+
+
+def action_reviews(result: CheckResult) -> Iterator[dict[str, Any]]:
+    """The reviews that have actions, in order, with what the action rows repeat of them (not
+    every review's record: the actions are a few per review, the reviews a national run)."""
+    actions = actions_by_review(result)
+    if not actions:
+        return
+    for t in result.tables:
+        table = t.table
+        for rid, board, ok in zip(
+            table.review_ids, table.boards, table.assessable.tolist(), strict=True
+        ):
+            found = actions.get((table.source, rid))
+            if found:
+                yield {
+                    "source": table.source,
+                    "review_id": rid,
+                    "board": board,
+                    "framework": t.framework.id,
+                    "assessable": ok,
+                    "actions": found,
+                }
 
 
 def action_stage_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
@@ -523,14 +505,19 @@ def action_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
             ]
 
 
+def write_check_csv(result: CheckResult, out: TextSink) -> None:
+    """The stages' CSV, then each action as a stage row, written row by row into ``out``."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in stage_rows(result):
+        writer.writerow(["" if v is None else csv_value(v) for v in row])
+    for row in action_stage_rows(action_reviews(result)):
+        writer.writerow(["" if v is None else csv_value(v) for v in row])
+
+
 def check_csv(result: CheckResult) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in stage_rows(result.reviews):
-        writer.writerow(["" if v is None else csv_value(v) for v in row])
-    for row in action_stage_rows(result.reviews):
-        writer.writerow(["" if v is None else csv_value(v) for v in row])
+    write_check_csv(result, buf)
     return buf.getvalue()
 
 
@@ -557,15 +544,15 @@ def write_check_xlsx(result: CheckResult, path: Path) -> None:
     ws = wb.create_sheet("Stages")
     ws.freeze_panes = "A2"
     ws.append(CSV_COLUMNS)
-    for row in stage_rows(result.reviews):
+    for row in stage_rows(result):
         ws.append([xlsx_value(ws, _xl(v, CSV_COLUMNS[i])) for i, v in enumerate(row)])
     if result.actions:
-        _actions_sheet(wb, result.reviews)
+        _actions_sheet(wb, action_reviews(result))
     _problems_sheet(wb, result.problems, Font, path.parent)
     save_workbook_atomic(wb, path)
 
 
-def _actions_sheet(wb: Any, reviews: list[dict[str, Any]]) -> None:
+def _actions_sheet(wb: Any, reviews: Iterable[dict[str, Any]]) -> None:
     """The ``Actions`` sheet: dates as dates; text typed by officers kept as text, never a formula."""
     ws = wb.create_sheet("Actions")
     ws.freeze_panes = "A2"

@@ -11,7 +11,10 @@ import os
 import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tracker.check import CheckResult
 
 FILENAME = "snapshot.json"
 
@@ -21,17 +24,25 @@ def snapshot_path(state_dir: Path) -> Path:
 
 
 def write_snapshot(
-    state_dir: Path, check_json: dict[str, Any], *, now: datetime | None = None
+    state_dir: Path, check: CheckResult | dict[str, Any], *, now: datetime | None = None
 ) -> Path:
-    """Write atomically: a reader never sees half a file."""
+    """Write atomically: a reader never sees half a file.
+
+    A :class:`CheckResult` is streamed by the same writer as ``tracker check --format json``
+    (without whitespace), so a national snapshot never exists in memory as a whole; a ready
+    document (``to_json()``) is written as it is."""
     state_dir.mkdir(parents=True, exist_ok=True)
-    doc = dict(check_json)
-    doc["generated_at"] = (now or datetime.now(UTC)).isoformat(timespec="seconds")
+    generated_at = (now or datetime.now(UTC)).isoformat(timespec="seconds")
     target = snapshot_path(state_dir)
     fd, tmp = tempfile.mkstemp(dir=state_dir, prefix=".snapshot-", suffix=".json")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(doc, fh)
+            if isinstance(check, dict):
+                json.dump({**check, "generated_at": generated_at}, fh)
+            else:
+                from tracker.output.json_stream import write_check_json
+
+                write_check_json(check, fh, indent=None, extra={"generated_at": generated_at})
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
