@@ -90,10 +90,79 @@ def test_overview_counts_come_from_the_core(web_env: WebEnv) -> None:
     body = text(signed_in(web_env, "inspector").get("/"))
     assert "3</strong> overdue stages" in body
     assert NORTHSHIRE in body and HIGHLAND in body
-    # England is listed before Scotland: it has more overdue stages
-    assert body.index('id="nation-england"') < body.index('id="nation-scotland"')
+    # one ranking: Northshire (England) has more overdue stages than Highland (Scotland)
+    assert body.index(f'data-board="{NORTHSHIRE}"') < body.index(f'data-board="{HIGHLAND}"')
     # the statutory share is shown apart from the others: 2 of 5 statutory deadlines met
     assert "40%" in body and "(2 of 5)" in body
+
+
+def _overdue_review(rid: str, board: str, framework: str, stages: list[tuple[bool, int]]) -> dict:
+    """A review as the check JSON has it, with these (must, days overdue) overdue stages."""
+    return {
+        "review_id": rid,
+        "board": board,
+        "framework": framework,
+        "source": f"{board}.xlsx",
+        "sheet": "Reviews",
+        "row": 2,
+        "assessable": True,
+        "stages": [
+            {
+                "id": f"stage_{i}",
+                "label": f"Stage {i}",
+                "status": "overdue",
+                "must": must,
+                "days_late": days,
+                "latest": "2024-01-02",
+                "basis": "statutory guidance",
+            }
+            for i, (must, days) in enumerate(stages)
+        ],
+    }
+
+
+def test_overview_ranks_boards_across_nations_by_overdue_must_stages(web_env: WebEnv) -> None:
+    """Overdue must-stages first, then all overdue, then the longest overdue: never by nation."""
+    doc = {
+        "as_of": "2024-03-01",
+        "reviews": [
+            # England: five overdue stages, the longest overdue, but only one is a must
+            _overdue_review("W-1", "Westmere", "england-scr", [(True, 300)] + [(False, 200)] * 4),
+            # Scotland: two overdue must-stages
+            _overdue_review("E-1", "Eastmarch", "scotland-scr", [(True, 10), (True, 5)]),
+            # Wales: no must-stage overdue, two overdue each; the longer overdue first
+            _overdue_review("S-1", "Southfold", "wales-cpr", [(False, 20), (False, 3)]),
+            _overdue_review("N-1", "Northfold", "wales-cpr", [(False, 50), (False, 3)]),
+            # England again: nothing overdue
+            {**_overdue_review("A-1", "Ashby", "england-scr", []), "row": 3},
+        ],
+        "problems": [],
+    }
+    write_snapshot(web_env.config.state_dir, doc)
+    client = signed_in(web_env, "inspector")
+    body = text(client.get("/"))
+    order = [b for b in ["Eastmarch", "Westmere", "Northfold", "Southfold", "Ashby"]]
+    positions = [body.index(f'data-board="{b}"') for b in order]
+    assert positions == sorted(positions), positions
+    # each count links to the list it counts
+    assert '/overdue?board=Eastmarch&amp;must=must">2</a>' in body
+    assert '/overdue?board=Westmere">5</a>' in body
+    assert '/overdue?board=Northfold">50</a>' in body
+    # nation is a filter, and the ranking holds within it
+    welsh = text(client.get("/?nation=wales"))
+    assert 'data-board="Eastmarch"' not in welsh and 'data-board="Westmere"' not in welsh
+    assert welsh.index('data-board="Northfold"') < welsh.index('data-board="Southfold"')
+
+
+def test_board_page_filters_by_status(web_env: WebEnv) -> None:
+    client = signed_in(web_env, "inspector")
+    board = "/boards/" + quote(NORTHSHIRE)
+    everything = text(client.get(board))
+    assert "NS-2023-04" in everything and "NS/2023/02" in everything
+    late = text(client.get(board + "?status=late"))
+    assert "NS-2023-04" in late and "NS/2023/02" not in late
+    assert "with a stage that is late (of 5)" in late
+    assert client.get(board + "?status=nonsense").status_code == 400
 
 
 def test_board_scoping(web_env: WebEnv) -> None:
@@ -481,7 +550,8 @@ def test_every_page_of_the_sample_workbooks(
     client = signed_in(env, "panel")
     overview = text(client.get("/"))
     for _, name, nation in SAMPLE_BOARDS:
-        assert name in overview and f'id="nation-{nation}"' in overview
+        assert f'data-board="{name}"' in overview
+        assert f'<option value="{nation}"' in overview
     reviews = client.get("/api/reviews").json["reviews"]
     assert len(reviews) == len(result.reviews) > 100
     keys = env.app.extensions["tracker"].snapshots.get().by_key

@@ -151,9 +151,15 @@ class Tally:
     statutory_total: int = 0
     other_met: int = 0
     other_total: int = 0
+    #: overdue stages that are a "must" (statute or a mandatory step): the first thing ranked on
+    overdue_must: int = 0
+    #: the most days any one stage here is overdue (0 when none is)
+    longest_overdue: int = 0
 
     def add(self, other: Tally) -> None:
         self.statuses.update(other.statuses)
+        self.overdue_must += other.overdue_must
+        self.longest_overdue = max(self.longest_overdue, other.longest_overdue)
         self.reviews += other.reviews
         self.cannot_assess += other.cannot_assess
         self.statutory_met += other.statutory_met
@@ -176,6 +182,11 @@ class Tally:
     @property
     def failing(self) -> int:
         return sum(self.statuses[s] for s in FAILING_STATUSES)
+
+    @property
+    def rank(self) -> tuple[int, int, int]:
+        """Furthest behind first: overdue must-stages, then all overdue, then the longest overdue."""
+        return (-self.overdue_must, -self.statuses["overdue"], -self.longest_overdue)
 
 
 @dataclass
@@ -301,6 +312,10 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
                     tally.other_met += met
             if status == Status.OVERDUE:
                 overdue.append(StageItem(review, stage))
+                tally.overdue_must += bool(stage.get("must"))
+                days = stage.get("days_late")
+                if isinstance(days, int) and days > tally.longest_overdue:
+                    tally.longest_overdue = days
             elif status == Status.PENDING and soon_limit:
                 latest = parse_day(stage.get("latest"))
                 if latest and latest <= soon_limit:

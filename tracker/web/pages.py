@@ -150,6 +150,34 @@ def _paginate(items: list[Any]) -> tuple[list[Any], int, int]:
     return items[(number - 1) * size : number * size], number, pages
 
 
+@dataclass(frozen=True)
+class BoardRow:
+    """One board on the overview: its totals and its frameworks' tallies."""
+
+    board: str
+    nation: str
+    total: Tally
+    frameworks: dict[str, Tally]
+
+
+def rank_boards(snap: Snapshot, me: Any, nation: str = "") -> list[BoardRow]:
+    """Every board the user may see in one ranking across nations, furthest behind first.
+
+    Grouping by nation hid a board with five overdue stages below one with two; inspectors ask
+    "who is furthest behind" first, so nation is a column and a filter, never the order.
+    """
+    boards: dict[tuple[str, str], BoardRow] = {}
+    for (n, board, framework), tally in snap.tallies.items():
+        if not me.may_see(board) or (nation and n != nation):
+            continue
+        row = boards.get((n, board))
+        if row is None:
+            row = boards[(n, board)] = BoardRow(board, n, Tally(), {})
+        row.total.add(tally)
+        row.frameworks[framework] = tally
+    return sorted(boards.values(), key=lambda r: (r.total.rank, r.board, r.nation))
+
+
 @bp.get("/")
 def overview() -> Any:
     snap = snapshot()
@@ -158,24 +186,10 @@ def overview() -> Any:
     for p in visible(snap.problems, me):
         problems_by_board[p.board or ""] += 1
 
-    nations: dict[str, dict[str, Any]] = {}
-    for (nation, board, framework), tally in snap.tallies.items():
-        if not me.may_see(board):
-            continue
-        n = nations.setdefault(nation, {"total": Tally(), "boards": {}})
-        b = n["boards"].setdefault(board, {"total": Tally(), "frameworks": {}})
-        n["total"].add(tally)
-        b["total"].add(tally)
-        b["frameworks"][framework] = tally
-
-    def worst(t: Tally) -> tuple[int, int, int]:
-        return (-t.statuses["overdue"], -t.failing, 0)
-
-    ordered = []
-    for nation in sorted(nations, key=lambda n: (worst(nations[n]["total"]), n)):
-        n = nations[nation]
-        boards = sorted(n["boards"].items(), key=lambda kv: (worst(kv[1]["total"]), kv[0]))
-        ordered.append((nation, n["total"], boards))
+    nation = request.args.get("nation", "").strip()
+    every = rank_boards(snap, me)
+    nations = sorted({r.nation for r in every} | ({nation} - {""}))
+    ranked = [r for r in every if not nation or r.nation == nation]
 
     fmt = _fmt()
     if fmt:
@@ -185,6 +199,8 @@ def overview() -> Any:
             "Framework",
             "Reviews",
             "Cannot assess",
+            "Overdue must-stages",
+            "Longest overdue (days)",
             *[STATUS_LABELS[s] for s in STATUS_ORDER],
             "Statutory deadlines met",
             "Statutory deadlines",
@@ -193,29 +209,40 @@ def overview() -> Any:
         )
         rows = [
             [
-                NATION_LABELS.get(nation, nation),
-                board,
+                NATION_LABELS.get(r.nation, r.nation),
+                r.board,
                 framework,
                 t.reviews,
                 t.cannot_assess,
+                t.overdue_must,
+                t.longest_overdue,
                 *[t.statuses[s] for s in STATUS_ORDER],
                 t.statutory_met,
                 t.statutory_total,
                 t.other_met,
                 t.other_total,
             ]
-            for nation, _total, boards in ordered
-            for board, b in boards
-            for framework, t in sorted(b["frameworks"].items())
+            for r in ranked
+            for framework, t in sorted(r.frameworks.items())
         ]
         return download(fmt, "overview", headers, rows, "Overview")
+    total = Tally()
+    for r in ranked:
+        total.add(r.total)
     return render_template(
         "overview.html",
-        nations=ordered,
+        boards=ranked,
+        nation=nation,
+        nation_options=[(n, NATION_LABELS.get(n, n)) for n in nations],
         problems_by_board=problems_by_board,
-        overdue_count=sum(n["total"].statuses["overdue"] for n in nations.values()),
-        due_soon_count=sum(c for b, c in snap.due_soon_by_board.items() if me.may_see(b)),
-        review_count=sum(n["total"].reviews for n in nations.values()),
+        overdue_count=total.statuses["overdue"],
+        overdue_must_count=total.overdue_must,
+        due_soon_count=sum(
+            c
+            for b, c in snap.due_soon_by_board.items()
+            if me.may_see(b) and (not nation or b in {r.board for r in ranked})
+        ),
+        review_count=total.reviews,
     )
 
 
@@ -228,6 +255,14 @@ def board(board: str) -> Any:
     reviews = [r for r in snap.reviews if r.board == board]
     if not reviews and board not in snap.boards():
         abort(404)
+    everything = len(reviews)
+    status = request.args.get("status", "").strip()
+    if status and status not in STATUS_LABELS:
+        abort(400, f"status must be one of {', '.join(STATUS_LABELS)}, not {status!r}")
+    if status == "cannot_assess":
+        reviews = [r for r in reviews if not r.assessable]
+    elif status:
+        reviews = [r for r in reviews if r.count(status)]
     reviews.sort(
         key=lambda r: (STATUS_ORDER.index(r.worst) if r.worst in STATUS_ORDER else -1, r.review_id)
     )
@@ -264,6 +299,11 @@ def board(board: str) -> Any:
         board=board,
         reviews=page,
         total=len(reviews),
+        everything=everything,
+        status=status,
+        status_options=[
+            (s, STATUS_LABELS[s]) for s in dict.fromkeys((*STATUS_ORDER, "cannot_assess"))
+        ],
         page=number,
         pages=pages,
         problem_count=len(problems),
