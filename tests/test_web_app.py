@@ -562,3 +562,47 @@ def test_every_page_of_the_sample_workbooks(
     assert "31/02/2024" in problems and "03/25/2024" in problems
     for _, name, _ in SAMPLE_BOARDS:
         assert client.get("/boards/" + quote(name, safe="")).status_code == 200
+
+
+def test_search_by_review_id(web_env: WebEnv) -> None:
+    client = signed_in(web_env, "inspector")
+    # an exact match (any case, spaces trimmed) opens the review
+    r = client.get("/search?q=+ns%2F2023%2F02+")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/reviews/NS%2F2023%2F02")
+    # a prefix lists every match, in id order
+    body = text(client.get("/search?q=NS-2023"))
+    assert "3 reviews with an id starting" in body
+    assert body.index("NS-2023-01") < body.index("NS-2023-04") < body.index("NS-2023-05")
+    assert "NS-2024-03" not in body.split('id="result-count"')[1]
+    # only within the user's boards
+    assert client.get("/search?q=HC-2023-01").status_code == 302
+    local = signed_in(web_env, "northshire")
+    assert local.get("/search?q=HC-2023-01").status_code == 200
+    assert "0 reviews" in text(local.get("/search?q=HC"))
+    # every page carries the search box
+    assert 'action="/search"' in text(client.get("/frameworks"))
+
+
+def test_problems_link_to_their_review(web_env: WebEnv) -> None:
+    body = text(signed_in(web_env, "inspector").get("/problems"))
+    assert 'href="/reviews/NS-2023-05">NS-2023-05</a>' in body
+
+
+def test_overdue_list_sorts_by_column(web_env: WebEnv) -> None:
+    client = signed_in(web_env, "inspector")
+
+    def ids(query: str) -> list[str]:
+        body = text(client.get("/overdue" + query)).split("<tbody")[1]
+        return [i for i in ("HC-2023-01", "NS-2023-01", "NS/2023/02") if i in body] and sorted(
+            ("HC-2023-01", "NS-2023-01", "NS/2023/02"), key=body.index
+        )
+
+    by_days = ids("")
+    by_id = ids("?sort=review")
+    assert by_id == ["HC-2023-01", "NS-2023-01", "NS/2023/02"]
+    assert by_days != by_id  # the default is the longest overdue first
+    body = text(client.get("/overdue?sort=review&nation=england"))
+    assert 'aria-sort="ascending"' in body and 'name="sort" value="review"' in body
+    assert "HC-2023-01" not in body.split("<tbody")[1]
+    # an unknown column falls back to the default order
+    assert ids("?sort=bogus") == by_days

@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from math import ceil
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 
 from tracker.web.data import (
     DUE_SOON_DAYS,
@@ -26,7 +27,7 @@ from tracker.web.data import (
 from tracker.web.exports import FORMATS, download
 from tracker.web.frameworks import frameworks_for, stage_rules
 from tracker.web.timeline import build_timeline
-from tracker.web.views import snapshot, state, user
+from tracker.web.views import review_url, snapshot, state, user
 
 bp = Blueprint("pages", __name__)
 
@@ -341,6 +342,16 @@ def _frameworks(snap: Snapshot) -> list[dict[str, Any]]:
     return frameworks_for(snap, state().config)
 
 
+#: The overdue and due-soon lists' sortable columns: plain links (?sort=...), no script needed.
+STAGE_SORTS: dict[str, tuple[Callable[[StageItem], Any], bool]] = {
+    "review": (lambda i: i.review.review_id.casefold(), False),
+    "board": (lambda i: i.review.board.casefold(), False),
+    "stage": (lambda i: str(i.stage.get("label") or i.stage.get("id") or "").casefold(), False),
+    "due": (lambda i: i.latest or date.max, False),
+    "days": (lambda i: int(i.stage.get("days_late") or 0), True),
+}
+
+
 def _stage_list(kind: str) -> Any:
     snap = snapshot()
     me = user()
@@ -350,6 +361,13 @@ def _stage_list(kind: str) -> Any:
         snap.memo[options_key] = _options(mine)
     filters = _filters(snap.memo[options_key])
     items = [i for i in mine if filters.keep(i)]
+    default = "days" if kind == "overdue" else "due"
+    sort = request.args.get("sort", default)
+    if sort not in STAGE_SORTS or (sort == "days" and kind != "overdue"):
+        sort = default
+    if sort != default:
+        key, descending = STAGE_SORTS[sort]
+        items = sorted(items, key=key, reverse=descending)  # stable: ties keep the default order
     fmt = _fmt()
     if fmt:
         name = "overdue" if kind == "overdue" else "due-soon"
@@ -366,6 +384,9 @@ def _stage_list(kind: str) -> Any:
         pages=pages,
         due_soon_days=DUE_SOON_DAYS,
         endpoint="pages.overdue" if kind == "overdue" else "pages.due_soon",
+        sort=sort,
+        default_sort=default,
+        sort_descending=STAGE_SORTS[sort][1],
     )
 
 
@@ -424,9 +445,13 @@ def problems() -> Any:
     for p in items:
         counts[(p.board or "(no board)", str(p.data.get("type") or ""))] += 1
     page, number, pages = _paginate(items)
+    keys = _review_keys(snap)
     return render_template(
         "problems.html",
         items=page,
+        review_keys=[
+            keys.get((p.data.get("source"), p.data.get("sheet"), p.data.get("row"))) for p in page
+        ],
         total=len(items),
         counts=sorted(counts.items()),
         boards=sorted({p.board for p in mine if p.board}),
@@ -434,6 +459,42 @@ def problems() -> Any:
         page=number,
         pages=pages,
     )
+
+
+#: the longest search text taken: review ids are short, and a long string only costs time
+SEARCH_MAX = 100
+
+
+@bp.get("/search")
+def search() -> Any:
+    """Find a review by its id within the user's boards: an exact match opens it, else prefixes.
+
+    Case and surrounding spaces are ignored, as officers type ids from letters and e-mails.
+    """
+    snap = snapshot()
+    query = request.args.get("q", "").strip()[:SEARCH_MAX]
+    wanted = query.casefold()
+    mine: list[ReviewView] = snap.scoped("reviews", user())
+    exact = [r for r in mine if wanted and r.review_id.casefold() == wanted]
+    if len(exact) == 1:
+        return redirect(review_url(exact[0].key))
+    found = exact or [r for r in mine if wanted and r.review_id.casefold().startswith(wanted)]
+    found = sorted(found, key=lambda r: (r.review_id, r.board))
+    page, number, pages = _paginate(found)
+    return render_template(
+        "search.html", query=query, reviews=page, total=len(found), page=number, pages=pages
+    )
+
+
+def _review_keys(snap: Snapshot) -> dict[tuple[Any, Any, Any], str]:
+    """Each review's page by its source, sheet and row: how a problem finds its review."""
+    found = snap.memo.get(("review-keys",))
+    if found is None:
+        found = snap.memo[("review-keys",)] = {
+            (r.data.get("source"), r.data.get("sheet"), r.data.get("row")): r.key
+            for r in snap.reviews
+        }
+    return found
 
 
 @bp.get("/frameworks")
