@@ -99,6 +99,8 @@ def main() -> None:
                 read_gsheet(f"gsheet:bench-{i:03d}", titles, credentials=str(creds), settings=paced)
     finally:
         api.stop()
+    if api.violations:  # a request Google would refuse measures nothing
+        raise SystemExit("requests Google would refuse:\n" + "\n".join(api.violations))
     print(f"spreadsheets: {args.sheets} x 4 framework sheets x {args.rows} reviews")
     print(f"requests per refresh: {per_sheet:g}")
     print(

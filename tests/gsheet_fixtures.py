@@ -241,6 +241,11 @@ def settings(clock: FakeClock) -> GSheetSettings:
 
 @pytest.fixture
 def sheets_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSheetsAPI]:
+    """The fake Sheets API; the test fails if any request it sent is one Google would refuse
+    (checked against Google's discovery document), or if the fake answered outside the API.
+
+    A test that sends a bad request on purpose takes its violations (``take_violations``).
+    """
     api = FakeSheetsAPI().start()
     monkeypatch.setenv(google_api.SHEETS_API_ENV, api.url)
     monkeypatch.delenv(google_api.CREDENTIALS_ENV, raising=False)
@@ -252,6 +257,8 @@ def sheets_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeSheetsAPI]:
         api.stop()
         google_api.forget_credentials()
         pacing.forget_limiters()
+    left = api.take_violations()
+    assert not left, "requests Google's Sheets API v4 would refuse:\n" + "\n".join(left)
 
 
 @pytest.fixture

@@ -269,3 +269,6 @@ def test_a_proxy_with_a_path_prefix_gets_the_v4_paths_under_it(
     assert [r.path for r in shared.requests if r.kind != "token"] == [
         f"/google/v4/spreadsheets/{KEY}"
     ]
+    # the fake has no such path, as Google would not: the one violation this test sends
+    (violation,) = shared.take_violations()
+    assert "no method of the Sheets API v4 has the path /google/v4/spreadsheets/" in violation

@@ -427,6 +427,57 @@ def test_init_twice_changes_nothing_the_second_time(
     assert len(sheets_api.batch_updates) == 1
 
 
+def test_init_with_a_chart_sheet_holding_the_next_id_succeeds(
+    sheets_api: FakeSheetsAPI, sa_file: Path, settings: GSheetSettings
+) -> None:
+    """Ids are unique across all sheets: Google refuses an addSheet with a chart sheet's id."""
+    book = sheets_api.add_spreadsheet(KEY, {"Sheet1": []}, shared_with={READER: "writer"})
+    book.add_chart_sheet("Chart1", 1001)  # the first id init would otherwise pick
+    book.add_chart_sheet("Chart2", 1002, index=0)
+
+    outcome = init_gsheet(
+        f"gsheet:{KEY}", ["england-scr", "wales-cpr"], credentials=str(sa_file), settings=settings
+    )
+
+    assert outcome.added == ["England SCR", "Wales CPR"]
+    sheets = {s.title: s for s in sheets_api.spreadsheets[KEY].sheets}
+    assert [sheets[t].sheet_type for t in ("Chart1", "Chart2")] == ["OBJECT", "OBJECT"]
+    assert (sheets["Chart1"].sheet_id, sheets["Chart2"].sheet_id) == (1001, 1002)
+    ids = [s.sheet_id for s in sheets_api.spreadsheets[KEY].sheets]
+    assert len(set(ids)) == len(ids) == 5
+    assert sheets["England SCR"].cells[(0, 0)] == headers("england-scr")[0]
+    assert sheets["Wales CPR"].frozen_rows == 1
+
+
+def test_init_never_adds_a_sheet_whose_title_a_chart_sheet_has(
+    sheets_api: FakeSheetsAPI, sa_file: Path, settings: GSheetSettings
+) -> None:
+    book = sheets_api.add_spreadsheet(KEY, {"Sheet1": []}, shared_with={READER: "writer"})
+    book.add_chart_sheet("england scr", 77)
+
+    outcome = init_gsheet(
+        f"gsheet:{KEY}", ["england-scr", "wales-cpr"], credentials=str(sa_file), settings=settings
+    )
+
+    assert (outcome.added, outcome.filled, outcome.kept) == (["Wales CPR"], [], [])
+    assert outcome.blocked == {"england scr": "OBJECT"}
+    assert outcome.lines()[-1] == (
+        f"gsheet:{KEY}: sheet 'england scr' is a chart, not a table: rename that sheet and "
+        "run init again to add the framework sheet"
+    )
+    assert [s.title for s in sheets_api.spreadsheets[KEY].sheets] == [
+        "Sheet1",
+        "england scr",
+        "Wales CPR",
+    ]
+    # a chart sheet is never read as a table, nor asked for as a range
+    book_read = read_gsheet(
+        f"gsheet:{KEY}", ALL_TITLES, credentials=str(sa_file), settings=settings
+    )
+    assert [s.title for s in book_read.sheets] == ["Wales CPR"]
+    assert book_read.all_titles == ["Sheet1", "Wales CPR"]
+
+
 def test_init_on_a_sheet_shared_read_only_says_so(
     sheets_api: FakeSheetsAPI, sa_file: Path, settings: GSheetSettings
 ) -> None:

@@ -58,6 +58,24 @@ def test_init_adds_the_framework_sheet_to_a_google_sheet(
     assert [s["sheet"] for s in doc["sheets"]] == ["Scotland LR"]
 
 
+def test_init_says_which_framework_sheet_a_chart_sheet_blocks_and_exits_1(
+    sheets_api: FakeSheetsAPI, sa_file: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    book = sheets_api.add_spreadsheet(
+        KEY, {"Read me": [["Guidance"]]}, shared_with={READER: "writer"}
+    )
+    book.add_chart_sheet("Scotland LR", 1001)
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(sa_file))
+    monkeypatch.chdir(tmp_path)
+    result = CliRunner().invoke(
+        main, ["init", f"gsheet:{KEY}", "--framework", "scotland-lr", "--framework", "ni-cmr"]
+    )
+    assert result.exit_code == 1, result.output
+    assert "added sheet 'NI CMR'" in result.stdout
+    assert "sheet 'Scotland LR' is a chart, not a table: rename that sheet" in result.stdout
+    assert "Traceback" not in result.output
+
+
 def test_an_unreachable_google_sheet_is_one_line_and_the_rest_goes_on(
     sheets_api: FakeSheetsAPI, sa_file: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

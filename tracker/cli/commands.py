@@ -197,6 +197,8 @@ def init(path: str, framework_ids: tuple[str, ...], config_path: str | None) -> 
             return
         for line in outcome.lines():
             click.echo(line)
+        if outcome.blocked:
+            sys.exit(1)  # a framework sheet asked for could not be added
         return
     from tracker.cli.templates import TemplateError, create_template, update_workbook
 

@@ -46,6 +46,8 @@ VALUE_PARAMS: dict[str, str] = {
 #: rows a new framework sheet gets dropdowns and date formats for
 TEMPLATE_ROWS = 1000
 UK_DATE_PATTERN = "dd/mm/yyyy"
+#: what a sheet that is not a grid is, in words (Sheets API ``sheetType``)
+_SHEET_KINDS = {"OBJECT": "a chart", "DATA_SOURCE": "a connected data source"}
 
 __all__ = [
     "GSheetSettings",
@@ -123,10 +125,19 @@ def quote_title(title: str) -> str:
     return "'" + title.replace("'", "''") + "'"
 
 
-def _grid_sheets(meta: Any) -> list[dict[str, Any]]:
+def _all_sheets(meta: Any) -> list[dict[str, Any]]:
+    """Every sheet's properties, grid or not (a chart sheet holds an id and a title too)."""
     sheets = meta.get("sheets", []) if isinstance(meta, dict) else []
     props = [s.get("properties", {}) for s in sheets if isinstance(s, dict)]
-    return [p for p in props if "title" in p and p.get("sheetType", "GRID") == "GRID"]
+    return [p for p in props if "title" in p]
+
+
+def _is_grid(props: dict[str, Any]) -> bool:
+    return props.get("sheetType", "GRID") == "GRID"
+
+
+def _grid_sheets(meta: Any) -> list[dict[str, Any]]:
+    return [p for p in _all_sheets(meta) if _is_grid(p)]
 
 
 def _merges(meta: Any) -> dict[int | None, list[tuple[int, int, int, int]]]:
@@ -287,6 +298,8 @@ class InitOutcome:
     filled: list[str] = field(default_factory=list)
     #: sheets that already hold something: left exactly as they are
     kept: list[str] = field(default_factory=list)
+    #: framework sheet titles taken by a sheet that is not a table -> its sheetType: not added
+    blocked: dict[str, str] = field(default_factory=dict)
 
     def lines(self) -> list[str]:
         """What ``tracker init`` prints, one line per sheet."""
@@ -296,6 +309,11 @@ class InitOutcome:
             for t in self.filled
         ]
         out += [f"{self.source}: sheet {t!r} already has content: left as it is" for t in self.kept]
+        out += [
+            f"{self.source}: sheet {t!r} is {_SHEET_KINDS.get(kind, 'not a grid')}, not a table: "
+            "rename that sheet and run init again to add the framework sheet"
+            for t, kind in self.blocked.items()
+        ]
         return out
 
 
@@ -321,16 +339,23 @@ def init_gsheet(
     try:
         api, account = connect(credentials, WRITE_SCOPES, settings)
         meta = api.fetch_sheet_metadata(key, params={"fields": METADATA_FIELDS})
-        props = _grid_sheets(meta)
+        # ids and titles are unique across all sheets, grid or chart: Google refuses a batch
+        # that adds a sheet with an id or a title a chart sheet already has
+        props = _all_sheets(meta)
         by_title = {str(p["title"]).strip().casefold(): p for p in props}
         existing = [
-            by_title[f.sheet.casefold()] for f in frameworks if f.sheet.casefold() in by_title
+            by_title[f.sheet.casefold()]
+            for f in frameworks
+            if f.sheet.casefold() in by_title and _is_grid(by_title[f.sheet.casefold()])
         ]
         empty = _empty_sheets(api, key, existing)
         used_ids = {int(p.get("sheetId", 0)) for p in props}
         requests_: list[dict[str, Any]] = []
         for framework in frameworks:
             found = by_title.get(framework.sheet.casefold())
+            if found is not None and not _is_grid(found):
+                outcome.blocked[str(found["title"])] = str(found.get("sheetType"))
+                continue
             if found is None:
                 sheet_id = _free_id(used_ids)
                 requests_.append(_add_sheet(framework, sheet_id))
