@@ -606,3 +606,13 @@ def test_overdue_list_sorts_by_column(web_env: WebEnv) -> None:
     assert "HC-2023-01" not in body.split("<tbody")[1]
     # an unknown column falls back to the default order
     assert ids("?sort=bogus") == by_days
+
+
+@pytest.mark.parametrize("path", ["/", "/overdue", "/boards/Northshire%20LSCB", "/search?q=NS"])
+def test_pages_name_frameworks_by_title_not_id(web_env: WebEnv, path: str) -> None:
+    body = text(signed_in(web_env, "inspector").get(path))
+    assert "Serious case review (Working Together 2015)" in body
+    assert ">england-scr<" not in body and ">england-scr " not in body
+    # the API keeps the id
+    api = signed_in(web_env, "inspector").get("/api/reviews").json["reviews"]
+    assert {r["framework"] for r in api} >= {"england-scr"}

@@ -27,7 +27,7 @@ from tracker.web.data import (
 from tracker.web.exports import FORMATS, download
 from tracker.web.frameworks import frameworks_for, stage_rules
 from tracker.web.timeline import build_timeline
-from tracker.web.views import review_url, snapshot, state, user
+from tracker.web.views import framework_title, review_url, snapshot, state, user
 
 bp = Blueprint("pages", __name__)
 
@@ -128,7 +128,7 @@ def _filters(present: dict[str, set[str]]) -> Filters:
     options = {
         "nation": [(n, NATION_LABELS.get(n, n)) for n in chosen("nation")],
         "board": [(b, b) for b in chosen("board")],
-        "framework": [(f, f) for f in chosen("framework")],
+        "framework": [(f, framework_title(f)) for f in chosen("framework")],
         "basis": [(b, b[:1].upper() + b[1:]) for b in chosen("basis")],
         "must": [("must", "Must"), ("should", "Should")],
     }

@@ -10,6 +10,7 @@ from flask import Flask, current_app, g, redirect, render_template, request, ses
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
+from tracker.registry import all_frameworks
 from tracker.users import User
 from tracker.web.data import NATION_LABELS, STATUS_LABELS, Snapshot
 from tracker.web.security import csrf_token
@@ -35,6 +36,21 @@ def user() -> User:
 def review_url(key: str) -> str:
     """``/reviews/<key>`` with every reserved character encoded (ids may hold ``/``)."""
     return url_for("pages.overview") + "reviews/" + quote(key, safe="")
+
+
+def framework_title(framework_id: Any, short: bool = False) -> str:
+    """The name people read for a framework id (``scotland-lr``: "Learning review (...)").
+
+    ``short`` drops the "Nation: " prefix where the nation is shown beside it. Unknown ids are
+    shown as they are, so a typo in a sheet stays visible.
+    """
+    title = _TITLES.get(str(framework_id or ""))
+    if title is None:
+        return str(framework_id or "")
+    return title.split(": ", 1)[-1] if short else title
+
+
+_TITLES = {f.id: f.title for f in all_frameworks()}
 
 
 def board_url(board: str) -> str:
@@ -74,6 +90,7 @@ def install(app: Flask) -> None:
         board_url=board_url,
         status_label=lambda s: STATUS_LABELS.get(s, s),
         nation_label=lambda n: NATION_LABELS.get(n, n),
+        framework_title=framework_title,
     )
 
     @app.context_processor
