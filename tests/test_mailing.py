@@ -103,7 +103,10 @@ def test_messages_arrive_with_recipients_subject_parts_and_attachment(
     }
     decision = overdue[("NS-2024-01", "Decision date")]
     assert decision[7] == datetime(2024, 2, 8)  # latest (due)
-    assert decision[8] == 22  # days late
+    assert decision[8] == 22  # days overdue
+    # the same words as the e-mail's overdue table
+    assert header[8] == "Days overdue"
+    assert wb["Completed late"].cell(1, 9).value == "Days late"
     # every stage of every review is in the attachment, and the data problems with their cells
     assert wb["All stages"].max_row > 20
     cells = {(r[1], r[2]) for r in wb["Data problems"].iter_rows(min_row=2, values_only=True)}

@@ -504,6 +504,11 @@ _FINDING_HEADERS = [
 ]
 
 
+def _finding_headers(days: str) -> list[str]:
+    """The attachment's columns, its days column named as the e-mail names it for that list."""
+    return [days if h == "Days late" else h for h in _FINDING_HEADERS]
+
+
 def _finding_row(f: Finding) -> list[Any]:
     return [
         f.board,
@@ -611,10 +616,17 @@ def render_xlsx(report: Report) -> bytes:
                 for b in report.boards
             ],
         )
-    _sheet(wb, "Overdue", _FINDING_HEADERS, [_finding_row(f) for f in report.overdue])
+    _sheet(
+        wb, "Overdue", _finding_headers("Days overdue"), [_finding_row(f) for f in report.overdue]
+    )
     _sheet(wb, "Due soon", _FINDING_HEADERS, [_finding_row(f) for f in report.due_soon])
     _sheet(wb, "Completed late", _FINDING_HEADERS, [_finding_row(f) for f in report.completed_late])
-    _sheet(wb, "All stages", _FINDING_HEADERS, [_finding_row(f) for f in report.all_stages])
+    _sheet(
+        wb,
+        "All stages",
+        _finding_headers("Days late or overdue"),
+        [_finding_row(f) for f in report.all_stages],
+    )
     _sheet(
         wb,
         "Data problems",

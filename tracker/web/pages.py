@@ -371,7 +371,9 @@ def _stage_list(kind: str) -> Any:
     fmt = _fmt()
     if fmt:
         name = "overdue" if kind == "overdue" else "due-soon"
-        return download(fmt, name, STAGE_HEADERS, (stage_row(i) for i in items), name)
+        days = "Days overdue" if kind == "overdue" else "Days late"
+        headers = [days if h == "Days late" else h for h in STAGE_HEADERS]
+        return download(fmt, name, headers, (stage_row(i) for i in items), name)
     page, number, pages = _paginate(items)
     return render_template(
         "stage_list.html",
