@@ -158,6 +158,8 @@ FRAMEWORK = Framework(
                     citation="publish within six months of the decision to initiate",
                 ),
             ),
+            inform_when_paused="WT 2018 ch. 4: when other proceedings delay publication, tell the "
+            "Panel and the Secretary of State the reasons",
         ),
         Stage(
             "unpublished",

@@ -31,6 +31,7 @@ from schemas.values import (
     parse_yes_no,
     uk,
 )
+from tracker.boards import resolve_board
 from tracker.model import FieldType, Framework, RuleKind
 from tracker.problems import Problem
 from tracker.tables import RawWorkbook
@@ -177,12 +178,47 @@ def validate_table(
     return validated
 
 
+def _own_boards(
+    typed: list[str | None],
+    owners: tuple[str, ...],
+    table: SheetTable,
+    rows: np.ndarray,
+    review_ids: list[str | None],
+    link: Callable[[str], str | None],
+    problems: list[Problem],
+) -> list[str | None]:
+    """The config's board for every row (see tracker.boards); a cell naming another board is a
+    located error. The row stays assessable: its dates are sound, only the cell is wrong."""
+    owned: list[str | None] = []
+    for i, value in enumerate(typed):
+        board, mismatch = resolve_board(value, owners)
+        owned.append(board)
+        if mismatch:
+            cell = table.cell("board", int(rows[i]))
+            problems.append(
+                Problem.make(
+                    "board-mismatch",
+                    source=table.source,
+                    sheet=table.sheet.title,
+                    cell=cell,
+                    row=int(rows[i]),
+                    column=table.framework.label("board"),
+                    review_id=review_ids[i],
+                    value=value,
+                    detail=" or ".join(owners),
+                    link=link(cell) if cell else None,
+                )
+            )
+    return owned
+
+
 def prepare_table(
     table: SheetTable,
     as_of: date,
     *,
     default_board: str | None = None,
     link: Callable[[str], str | None] | None = None,
+    owners: tuple[str, ...] = (),
 ) -> ValidatedTable:
     """Parse every value and report what parsing finds; the pandera schema runs in
     :func:`apply_schemas`, once per framework over every table prepared in a run."""
@@ -277,6 +313,9 @@ def prepare_table(
                         links[i] = v
                     else:
                         report("invalid-link", i, f.id, column.raw(i))
+
+    if owners:
+        boards = _own_boards(boards, owners, table, rows, review_ids, link, problems)
 
     def on_schema_failure(slug: str, i: int, fid: str) -> None:
         if slug == "missing-required" and fid in parsed_ok and not parsed_ok[fid][i]:

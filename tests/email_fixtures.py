@@ -91,6 +91,20 @@ def northshire_workbook(path: Path) -> Path:
         "england-lcspr",
         [{"review_id": "LS-2024-01", "la_aware": date(2024, 2, 1), "notes": n}],
     )
+    # a pause whose Notes cell holds free text: the pause is reported, its notes never
+    from tracker.pauses import SPEC
+
+    pauses = wb.create_sheet(SPEC.title)
+    pauses.append([f.header for f in SPEC.fields])
+    event = {
+        "review_id": "LS-2024-01",
+        "stage": "Date published",
+        "kind": "Pause",
+        "reason": "Criminal proceedings",
+        "from": date(2024, 2, 20),
+        "notes": n,
+    }
+    pauses.append([event.get(f.id) for f in SPEC.fields])
     wb.save(path)
     return path
 

@@ -270,7 +270,7 @@ def test_init_then_validate_reports_no_problems(runner: CliRunner, tmp_path: Pat
     assert result.exit_code == 0 and doc["valid"] and doc["problems"] == []
     assert {s["sheet"] for s in doc["sheets"]} == {"England SCR", "Wales CPR"}
     wb = load_workbook(path)
-    assert wb.sheetnames == ["England SCR", "Wales CPR", "Guide"]
+    assert wb.sheetnames == ["England SCR", "Wales CPR", "Pauses and extensions", "Guide"]
     ws = wb["England SCR"]
     assert ws.freeze_panes == "B2"
     assert ws["H2"].number_format == "DD/MM/YYYY"  # Decision date

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -143,3 +144,56 @@ def test_no_config_means_no_boards_and_defaults() -> None:
     config = parse_config({})
     assert config.boards == () and config.email.backend == "outbox"
     assert config.schedule.timezone == "Europe/London"
+
+
+@pytest.mark.parametrize(
+    "data, key",
+    [
+        (
+            {
+                "boards": [
+                    {
+                        "name": "North\r\nBcc: x@evil.example",
+                        "nation": "england",
+                        "sources": ["a.xlsx"],
+                    }
+                ]
+            },
+            "boards[0].name",
+        ),
+        (
+            {
+                "boards": [
+                    {
+                        "name": "North",
+                        "nation": "england",
+                        "sources": ["a.xlsx"],
+                        "recipients": ["a@example.org\nBcc: x@evil.example"],
+                    }
+                ]
+            },
+            "boards[0].recipients[0]",
+        ),
+        ({"national": {"recipients": ["a@example.org\r"]}}, "national.recipients[0]"),
+        ({"email": {"from": "t@example.org\nX: y"}}, "email.from"),
+    ],
+)
+def test_line_breaks_in_any_value_are_refused_with_the_key_named(
+    data: dict[str, object], key: str
+) -> None:
+    with pytest.raises(
+        ConfigError, match=rf"^config: {re.escape(key)}: must not hold a line break"
+    ):
+        parse_config(data)
+
+
+def test_web_session_and_proxy_settings(tmp_path: Path) -> None:
+    web = parse_config(
+        {"web": {"session_idle_minutes": 10, "session_hours": 4, "trusted_proxies": 1}}
+    ).web
+    assert (web.session_idle_minutes, web.session_hours, web.trusted_proxies) == (10, 4, 1)
+    assert parse_config({}).web.session_idle_minutes == 30
+    with pytest.raises(ConfigError, match="web.session_idle_minutes: must be from 1"):
+        parse_config({"web": {"session_idle_minutes": 0}})
+    with pytest.raises(ConfigError, match="web.trusted_proxies: must be from 0 to 5"):
+        parse_config({"web": {"trusted_proxies": 9}})

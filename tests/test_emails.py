@@ -209,3 +209,36 @@ def test_html_renders_in_chromium_without_overflow(
             assert requests == []
         finally:
             browser.close()
+
+
+def test_the_sample_emails_list_paused_and_extended_reviews_apart_from_overdue() -> None:
+    from tests.conftest import SAMPLES
+
+    config = load_config(SAMPLES / "tracker.toml")
+    as_of = date(2024, 6, 30)
+    check = check_config(config, as_of).to_json()
+    report = national_report(check, config, as_of)
+    adjusted = {(f.review_id, f.stage, f.adjustment) for f in report.adjusted}
+    assert adjusted == {
+        ("EM-2023-014", "Date published", "Paused"),
+        ("NSP-2023-014", "Date published", "Paused"),
+        ("EM-2024-001", "Date rapid review completed", "Extended"),
+    }
+    overdue = {(f.review_id, f.stage) for f in report.overdue}
+    assert not {(r, s) for r, s, _ in adjusted} & overdue
+    # open for more than six months, and (Northshire) the national body not told
+    attention = {f.review_id: f.attention for f in report.needs_attention}
+    assert attention == {
+        "EM-2023-014": "paused for 7 months",
+        "NSP-2023-014": "paused for 7 months; national body not told",
+    }
+    text = render_text(report)
+    html = render_html(report)
+    for part in (text, html):
+        assert "Paused or extended (3)" in part and "Needs attention (2)" in part
+        assert "Wed 24 Jul 2024 (was Wed 10 Jul 2024)" in part
+        assert "Trial date" not in part  # the samples' Notes cell
+    assert report.counts["should"]["paused"] == 2
+    # the board's e-mail has its own
+    eastmarch = board_report(check, config.board("Eastmarch Safeguarding Partnership"), as_of)
+    assert {f.review_id for f in eastmarch.adjusted} == {"EM-2023-014", "EM-2024-001"}

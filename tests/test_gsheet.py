@@ -371,11 +371,12 @@ def test_init_adds_missing_sheets_with_headers_and_dropdowns_and_leaves_content_
         settings=settings,
     )
 
-    assert outcome.added == ["England SCR"]
+    assert outcome.added == ["England SCR", "Pauses and extensions"]
     assert outcome.filled == ["NI CMR"]
     assert outcome.kept == ["Wales CPR"]
     assert outcome.lines() == [
         f"gsheet:{KEY}: added sheet 'England SCR' with headers and dropdowns",
+        f"gsheet:{KEY}: added sheet 'Pauses and extensions' with headers and dropdowns",
         f"gsheet:{KEY}: sheet 'NI CMR' was empty: headers and dropdowns added",
         f"gsheet:{KEY}: sheet 'Wales CPR' already has content: left as it is",
     ]
@@ -404,6 +405,15 @@ def test_init_adds_missing_sheets_with_headers_and_dropdowns_and_leaves_content_
             if f.type.value == "date":
                 assert sheet.formats[(5, c)]["numberFormat"]["pattern"] == "dd/mm/yyyy"
     assert (0, 0) not in sheets["England SCR"].validations  # not on the header row
+    # the pauses sheet: Stage lists the stages with a deadline of every framework sheet there
+    pauses = sheets["Pauses and extensions"]
+    assert pauses.cells.get((0, 1)) == "Stage" and pauses.frozen_rows == 1
+    stage_list = [v["userEnteredValue"] for v in pauses.validations[(1, 1)]["condition"]["values"]]
+    assert "Decision date" in stage_list  # England SCR
+    assert "Date of Chair's decision" in stage_list  # Wales CPR, already there
+    kinds = [v["userEnteredValue"] for v in pauses.validations[(1, 2)]["condition"]["values"]]
+    assert kinds == ["Pause", "Agreed extension"]
+    assert pauses.formats[(5, 4)]["numberFormat"]["pattern"] == "dd/mm/yyyy"  # From
     # metadata, one batchGet to see which existing sheets are empty, one all-or-nothing change
     assert [c.kind for c in sheets_api.api_requests()] == ["metadata", "batchGet", "batchUpdate"]
     assert sheets_api.granted_scopes == [set(WRITE_SCOPES)]
@@ -423,7 +433,8 @@ def test_init_twice_changes_nothing_the_second_time(
     again = init_gsheet(
         f"gsheet:{KEY}", ["scotland-scr"], credentials=str(sa_file), settings=settings
     )
-    assert again.added == [] and again.filled == [] and again.kept == ["Scotland SCR"]
+    assert again.added == [] and again.filled == []
+    assert again.kept == ["Scotland SCR", "Pauses and extensions"]
     assert len(sheets_api.batch_updates) == 1
 
 
@@ -439,12 +450,12 @@ def test_init_with_a_chart_sheet_holding_the_next_id_succeeds(
         f"gsheet:{KEY}", ["england-scr", "wales-cpr"], credentials=str(sa_file), settings=settings
     )
 
-    assert outcome.added == ["England SCR", "Wales CPR"]
+    assert outcome.added == ["England SCR", "Wales CPR", "Pauses and extensions"]
     sheets = {s.title: s for s in sheets_api.spreadsheets[KEY].sheets}
     assert [sheets[t].sheet_type for t in ("Chart1", "Chart2")] == ["OBJECT", "OBJECT"]
     assert (sheets["Chart1"].sheet_id, sheets["Chart2"].sheet_id) == (1001, 1002)
     ids = [s.sheet_id for s in sheets_api.spreadsheets[KEY].sheets]
-    assert len(set(ids)) == len(ids) == 5
+    assert len(set(ids)) == len(ids) == 6
     assert sheets["England SCR"].cells[(0, 0)] == headers("england-scr")[0]
     assert sheets["Wales CPR"].frozen_rows == 1
 
@@ -459,7 +470,11 @@ def test_init_never_adds_a_sheet_whose_title_a_chart_sheet_has(
         f"gsheet:{KEY}", ["england-scr", "wales-cpr"], credentials=str(sa_file), settings=settings
     )
 
-    assert (outcome.added, outcome.filled, outcome.kept) == (["Wales CPR"], [], [])
+    assert (outcome.added, outcome.filled, outcome.kept) == (
+        ["Wales CPR", "Pauses and extensions"],
+        [],
+        [],
+    )
     assert outcome.blocked == {"england scr": "OBJECT"}
     assert outcome.lines()[-1] == (
         f"gsheet:{KEY}: sheet 'england scr' is a chart, not a table: rename that sheet and "
@@ -469,13 +484,14 @@ def test_init_never_adds_a_sheet_whose_title_a_chart_sheet_has(
         "Sheet1",
         "england scr",
         "Wales CPR",
+        "Pauses and extensions",
     ]
     # a chart sheet is never read as a table, nor asked for as a range
     book_read = read_gsheet(
         f"gsheet:{KEY}", ALL_TITLES, credentials=str(sa_file), settings=settings
     )
     assert [s.title for s in book_read.sheets] == ["Wales CPR"]
-    assert book_read.all_titles == ["Sheet1", "Wales CPR"]
+    assert book_read.all_titles == ["Sheet1", "Wales CPR", "Pauses and extensions"]
 
 
 def test_init_on_a_sheet_shared_read_only_says_so(

@@ -64,7 +64,7 @@ def test_template_has_validations_formats_and_input_messages(
     path = tmp_path / "t.xlsx"
     create_template(path, [fw])
     wb = load_workbook(path)
-    assert wb.sheetnames == [fw.sheet, GUIDE]
+    assert wb.sheetnames == [fw.sheet, "Pauses and extensions", GUIDE]
     ws = wb[fw.sheet]
     assert ws.freeze_panes == "B2"
     headers = [c.value for c in ws[1]]
@@ -311,3 +311,56 @@ def test_init_refuses_to_rewrite_a_workbook_whose_charts_it_would_lose(tmp_path:
     )
     assert path.read_bytes() == before
     assert not list(tmp_path.glob("*.backup-*"))
+
+
+def test_the_pauses_sheet_has_its_headers_drop_downs_date_cells_and_a_guide_section(
+    tmp_path: Path,
+) -> None:
+    from tracker.pauses import AGREED_WITH, KINDS, REASONS, SPEC
+
+    path = tmp_path / "t.xlsx"
+    create_template(path, [get_framework("england-scr"), get_framework("england-lcspr")])
+    wb = load_workbook(path)
+    ws = wb[SPEC.title]
+    assert [c.value for c in ws[1]] == [f.header for f in SPEC.fields]
+    lists = {
+        str(dv.sqref).split(":")[0]: dv.formula1
+        for dv in ws.data_validations.dataValidation
+        if dv.type == "list"
+    }
+    assert lists["C2"] == '"' + ",".join(KINDS) + '"'
+    assert lists["D2"] == '"' + ",".join(REASONS) + '"'
+    assert lists["H2"] == '"' + ",".join(AGREED_WITH) + '"'
+    # the Stage drop-down lists the Guide's labels of both frameworks' stages with a deadline
+    sheet, cells = lists["B2"].split("!")
+    first, last = (int(c.replace("$D$", "")) for c in cells.split(":"))
+    guide = wb[GUIDE]
+    labels = [guide.cell(r, 4).value for r in range(first, last + 1)]
+    assert sheet == f"'{GUIDE}'"
+    assert "Date published" in labels and "Decision date" in labels
+    assert "Date serious incident notified to Panel" in labels
+    assert "Date LA became aware" not in labels  # no deadline to move
+    dates = {
+        str(dv.sqref).split(":")[0]
+        for dv in ws.data_validations.dataValidation
+        if dv.type == "date"
+    }
+    assert dates == {"E2", "F2", "G2", "I2"}
+    assert ws["E2"].number_format == "DD/MM/YYYY"
+    text = " ".join(str(v) for (v,) in guide.iter_rows(min_col=1, max_col=1, values_only=True) if v)
+    assert "Pauses and extensions" in text and "paused, never overdue" in text
+
+
+def test_init_on_an_existing_workbook_adds_the_pauses_sheet_once(tmp_path: Path) -> None:
+    from tracker.cli.templates import update_workbook
+    from tracker.pauses import SPEC
+
+    path = tmp_path / "t.xlsx"
+    wb = Workbook()
+    wb.active.title = "England SCR"  # type: ignore[union-attr]
+    wb.save(path)
+    report = update_workbook(path, [get_framework("england-scr")])
+    assert SPEC.title in report["sheets_added"]
+    assert SPEC.title in load_workbook(path).sheetnames
+    again = update_workbook(path, [get_framework("england-scr")])
+    assert again["sheets_added"] == [] and again["backup"] is None

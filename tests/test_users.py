@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -83,3 +86,65 @@ def test_malformed_file_is_a_clear_error(tmp_path: Path) -> None:
     s.path.write_text('{"users": {"x": {"boards": []}}}', encoding="utf-8")
     with pytest.raises(UserError, match="user 'x' is malformed"):
         s.users()
+
+
+# ------------------------------------------------ concurrent `tracker user` commands (real processes)
+
+_RACER = """
+import os, sys, time
+from tracker.cli import main
+go = sys.argv[1]
+while not os.path.exists(go):
+    time.sleep(0.005)
+main(sys.argv[2:])
+"""
+
+
+def _race(tmp_path: Path, commands: list[list[str]]) -> list[subprocess.CompletedProcess[str]]:
+    """Start every command in its own process, all imported and waiting, then let them go at once."""
+    config = tmp_path / "tracker.toml"
+    if not config.exists():
+        config.write_text('state_dir = "var"\n', encoding="utf-8")
+    go = tmp_path / "go"
+    go.unlink(missing_ok=True)
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", _RACER, str(go), "user", *args, "--config", str(config)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=tmp_path,
+        )
+        for args in commands
+    ]
+    for p in procs:
+        assert p.stdin is not None
+        p.stdin.write(PASSWORD + "\n")
+        p.stdin.flush()
+    time.sleep(3.0)  # every process imported and waiting at the line
+    go.touch()
+    done = []
+    for p, args in zip(procs, commands, strict=True):
+        out, err = p.communicate(timeout=120)
+        done.append(subprocess.CompletedProcess(args, p.returncode, out, err))
+    return done
+
+
+def test_ten_concurrent_user_adds_all_take(tmp_path: Path) -> None:
+    results = _race(
+        tmp_path, [["add", f"user{i}", "--national", "--password-stdin"] for i in range(10)]
+    )
+    assert [r.returncode for r in results] == [0] * 10, [r.stderr for r in results]
+    assert set(store(tmp_path).users()) == {f"user{i}" for i in range(10)}
+
+
+def test_concurrent_removes_and_adds_all_take(tmp_path: Path) -> None:
+    s = store(tmp_path)
+    for i in range(5):
+        s.add(f"old{i}", PASSWORD, national=True)
+    commands = [["remove", f"old{i}"] for i in range(5)]
+    commands += [["add", f"new{i}", "--national", "--password-stdin"] for i in range(5)]
+    results = _race(tmp_path, commands)
+    assert [r.returncode for r in results] == [0] * 10, [r.stderr for r in results]
+    assert set(UserStore(s.path).users()) == {f"new{i}" for i in range(5)}

@@ -144,3 +144,44 @@ def test_serve_runs_waitress_on_loopback(tmp_path: Path) -> None:
         out, _ = proc.communicate(timeout=10)
     assert "Serving on http://127.0.0.1:" in out  # waitress's own start-up line
     assert (tmp_path / "var" / "web_secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["user", "add", "x", "--national", "--password-stdin"],
+        ["user", "remove", "x"],
+        ["user", "token", "x"],
+        ["user", "sessions", "x"],
+        ["user", "sign-out", "x"],
+        ["serve"],
+        ["report"],
+        ["check"],
+    ],
+)
+def test_a_broken_config_exits_2_with_the_key_named(tmp_path: Path, args: list[str]) -> None:
+    bad = tmp_path / "tracker.toml"
+    bad.write_text('[web]\nport = "eighty"\n', encoding="utf-8")
+    result = CliRunner().invoke(main, [*args, "--config", str(bad)], input=PASSWORD + "\n")
+    assert result.exit_code == 2, result.output
+    assert "web.port" in result.output and "Traceback" not in result.output
+
+
+def test_report_without_any_config_exits_2(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRACKER_CONFIG", raising=False)
+    result = CliRunner().invoke(main, ["report"])
+    assert result.exit_code == 2 and "no config" in result.output
+
+
+def test_a_line_break_in_a_board_name_stops_report_cleanly(tmp_path: Path) -> None:
+    config = tmp_path / "tracker.toml"
+    config.write_text(
+        '[[boards]]\nname = "North\\r\\nBcc: evil@example.org"\nnation = "england"\n'
+        'sources = ["n.xlsx"]\nrecipients = ["a@example.org"]\n',
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["report", "--config", str(config)])
+    assert result.exit_code == 2
+    assert "boards[0].name: must not hold a line break" in result.output
+    assert "Traceback" not in result.output

@@ -57,3 +57,31 @@ def test_month_ticks() -> None:
 def test_no_dates_at_all() -> None:
     t = build_timeline([STAGES[2]], None)
     assert t.rows == [] and t.as_of_x is None
+
+
+def test_pauses_are_drawn_as_spans_with_the_original_due_date_marked() -> None:
+    stages = [
+        {
+            "label": "Date published",
+            "status": "paused",
+            "latest": None,
+            "original_latest": "2024-02-04",
+            "adjustments": [
+                {"kind": "pause", "from": "2023-11-04", "to": "2023-11-30"},
+                {"kind": "pause", "from": "2024-01-10", "to": None},
+                {"kind": "extension", "new_due": "2024-09-01"},
+            ],
+        },
+        {"label": "Date of decision", "status": "on_time", "latest": "2023-09-01"},
+    ]
+    t = build_timeline(stages, date(2024, 6, 30))
+    paused, plain = t.rows
+    assert len(paused.pauses) == 2  # the extension is not a span
+    (a0, a1), (b0, b1) = paused.pauses
+    assert a0 < a1 < b0 < b1
+    assert b1 == t.as_of_x  # an open pause runs to the as-of date
+    assert paused.original_latest_x is not None and a1 < paused.original_latest_x < b1
+    assert "paused since 10 Jan 2024" in paused.description
+    assert "originally due by 04 Feb 2024" in paused.description
+    assert plain.pauses == [] and plain.original_latest_x is None
+    assert t.has_pauses

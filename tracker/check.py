@@ -12,12 +12,16 @@ from datetime import date
 from difflib import SequenceMatcher
 from typing import Any
 
+from schemas.optional import SheetRows, SheetSpec, read_sheet_rows
 from schemas.table import locate_table
 from schemas.validate import ValidatedTable, apply_schemas, check_workbook_ids, prepare_table
+from tracker.boards import source_owners
 from tracker.calendars import today_in_london
 from tracker.config import BoardConfig, Config, apply_overrides
 from tracker.evaluate import TableResult, evaluate_table
 from tracker.model import Framework, Status
+from tracker.pauses import SPEC as PAUSES_SPEC
+from tracker.pauses import collect as collect_adjustments
 from tracker.problems import Problem
 from tracker.registry import all_frameworks
 from tracker.sources import SourceError, read_source
@@ -25,11 +29,21 @@ from tracker.sources.base import is_gsheet
 
 log = logging.getLogger(__name__)
 
+#: Optional per-workbook sheets: read in the same request as the framework sheets, each located and
+#: parsed by ``schemas.optional``; what their rows mean is their own module's job.
+OPTIONAL_SHEETS: tuple[SheetSpec, ...] = (PAUSES_SPEC,)
+
 
 @dataclass(frozen=True)
 class SourceSpec:
     source: str
     board: BoardConfig | None = None
+    #: every board whose config names this source (the first is ``board``); see tracker.boards
+    owners: tuple[str, ...] = ()
+
+    @property
+    def board_names(self) -> tuple[str, ...]:
+        return self.owners or ((self.board.name,) if self.board else ())
 
 
 @dataclass
@@ -39,6 +53,8 @@ class CheckResult:
     problems: list[Problem] = field(default_factory=list)
     #: one-line messages for sources that could not be used at all
     unusable: list[str] = field(default_factory=list)
+    #: data rows read from optional sheets (Pauses and extensions), by (source, sheet)
+    optional_rows: dict[tuple[str, str], int] = field(default_factory=dict)
     _reviews: list[dict[str, Any]] | None = field(default=None, repr=False)
 
     @property
@@ -81,6 +97,8 @@ class _Prepared:
     result: CheckResult
     workbook: Any = None
     tables: list[ValidatedTable] = field(default_factory=list)
+    #: the workbook's optional sheets, by spec title
+    optional: dict[str, SheetRows] = field(default_factory=dict)
 
 
 def check_source(spec: SourceSpec, as_of: date, **read_options: Any) -> CheckResult:
@@ -95,9 +113,19 @@ def _finish(prepared: list[_Prepared], as_of: date) -> CheckResult:
             check_workbook_ids(p.workbook, p.tables)
         total.problems.extend(p.result.problems)
         total.unusable.extend(p.result.unusable)
+        pauses = p.optional.get(PAUSES_SPEC.title)
+        adjustments = collect_adjustments(pauses, p.tables) if pauses is not None else None
+        evaluated = []
         for v in p.tables:
             total.problems.extend(v.problems)
-            total.tables.append(evaluate_table(v, as_of, v.framework))
+            found = adjustments.for_table(v) if adjustments is not None else None
+            evaluated.append(evaluate_table(v, as_of, v.framework, found))
+        for rows in p.optional.values():
+            total.problems.extend(rows.problems)
+            total.optional_rows[(rows.source, rows.sheet)] = len(rows)
+        for e in evaluated:
+            total.problems.extend(e.problems)
+        total.tables.extend(evaluated)
     return total
 
 
@@ -107,8 +135,9 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
     every = all_frameworks()
     by_title = {f.sheet.casefold(): f for f in frameworks}
     others = {f.sheet.casefold(): f for f in every if f.sheet.casefold() not in by_title}
+    optional = {o.title.casefold(): o for o in OPTIONAL_SHEETS}
     try:
-        workbook = read_source(spec.source, set(by_title), **read_options)
+        workbook = read_source(spec.source, set(by_title) | set(optional), **read_options)
     except SourceError as exc:
         log.info("source unusable: %s", exc)
         result.unusable.append(str(exc))
@@ -126,6 +155,8 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
                     detail=f"{spec.board.name} is in {spec.board.nation}; {other.id} is {other.nation}",
                 )
             )
+    extra = [s for s in workbook.sheets if s.title.strip().casefold() in optional]
+    workbook.sheets = [s for s in workbook.sheets if s.title.strip().casefold() in by_title]
     if not workbook.sheets:
         detail, suggestion = _no_framework_sheet(workbook.all_titles, frameworks)
         message = f"{spec.source}: none of the sheets is named after a framework ({detail})"
@@ -151,9 +182,19 @@ def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prep
                 as_of,
                 default_board=default_board,
                 link=lambda cell, s=sheet: workbook.link(s, cell),  # type: ignore[misc]
+                owners=spec.board_names,
             )
         )
-    return _Prepared(result, workbook, validated)
+    found = {
+        optional[s.title.strip().casefold()].title: read_sheet_rows(
+            s,
+            optional[s.title.strip().casefold()],
+            spec.source,
+            lambda cell, s=s: workbook.link(s, cell),  # type: ignore[misc]
+        )
+        for s in extra
+    }
+    return _Prepared(result, workbook, validated, found)
 
 
 def _no_framework_sheet(titles: Sequence[str], frameworks: Sequence[Framework]) -> tuple[str, str]:
@@ -184,7 +225,13 @@ def run_check(
 
 
 def specs_from_config(config: Config) -> list[SourceSpec]:
-    return [SourceSpec(source, board) for source, board in config.source_boards()]
+    """One spec per source, read once even when several boards name it (its Board cells then
+    say which of them each review belongs to)."""
+    owners = source_owners(config)
+    specs: dict[str, SourceSpec] = {}
+    for source, board in config.source_boards():
+        specs.setdefault(source, SourceSpec(source, board, owners[source]))
+    return list(specs.values())
 
 
 def read_options(config: Config, sources: Sequence[str] = ()) -> dict[str, Any]:

@@ -75,6 +75,11 @@ class WebConfig:
     port: int = 8080
     secret_key_env: str = "TRACKER_SECRET_KEY"
     stale_after_minutes: int = 60
+    #: a signed-in session ends after this long without a request, and after session_hours anyway
+    session_idle_minutes: int = 30
+    session_hours: int = 8
+    #: reverse proxies in front of the view whose X-Forwarded-For/-Proto are believed (ProxyFix)
+    trusted_proxies: int = 0
 
 
 @dataclass(frozen=True)
@@ -132,7 +137,15 @@ _SMTP = {
     "timeout_seconds": (int, float),
 }
 _SCHEDULE = {"timezone": str, "weekly_report": str, "refresh_minutes": int}
-_WEB = {"host": str, "port": int, "secret_key_env": str, "stale_after_minutes": int}
+_WEB = {
+    "host": str,
+    "port": int,
+    "secret_key_env": str,
+    "stale_after_minutes": int,
+    "session_idle_minutes": int,
+    "session_hours": int,
+    "trusted_proxies": int,
+}
 _GOOGLE = {
     "credentials": str,
     "retry_seconds": (int, float),
@@ -174,6 +187,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
     """Check ``data`` (a parsed TOML document) against the documented shape."""
     r = _Reader(path)
     base = path.parent if path else Path.cwd()
+    _refuse_line_breaks(r, data, "")
     r.section(data, _TOP, "")
 
     def resolve(value: str) -> str:
@@ -258,9 +272,19 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         port=web_raw.get("port", WebConfig.port),
         secret_key_env=web_raw.get("secret_key_env", WebConfig.secret_key_env),
         stale_after_minutes=web_raw.get("stale_after_minutes", WebConfig.stale_after_minutes),
+        session_idle_minutes=web_raw.get("session_idle_minutes", WebConfig.session_idle_minutes),
+        session_hours=web_raw.get("session_hours", WebConfig.session_hours),
+        trusted_proxies=web_raw.get("trusted_proxies", WebConfig.trusted_proxies),
     )
     if not 0 < web.port < 65536:
         raise r.fail("web.port", f"must be between 1 and 65535, not {web.port}")
+    for key, low, high in (
+        ("session_idle_minutes", 1, 24 * 60),
+        ("session_hours", 1, 24),
+        ("trusted_proxies", 0, 5),
+    ):
+        if not low <= getattr(web, key) <= high:
+            raise r.fail(f"web.{key}", f"must be from {low} to {high}, not {getattr(web, key)}")
 
     google_raw = r.section(data.get("google", {}), _GOOGLE, "google.")
     creds = google_raw.get("credentials")
@@ -285,6 +309,26 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         web=web,
         google=google,
     )
+
+
+def _refuse_line_breaks(r: _Reader, value: Any, key: str) -> None:
+    """No value may hold a line break or other control character: a board name or an address
+    goes into e-mail headers, where CR/LF would start a new header line."""
+    if isinstance(value, dict):
+        for k, v in value.items():
+            name = f"{key}.{k}" if key else str(k)
+            if isinstance(k, str) and _has_control(k):
+                raise r.fail(name, "a key must not hold a line break or control character")
+            _refuse_line_breaks(r, v, name)
+    elif isinstance(value, list):
+        for i, v in enumerate(value):
+            _refuse_line_breaks(r, v, f"{key}[{i}]")
+    elif isinstance(value, str) and _has_control(value):
+        raise r.fail(key, f"must not hold a line break or control character: {value!r}")
+
+
+def _has_control(text: str) -> bool:
+    return any(ord(c) < 32 or ord(c) == 127 or c in "\u2028\u2029\x85" for c in text)
 
 
 def _display(path: Path) -> str:

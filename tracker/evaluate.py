@@ -8,15 +8,23 @@ columnar until an output asks for records.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 import numpy as np
 
 from schemas.validate import ValidatedTable
-from tracker.calendars import shift_array
-from tracker.model import BASIS_RANK, Framework, Rule, RuleKind, Stage, Status
+from tracker.calendars import busday_calendar, shift_array
+from tracker.model import BASIS_RANK, Framework, Rule, RuleKind, Stage, Status, Unit
+from tracker.pauses import (
+    EXTENSION_BASIS,
+    INFORM_FINDING,
+    Adjustment,
+    StageAdjustments,
+    TableAdjustments,
+)
+from tracker.problems import Problem
 
 NAT = np.datetime64("NaT", "D")
 
@@ -37,6 +45,13 @@ class StageColumns:
     status: np.ndarray  # int8 codes into STATUSES
     days_late: np.ndarray  # int64
     rule_mask: np.ndarray  # int64 bit set of the rules that apply (all rules when none do)
+    #: the latest date the rules give, before any pause or extension (datetime64[D])
+    original_latest: np.ndarray | None = None
+    #: sparse, by row: the sheet rows that adjusted the stage, the extension that set its latest
+    #: date, and findings the adjustments raise (a national body not yet told of a pause)
+    adjustments: dict[int, list[Adjustment]] = field(default_factory=dict)
+    extended: dict[int, Adjustment] = field(default_factory=dict)
+    findings: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
 
     def describe(self, mask: int) -> tuple[str | None, bool | None, str | None, list[Rule]]:
         """basis, must, citation of the rules in ``mask``: the strongest basis, must if any is."""
@@ -55,6 +70,8 @@ class TableResult:
     framework: Framework
     as_of: date
     stages: list[StageColumns]
+    #: problems evaluation finds in the pauses sheet (an extension that gives no more time)
+    problems: list[Problem] = field(default_factory=list)
 
     def status_counts(self) -> dict[str, int]:
         counts: dict[str, int] = {}
@@ -81,6 +98,7 @@ class TableResult:
                     sc.status.tolist(),
                     sc.days_late.tolist(),
                     sc.rule_mask.tolist(),
+                    _iso_list(sc.latest if sc.original_latest is None else sc.original_latest),
                 )
             )
         out: list[dict[str, Any]] = []
@@ -88,13 +106,17 @@ class TableResult:
             assessable = bool(t.assessable[i])
             stages: list[dict[str, Any]] = []
             if assessable:
-                for k, (sid, label, done, earliest, latest, status, late, masks) in enumerate(
+                for k, (sid, label, done, earliest, latest, status, late, masks, orig) in enumerate(
                     columns
                 ):
                     mask = masks[i]
                     info = described[k].get(mask)
                     if info is None:
                         info = described[k][mask] = self.stages[k].describe(mask)[:3]
+                    sc = self.stages[k]
+                    ext = sc.extended.get(i)
+                    if ext is not None:
+                        info = (EXTENSION_BASIS, info[1], _extension_source(ext, info[2]))
                     stages.append(
                         {
                             "id": sid,
@@ -107,6 +129,9 @@ class TableResult:
                             "basis": info[0],
                             "must": info[1],
                             "source": info[2],
+                            "original_latest": orig[i],
+                            "adjustments": [a.to_json() for a in sc.adjustments.get(i, ())],
+                            "findings": sc.findings.get(i, []),
                         }
                     )
             out.append(
@@ -125,19 +150,40 @@ class TableResult:
         return out
 
 
+def _extension_source(ext: Adjustment, replaced: str | None) -> str:
+    """The citation of a stage whose latest date an agreed extension set: who agreed, where it is
+    recorded, and the rule it replaced (kept visible)."""
+    who = f" with {ext.agreed_by}" if ext.agreed_by else ""
+    text = f"Extension agreed{who} ({ext.sheet} row {ext.row})"
+    return f"{text}; replaces: {replaced}" if replaced else text
+
+
 def _iso_list(arr: np.ndarray) -> list[str | None]:
     text = np.datetime_as_string(arr, unit="D")
     return [None if s == "NaT" else str(s) for s in text]
 
 
 def evaluate_table(
-    table: ValidatedTable, as_of: date, framework: Framework | None = None
+    table: ValidatedTable,
+    as_of: date,
+    framework: Framework | None = None,
+    adjustments: TableAdjustments | None = None,
 ) -> TableResult:
-    """``framework`` may differ from the table's own: a board's overrides applied to it."""
+    """``framework`` may differ from the table's own: a board's overrides applied to it.
+    ``adjustments`` are the table's rows of the ``Pauses and extensions`` sheet, applied to
+    whichever rules the framework (overridden or not) gives."""
     fw = framework or table.framework
     today = np.datetime64(as_of, "D")
-    results = [_evaluate_stage(fw, stage, table, today) for stage in fw.stages if not stage.untimed]
-    return TableResult(table=table, framework=fw, as_of=as_of, stages=results)
+    adjustments = adjustments or {}
+    problems: list[Problem] = []
+    results = []
+    for stage in fw.stages:
+        if stage.untimed:
+            continue
+        results.append(
+            _evaluate_stage(fw, stage, table, today, adjustments.get(stage.id), problems)
+        )
+    return TableResult(table=table, framework=fw, as_of=as_of, stages=results, problems=problems)
 
 
 def _applies(rule: Rule, table: ValidatedTable, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -150,14 +196,68 @@ def _applies(rule: Rule, table: ValidatedTable, n: int) -> tuple[np.ndarray, np.
     return applies, undecided
 
 
+def _pause_spans(
+    adj: StageAdjustments, done: np.ndarray, today: np.datetime64, n: int, calendar: str
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: working days and calendar days paused (From and To both counted), and whether
+    an open pause stops the clock today.
+
+    A pause ends at its To date, or when the stage is done if that is sooner (an open pause on a
+    done stage ran until it was done); a pause that starts after the stage was done moves nothing.
+    """
+    working = np.zeros(n, dtype=np.int64)
+    calendar_days = np.zeros(n, dtype=np.int64)
+    stopped = np.zeros(n, dtype=bool)
+    if not len(adj.pause_at):
+        return working, calendar_days, stopped
+    at = adj.pause_at
+    start, end = adj.pause_from, adj.pause_to.copy()
+    finished = done[at]
+    is_done = ~np.isnat(finished)
+    end = np.where(is_done & (np.isnat(end) | (finished < end)), finished, end)
+    closed = ~np.isnat(end) & (end >= start)
+    np.logical_or.at(stopped, at, np.isnat(end) & (start <= today))
+    if closed.any():
+        s, e, rows = start[closed], end[closed] + np.timedelta64(1, "D"), at[closed]
+        cal = busday_calendar(calendar)
+        np.add.at(working, rows, np.busday_count(s, e, busdaycal=cal))
+        np.add.at(calendar_days, rows, (e - s).astype(np.int64))
+    return working, calendar_days, stopped
+
+
+def _moved(
+    bound: np.ndarray, unit: Unit, working: np.ndarray, days: np.ndarray, calendar: str
+) -> np.ndarray:
+    """``bound`` moved later by the paused span in the rule's own unit."""
+    if unit is Unit.WORKING_DAYS:
+        out = bound.copy()
+        hit = (working > 0) & ~np.isnat(bound)
+        if hit.any():
+            out[hit] = np.busday_offset(
+                bound[hit], working[hit], roll="forward", busdaycal=busday_calendar(calendar)
+            )
+        return out
+    return bound + days.astype("timedelta64[D]")
+
+
 def _evaluate_stage(
-    fw: Framework, stage: Stage, table: ValidatedTable, today: np.datetime64
+    fw: Framework,
+    stage: Stage,
+    table: ValidatedTable,
+    today: np.datetime64,
+    adj: StageAdjustments | None = None,
+    problems: list[Problem] | None = None,
 ) -> StageColumns:
     n = len(table)
     field = fw.field(stage.id)
     done = table.dates.get(stage.id, np.full(n, NAT))
     earliest = np.full(n, NAT)
     latest = np.full(n, NAT)
+    original = np.full(n, NAT)
+    if adj is not None:
+        working, calendar_days, stopped = _pause_spans(adj, done, today, n, fw.calendar)
+    else:
+        stopped = np.zeros(n, dtype=bool)
     any_applies = np.zeros(n, dtype=bool)
     unknown = np.zeros(n, dtype=bool)  # an applicable bound cannot be worked out yet
     mask = np.zeros(n, dtype=np.int64)
@@ -182,6 +282,11 @@ def _evaluate_stage(
                     known & (np.isnat(earliest) | (bound > earliest)), bound, earliest
                 )
             else:
+                original = np.where(
+                    known & (np.isnat(original) | (bound < original)), bound, original
+                )
+                if adj is not None:
+                    bound = _moved(bound, rule.unit, working, calendar_days, fw.calendar)
                 latest = np.where(known & (np.isnat(latest) | (bound < latest)), bound, latest)
         elif rule.kind is RuleKind.MUST_BE_YES:
             is_check = True
@@ -218,8 +323,24 @@ def _evaluate_stage(
         status[met] = _CODE[Status.MET]
         status[not_met] = _CODE[Status.NOT_MET]  # a failed check wins over any other
         return StageColumns(
-            stage, field.header, np.full(n, NAT), earliest, latest, status, days, mask
+            stage, field.header, np.full(n, NAT), earliest, latest, status, days, mask, original
         )
+
+    extended: dict[int, Adjustment] = {}
+    if adj is not None and adj.extensions:
+        # in sheet order: each agreed date replaces the one before it and must be later
+        for k, ext in adj.extensions:
+            if not any_applies[k] or ext.new_due is None:
+                continue
+            new = np.datetime64(ext.new_due, "D")
+            if not np.isnat(latest[k]) and new <= latest[k]:
+                if problems is not None:
+                    problems.append(_not_later(ext, table, k, latest[k]))
+                table.assessable[k] = False
+                continue
+            latest[k] = new
+            unknown[k] = False
+            extended[k] = ext
 
     has_done = ~np.isnat(done)
     has_latest = ~np.isnat(latest)
@@ -227,9 +348,10 @@ def _evaluate_stage(
     late = live & has_done & has_latest & (done > latest)
     early = live & has_done & ~late & has_earliest & (done < earliest)
     on_time = live & has_done & ~late & ~early & ~unknown
-    overdue = live & ~has_done & has_latest & (today > latest)
-    pending = live & ~has_done & ~overdue & ~unknown
-    waiting = live & ~(late | early | on_time | overdue | pending)
+    paused = live & ~has_done & stopped
+    overdue = live & ~has_done & ~paused & has_latest & (today > latest)
+    pending = live & ~has_done & ~overdue & ~paused & ~unknown
+    waiting = live & ~(late | early | on_time | overdue | pending | paused)
 
     status[waiting] = _CODE[Status.WAITING]
     status[pending] = _CODE[Status.PENDING]
@@ -237,7 +359,47 @@ def _evaluate_stage(
     status[early] = _CODE[Status.EARLY]
     status[late] = _CODE[Status.LATE]
     status[overdue] = _CODE[Status.OVERDUE]
+    status[paused] = _CODE[Status.PAUSED]
     days[late] = (done[late] - latest[late]).astype(np.int64)
     days[early] = (earliest[early] - done[early]).astype(np.int64)
     days[overdue] = (today - latest[overdue]).astype(np.int64)
-    return StageColumns(stage, field.header, done, earliest, latest, status, days, mask)
+    latest[paused] = NAT  # no deadline while the clock is stopped
+    result = StageColumns(stage, field.header, done, earliest, latest, status, days, mask, original)
+    if adj is not None:
+        result.adjustments = adj.records
+        result.extended = extended
+        if stage.inform_when_paused:
+            result.findings = _not_informed(adj, stage.inform_when_paused, live)
+    return result
+
+
+def _not_informed(
+    adj: StageAdjustments, citation: str, live: np.ndarray
+) -> dict[int, list[dict[str, Any]]]:
+    """Rows with a pause of this stage and no date the national body was told."""
+    rows = np.unique(adj.pause_at[np.isnat(adj.pause_informed)])
+    finding = {
+        "type": INFORM_FINDING,
+        "basis": "statutory guidance",
+        "must": False,
+        "message": "paused, and the national body has not been told why "
+        "(Date national body informed is blank)",
+        "source": citation,
+    }
+    return {int(k): [dict(finding)] for k in rows.tolist() if live[k]}
+
+
+def _not_later(ext: Adjustment, table: ValidatedTable, k: int, replaced: Any) -> Problem:
+    when: date = replaced.astype(object)
+    return Problem.make(
+        "extension-not-later",
+        source=ext.source,
+        sheet=ext.sheet,
+        cell=ext.due_cell,
+        row=ext.row,
+        column="New due date",
+        review_id=table.review_ids[k],
+        value=ext.new_due,
+        detail=when.strftime("%d/%m/%Y"),
+        link=ext.due_link,
+    )

@@ -67,6 +67,7 @@ class Status(StrEnum):
     NOT_APPLICABLE = "not_applicable"
     MET = "met"
     NOT_MET = "not_met"
+    PAUSED = "paused"  # not done, its clock stopped by an open pause (Pauses and extensions)
 
 
 #: Worst first: the order statuses are listed and reviews ranked in, everywhere they are shown.
@@ -75,6 +76,7 @@ STATUS_ORDER: tuple[Status, ...] = (
     Status.NOT_MET,
     Status.LATE,
     Status.EARLY,
+    Status.PAUSED,
     Status.PENDING,
     Status.WAITING,
     Status.ON_TIME,
@@ -170,6 +172,9 @@ class Stage:
     id: str
     rules: tuple[Rule, ...] = ()
     untimed: bool = False
+    #: a duty to tell a national body when this stage is paused (its citation), e.g. England's
+    #: LCSPR publication delayed by criminal proceedings (Working Together 2018, ch. 4)
+    inform_when_paused: str | None = None
 
 
 @dataclass(frozen=True)

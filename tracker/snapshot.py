@@ -40,9 +40,36 @@ def write_snapshot(
 
 
 def read_snapshot(state_dir: Path) -> dict[str, Any] | None:
+    """The snapshot, or None if there is none yet. Raises ValueError (with the reason) for a
+    file that is not JSON or not of the snapshot's shape: a reader must keep the last good one."""
     try:
         with snapshot_path(state_dir).open(encoding="utf-8") as fh:
-            data: dict[str, Any] = json.load(fh)
-            return data
+            data = json.load(fh)
     except FileNotFoundError:
         return None
+    check_shape(data)
+    checked: dict[str, Any] = data
+    return checked
+
+
+def check_shape(doc: Any) -> None:
+    """The parts every reader relies on, type by type; ValueError names the first that is off."""
+    if not isinstance(doc, dict):
+        raise ValueError(f"the snapshot is a {type(doc).__name__}, not an object")
+    for key in ("as_of", "generated_at"):
+        if doc.get(key) is not None and not isinstance(doc[key], str):
+            raise ValueError(f"{key} is not text")
+    for key in ("reviews", "problems"):
+        items = doc.get(key, [])
+        if not isinstance(items, list):
+            raise ValueError(f"{key} is not a list")
+        for i, item in enumerate(items):
+            if not isinstance(item, dict):
+                raise ValueError(f"{key}[{i}] is not an object")
+    for i, review in enumerate(doc.get("reviews", [])):
+        stages = review.get("stages", [])
+        if not isinstance(stages, list) or not all(isinstance(s, dict) for s in stages):
+            raise ValueError(f"reviews[{i}].stages is not a list of objects")
+        for key in ("actions",):
+            if key in review and not isinstance(review[key], list):
+                raise ValueError(f"reviews[{i}].{key} is not a list")

@@ -74,10 +74,11 @@ def resolve_specs(sources: tuple[str, ...], config: Config | None) -> list[Any]:
         return specs
     specs = []
     for source in sources:
-        board = None
+        named = []
         if config is not None:
-            board = next((b for s, b in config.source_boards() if _same_source(s, source)), None)
-        specs.append(SourceSpec(source, board))
+            named = [b for s, b in config.source_boards() if _same_source(s, source)]
+        owners = tuple(dict.fromkeys(b.name for b in named))
+        specs.append(SourceSpec(source, named[0] if named else None, owners))
     return specs
 
 

@@ -22,6 +22,7 @@ from tracker.check import CheckResult
 from tracker.cli.files import save_workbook_atomic
 from tracker.model import STATUS_ORDER
 from tracker.problems import Problem, display_value
+from tracker.safe_cells import csv_value, xlsx_value
 
 WIDTH = 100
 _LABEL = {
@@ -34,9 +35,10 @@ _LABEL = {
     "not_applicable": "n/a",
     "met": "met",
     "not_met": "NOT MET",
+    "paused": "paused",
 }
 #: Shown stage by stage in the table; the rest are counted on the review's line.
-_SHOWN = ("overdue", "not_met", "late", "early", "pending")
+_SHOWN = ("overdue", "not_met", "late", "early", "paused", "pending")
 _ORDER = {s.value: i for i, s in enumerate(STATUS_ORDER)}
 _SHORT_BASIS = {
     "statutory guidance": "stat. guidance",
@@ -60,6 +62,8 @@ CSV_COLUMNS = [
     "basis",
     "must",
     "citation",
+    "original_latest",
+    "adjustments",
 ]
 
 
@@ -101,7 +105,7 @@ def render_check_table(result: CheckResult, *, verbose: bool = False) -> str:
     lines = [
         f"As of {result.as_of:%d/%m/%Y}: {len(reviews)} reviews · {counts.get('overdue', 0)} overdue"
         f" · {counts.get('not_met', 0)} not met · {counts.get('late', 0)} late"
-        f" · {counts.get('pending', 0)} due",
+        f" · {counts.get('pending', 0)} due · {counts.get('paused', 0)} paused",
         f"Data: {sum(1 for r in reviews if not r['assessable'])} reviews cannot be assessed"
         f" · {errors} errors, {warnings} warnings (see `tracker validate`)",
     ]
@@ -168,6 +172,9 @@ def _review_lines(review: dict[str, Any], verbose: bool) -> list[str]:
             when = f"done {uk_date(s['done'])} · {s['days_late']}d early"
         elif s["status"] == "pending":
             when = f"due by {uk_date(s['latest'])}" if s["latest"] else "no deadline"
+        elif s["status"] == "paused":
+            since = next((a["from"] for a in s.get("adjustments", ()) if a["to"] is None), None)
+            when = f"from {uk_date(since)} (due {uk_date(s['original_latest'])})"
         elif s["done"]:
             when = f"done {uk_date(s['done'])}"
         else:
@@ -178,7 +185,32 @@ def _review_lines(review: dict[str, Any], verbose: bool) -> list[str]:
             else ""
         )
         out.append(_cut(f"    {status:<8} {label:<30} {when:<32} {basis}", WIDTH).rstrip())
+        if s.get("adjustments") and s["status"] != "paused":
+            out.append(_cut(f"             {adjustment_text(s)}", WIDTH))
+        for finding in s.get("findings", ()):
+            out.append(_cut(f"             should: {finding['message']}", WIDTH))
     return out
+
+
+def adjustment_text(stage: dict[str, Any]) -> str:
+    """One line for a stage's pauses and extensions (reasons and bodies are fixed choices;
+    notes are never part of it)."""
+    parts = []
+    for a in stage.get("adjustments", ()):
+        if a["kind"] == "pause":
+            span = (
+                f"{uk_date(a['from'])}-{uk_date(a['to'])}"
+                if a["to"]
+                else f"since {uk_date(a['from'])}"
+            )
+            parts.append(f"paused {span}" + (f" ({a['reason']})" if a["reason"] else ""))
+        else:
+            who = f" with {a['agreed_by']}" if a["agreed_by"] else ""
+            parts.append(f"extended to {uk_date(a['new_due'])} (agreed{who})")
+    text = "; ".join(parts)
+    if stage.get("original_latest") and stage.get("original_latest") != stage.get("latest"):
+        text += f"; originally due {uk_date(stage['original_latest'])}"
+    return text
 
 
 def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str:
@@ -187,6 +219,8 @@ def render_problems_table(result: CheckResult, *, per_sheet: bool = True) -> str
     rows_checked: dict[tuple[str, str], int] = defaultdict(int)
     for t in result.tables:
         rows_checked[(t.table.source, t.table.sheet)] += len(t.table)
+    for place, n in result.optional_rows.items():
+        rows_checked[place] += n
     by_place: dict[tuple[str, str], list[Problem]] = defaultdict(list)
     for p in result.problems:
         by_place[(p.source, p.sheet or "")].append(p)
@@ -310,6 +344,8 @@ def stage_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
                 s["basis"],
                 s["must"],
                 s["source"],
+                s.get("original_latest"),
+                adjustment_text(s) if s.get("adjustments") else None,
             ]
 
 
@@ -318,7 +354,7 @@ def check_csv(result: CheckResult) -> str:
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in stage_rows(result.reviews):
-        writer.writerow(["" if v is None else v for v in row])
+        writer.writerow(["" if v is None else csv_value(v) for v in row])
     return buf.getvalue()
 
 
@@ -346,7 +382,7 @@ def write_check_xlsx(result: CheckResult, path: Path) -> None:
     ws.freeze_panes = "A2"
     ws.append(CSV_COLUMNS)
     for row in stage_rows(result.reviews):
-        ws.append([_xl(v, CSV_COLUMNS[i]) for i, v in enumerate(row)])
+        ws.append([xlsx_value(ws, _xl(v, CSV_COLUMNS[i])) for i, v in enumerate(row)])
     _problems_sheet(wb, result.problems, Font, path.parent)
     save_workbook_atomic(wb, path)
 
@@ -387,14 +423,17 @@ def _problems_sheet(wb: Any, problems: list[Problem], font: Any, base: Path) -> 
             target = f"{_relative_link(Path(p.source), base)}#'{sheet}'!{p.cell}"
         if target:
             link_cell.value = f"{p.sheet}!{p.cell}" if p.cell else "open"
+            link_cell.data_type = "s"  # a sheet title is text, never a formula
             link_cell.hyperlink = target
             link_cell.font = font(color="0563C1", underline="single")
-        ws.append([v if not isinstance(v, bool) else str(v) for v in row] + [link_cell])
+        ws.append(
+            [xlsx_value(ws, v if not isinstance(v, bool) else str(v)) for v in row] + [link_cell]
+        )
 
 
 def _xl(value: Any, column: str) -> Any:
     if value is None:
         return None
-    if column in ("done", "earliest", "latest") and isinstance(value, str):
+    if column in ("done", "earliest", "latest", "original_latest") and isinstance(value, str):
         return date.fromisoformat(value)
     return value

@@ -21,9 +21,12 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 def _load(config_path: str | None) -> tuple[Config, Path]:
     path = find_config(config_path)
     if path is None:
-        raise click.ClickException(
-            "no config: pass --config FILE, set TRACKER_CONFIG, or put tracker.toml in this folder"
+        click.echo(
+            "tracker: no config: pass --config FILE, set TRACKER_CONFIG, "
+            "or put tracker.toml in this folder",
+            err=True,
         )
+        sys.exit(2)
     try:
         return load_config(path), path
     except ConfigError as exc:

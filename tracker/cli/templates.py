@@ -23,10 +23,13 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from schemas.optional import SheetSpec
 from schemas.table import HEADER_SEARCH_ROWS, normalise_header
 from tracker.cli.files import save_workbook_atomic
 from tracker.describe import describe_rule
 from tracker.model import Field, FieldType, Framework
+from tracker.pauses import SPEC as PAUSES
+from tracker.pauses import adjustable_stages
 from tracker.sources.xlsx import FORMULA_CELL, sheet_members
 
 #: Rows given formats and validation below the header.
@@ -187,6 +190,112 @@ def _extend_sheet(ws: Worksheet, fw: Framework) -> list[str]:
     return added
 
 
+def _date_validation() -> DataValidation:
+    return DataValidation(
+        type="date",
+        operator="between",
+        formula1="DATE(1990,1,1)",
+        formula2="DATE(2060,12,31)",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="Not a date",
+        error="Type a date as dd/mm/yyyy, e.g. 31/01/2024.",
+    )
+
+
+#: what each column of an optional sheet holds, shown as the header's input message
+_SPEC_PROMPTS = {
+    "review_id": "The Review ID exactly as on the review's own sheet. Required.",
+    "stage": "The stage's column header on the review's sheet (pick from the list). Required.",
+    "kind": "Pause (the clock stops) or Agreed extension (a new due date). Required.",
+    "from": "First day of the pause, dd/mm/yyyy. Required for a pause.",
+    "to": "Last day of the pause; blank while it is still paused.",
+    "new_due": "The agreed new due date, dd/mm/yyyy. Required for an agreed extension.",
+    "informed": "When the Panel / Secretary of State (or the nation's body) was told why.",
+    "notes": "Free text for the board only: never shown to inspectors or e-mailed.",
+}
+
+
+def _new_spec_sheet(wb: Workbook, spec: SheetSpec, lists: dict[str, str]) -> None:
+    """An optional sheet (``tracker.check.OPTIONAL_SHEETS``): headers, date cells, drop-downs
+    (``lists`` gives a field's list as a range formula, e.g. the Guide's stage labels)."""
+    ws = wb.create_sheet(spec.title)
+    first, last = 2, 1 + TEMPLATE_ROWS
+    for j, f in enumerate(spec.fields, start=1):
+        ws.cell(1, j, f.header)
+        _style_header(ws, 1, j, f)
+        letter = get_column_letter(j)
+        prompt = _SPEC_PROMPTS.get(f.id) or (
+            "One of: " + ", ".join(f.choices) + "." if f.choices else ""
+        )
+        if prompt:
+            head = DataValidation(
+                allow_blank=True,
+                showInputMessage=True,
+                promptTitle=f.header[:32],
+                prompt=prompt[:255],
+            )
+            head.add(f"{letter}1")
+            ws.add_data_validation(head)
+        dv: DataValidation | None = None
+        if f.type is FieldType.DATE:
+            dv = _date_validation()
+            for r in range(first, last + 1):
+                ws.cell(r, j).number_format = DATE_FORMAT
+        elif f.type is FieldType.CHOICE or f.id in lists:
+            formula = lists.get(f.id) or '"' + ",".join(f.choices) + '"'
+            dv = DataValidation(
+                type="list",
+                formula1=formula,
+                allow_blank=True,
+                showErrorMessage=f.id not in lists,
+                errorTitle="Pick from the list",
+                error="Choose one of the list's values.",
+            )
+        if dv is not None:
+            dv.add(f"{letter}{first}:{letter}{last}")
+            ws.add_data_validation(dv)
+    ws.row_dimensions[1].height = 45
+    ws.freeze_panes = "A2"
+
+
+#: the Guide's section on the pauses sheet (its first line is how an update finds it)
+PAUSES_GUIDE = [
+    "Pauses and extensions",
+    "One row per event. A Pause stops a stage's clock: while To is blank the stage shows as "
+    "paused, never overdue; once To is filled the deadline moves later by the days paused (From "
+    "and To both counted), in working days for a working-day rule and calendar days otherwise.",
+    "An Agreed extension replaces the stage's due date with New due date; the stage is then "
+    "judged against it, and the original date stays visible beside it.",
+    "When publication is delayed by other proceedings, tell the national body why and fill in "
+    "Date national body informed (England: the Panel and the Secretary of State, WT 2018 ch. 4).",
+    "Notes are for the board only: never shown to inspectors, e-mailed or logged.",
+    "Stages a pause or extension can name (the Stage drop-down):",
+]
+
+
+def _pauses_guide(ws: Worksheet, frameworks: list[Framework]) -> str:
+    """Append the section and the stage labels; returns the labels' range for the drop-down."""
+    ws.append([])
+    start = ws.max_row + 1
+    for line in PAUSES_GUIDE:
+        ws.append([line])
+    ws.cell(start, 1).font = Font(bold=True)
+    first = ws.max_row + 1
+    for fw in frameworks:
+        for stage in adjustable_stages(fw):
+            ws.append([fw.id, fw.sheet, stage, fw.label(stage)])
+    last = ws.max_row
+    return f"'{GUIDE}'!$D${first}:$D${last}"
+
+
+def _add_pauses(wb: Workbook, frameworks: list[Framework], guide: Worksheet) -> None:
+    """The pauses sheet, placed before the Guide, whose new section feeds its Stage drop-down."""
+    stages = _pauses_guide(guide, frameworks)
+    _new_spec_sheet(wb, PAUSES, {"stage": stages})
+    wb.move_sheet(PAUSES.title, offset=wb.sheetnames.index(guide.title) - len(wb.sheetnames) + 1)
+
+
 def _guide(wb: Workbook, frameworks: list[Framework]) -> None:
     ws = wb.create_sheet(GUIDE)
     columns = [
@@ -263,6 +372,7 @@ def create_template(path: Path, frameworks: list[Framework]) -> None:
     for fw in frameworks:
         _new_sheet(wb, fw)
     _guide(wb, frameworks)
+    _add_pauses(wb, frameworks, wb[GUIDE])
     if default is not None:
         wb.remove(default)
     save_workbook_atomic(wb, path)
@@ -326,6 +436,13 @@ def update_workbook(
         listed = _extend_guide(wb[titles[GUIDE.casefold()]], frameworks)
         if listed:
             report["columns_added"][titles[GUIDE.casefold()]] = [f"rules of {i}" for i in listed]
+    if PAUSES.title.casefold() not in titles:
+        from tracker.registry import all_frameworks
+
+        named = {f.id for f in frameworks}
+        present = [f for f in all_frameworks() if f.id in named or f.sheet.casefold() in titles]
+        _add_pauses(wb, present, wb[titles.get(GUIDE.casefold(), GUIDE)])
+        report["sheets_added"].append(PAUSES.title)
     if not report["sheets_added"] and not report["columns_added"]:
         return report
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")

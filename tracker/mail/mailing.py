@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from tracker.boards import source_owners
 from tracker.config import Config
 from tracker.mail.ledger import NATIONAL_SCOPE, Ledger, iso_week
 from tracker.mail.outbox import Outbox, OutboxError, filename_for
@@ -57,7 +58,7 @@ def make_report(
 ) -> Report:
     if scope == NATIONAL_SCOPE:
         return national_report(check, config, as_of, since)
-    return board_report(check, config.board(scope), as_of, since)
+    return board_report(check, config.board(scope), as_of, since, source_owners(config))
 
 
 def compose(

@@ -31,7 +31,10 @@ from tracker.mail.report import (
     ProblemLine,
     Report,
 )
+from tracker.safe_cells import xlsx_value
 
+#: the weekly e-mail's "needs attention" threshold, in words
+LONG_PAUSE_MONTHS = 6
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT = "Arial, Helvetica, sans-serif"
 INK = "#1b1b1b"
@@ -45,6 +48,7 @@ STATUS_COLOURS = {
     "not_met": ("#f6d7d2", "#6d1a0f"),
     "early": ("#fcead0", "#6b3d00"),
     "pending": ("#e8f1f8", "#0b3c61"),
+    "paused": ("#ede7f3", "#3d2063"),
     "waiting": ("#f3f2f1", "#383f43"),
     "on_time": ("#e3f1e6", "#10401f"),
     "met": ("#e3f1e6", "#10401f"),
@@ -120,6 +124,39 @@ def _other_columns(report: Report) -> list[Column]:
     ]
 
 
+def _adjusted_columns(report: Report) -> list[Column]:
+    cols: list[Column] = [] if not report.is_national else [("Board", lambda f: f.board)]
+    return [
+        *cols,
+        ("Review", lambda f: f.review_id),
+        ("Stage", lambda f: f.stage),
+        ("State", _state),
+        ("Reason", lambda f: f.reason),
+        ("Agreed with", lambda f: f.agreed_with or "-"),
+        ("New due date", _new_due),
+    ]
+
+
+def _state(f: Finding) -> str:
+    return f"{f.adjustment} since {fmt_date(f.since)}" if f.since else f.adjustment
+
+
+def _new_due(f: Finding) -> str:
+    new = fmt_date(f.latest) if f.latest else "none while paused"
+    return f"{new} (was {fmt_date(f.original_latest)})" if f.original_latest else new
+
+
+def _attention_columns(report: Report) -> list[Column]:
+    cols: list[Column] = [] if not report.is_national else [("Board", lambda f: f.board)]
+    return [
+        *cols,
+        ("Review", lambda f: f.review_id),
+        ("Stage", lambda f: f.stage),
+        ("State", _state),
+        ("Needs attention", lambda f: f.attention),
+    ]
+
+
 def _problem_cell(p: ProblemLine) -> str:
     """``England SCR!G4``; the workbook is named in its own column (the attachment has paths)."""
     return f"{p.sheet}!{p.cell}" if p.sheet and p.cell else (p.sheet or "")
@@ -160,6 +197,25 @@ def _sections(report: Report) -> list[tuple[str, str, list[Column], list[Finding
             report.completed_late,
         ),
     ]
+    out.append(
+        (
+            f"Paused or extended ({len(report.adjusted)})",
+            "Not done; the clock is stopped by a pause, or a new due date was agreed. "
+            "Not counted as overdue.",
+            _adjusted_columns(report),
+            report.adjusted,
+        )
+    )
+    if report.needs_attention:
+        out.append(
+            (
+                f"Needs attention ({len(report.needs_attention)})",
+                f"Paused for more than {LONG_PAUSE_MONTHS} months, or the national body has not "
+                "been told why publication is delayed.",
+                _attention_columns(report),
+                report.needs_attention,
+            )
+        )
     if report.other_findings:
         out.append(
             (
@@ -427,7 +483,8 @@ def render_text(report: Report) -> str:
     lines.append(
         f"Overdue: {len(report.overdue)} ({report.overdue_in(MUST)} statutory) | "
         f"Due in {DUE_SOON_DAYS} days: {len(report.due_soon)} | "
-        f"Completed late: {len(report.completed_late)} | Data problems: {len(report.problems)}"
+        f"Completed late: {len(report.completed_late)} | Paused or extended: "
+        f"{len(report.adjusted)} | Data problems: {len(report.problems)}"
     )
     if report.is_national:
         lines += ["", "Boards", "------"]
@@ -501,6 +558,8 @@ _FINDING_HEADERS = [
     "Source",
     "Sheet",
     "Row",
+    "Originally due",
+    "Paused or extended",
 ]
 
 
@@ -526,6 +585,8 @@ def _finding_row(f: Finding) -> list[Any]:
         f.source,
         f.sheet,
         f.row,
+        f.original_latest if f.adjustment else None,
+        f.adjustment or None,
     ]
 
 
@@ -537,7 +598,7 @@ def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]]) 
         cell.fill = PatternFill("solid", fgColor="F3F2F1")
         cell.alignment = Alignment(vertical="top", wrap_text=True)
     for values in rows:
-        ws.append([_cell_value(v) for v in values])
+        ws.append([xlsx_value(ws, _cell_value(v)) for v in values])
     for row in ws.iter_rows(min_row=2):
         for cell in row:
             if isinstance(cell.value, str):
@@ -565,7 +626,7 @@ def render_xlsx(report: Report) -> bytes:
     summary = wb.active
     assert summary is not None
     summary.title = "Summary"
-    summary.append([report.title])
+    summary.append([xlsx_value(summary, report.title)])
     summary["A1"].font = Font(bold=True, size=14)
     summary.append(["As of", _cell_value(report.as_of)])
     summary["B2"].number_format = "DD/MM/YYYY"
@@ -575,6 +636,7 @@ def render_xlsx(report: Report) -> bytes:
     summary.append(["Overdue", len(report.overdue)])
     summary.append([f"Due in {DUE_SOON_DAYS} days", len(report.due_soon)])
     summary.append(["Completed late since last report", len(report.completed_late)])
+    summary.append(["Paused or extended", len(report.adjusted)])
     summary.append(["Data problems", len(report.problems)])
     summary.append([])
     summary.append(["Status", *(GROUP_LABELS[g] for g in GROUPS), "All"])
@@ -621,6 +683,22 @@ def render_xlsx(report: Report) -> bytes:
     )
     _sheet(wb, "Due soon", _FINDING_HEADERS, [_finding_row(f) for f in report.due_soon])
     _sheet(wb, "Completed late", _FINDING_HEADERS, [_finding_row(f) for f in report.completed_late])
+    _sheet(
+        wb,
+        "Paused or extended",
+        [
+            *_FINDING_HEADERS,
+            "Since",
+            "Reason",
+            "Agreed with",
+            "National body informed",
+            "Attention",
+        ],
+        [
+            [*_finding_row(f), f.since, f.reason, f.agreed_with, f.informed, f.attention]
+            for f in report.adjusted
+        ],
+    )
     _sheet(
         wb,
         "All stages",

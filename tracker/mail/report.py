@@ -18,8 +18,10 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from tracker.boards import board_of, source_owners
 from tracker.config import BoardConfig, Config
 from tracker.mail.ledger import NATIONAL_SCOPE, iso_week
+from tracker.pauses import AGREED_WITH, LONG_PAUSE_DAYS, REASONS
 
 DUE_SOON_DAYS = 14
 FIRST_PROBLEMS = 10
@@ -40,6 +42,7 @@ HEADLINE_STATUSES: tuple[str, ...] = (
     "not_met",
     "early",
     "pending",
+    "paused",
     "waiting",
     "on_time",
     "met",
@@ -50,6 +53,7 @@ STATUS_LABELS = {
     "not_met": "Condition not met",
     "early": "Done too early",
     "pending": "Pending",
+    "paused": "Paused",
     "waiting": "Waiting",
     "on_time": "On time",
     "met": "Condition met",
@@ -99,6 +103,15 @@ class Finding:
     source: str
     sheet: str
     row: int | None
+    #: the latest date before any pause or extension, and what adjusted it (fixed choices only)
+    original_latest: date | None = None
+    adjustment: str = ""
+    since: date | None = None
+    reason: str = ""
+    agreed_with: str = ""
+    informed: date | None = None
+    #: why a paused or extended stage needs a manager's eye ("" when it does not)
+    attention: str = ""
 
 
 @dataclass(frozen=True)
@@ -145,6 +158,12 @@ class Report:
     all_stages: list[Finding]
     problems: list[ProblemLine]
     boards: list[BoardLine] = field(default_factory=list)
+    #: stages paused or given more time, not yet done: out of the overdue counts, listed apart
+    adjusted: list[Finding] = field(default_factory=list)
+
+    @property
+    def needs_attention(self) -> list[Finding]:
+        return [f for f in self.adjusted if f.attention]
 
     @property
     def week(self) -> str:
@@ -192,9 +211,48 @@ def _date(value: Any) -> date | None:
         return None
 
 
-def _finding(review: Mapping[str, Any], stage: Mapping[str, Any], board: str) -> Finding:
+def _choice(value: Any, allowed: Sequence[str]) -> str:
+    """A drop-down value only when it is one of the fixed choices (never free text)."""
+    return value if isinstance(value, str) and value in allowed else ""
+
+
+def _adjusted(stage: Mapping[str, Any], as_of: date) -> dict[str, Any]:
+    """What the e-mail says about a stage's pauses and extensions: the open pause if any, else
+    the latest row; and whether it needs attention (paused too long, national body not told)."""
+    rows = [a for a in stage.get("adjustments") or [] if isinstance(a, Mapping)]
+    if not rows:
+        return {}
+    open_pause = next((a for a in rows if a.get("kind") == "pause" and not a.get("to")), None)
+    last = open_pause or rows[-1]
+    since = _date(last.get("from"))
+    if open_pause is not None:
+        kind = "Paused"
+    elif last.get("kind") == "extension":
+        kind = "Extended"
+    else:
+        kind = "Pause ended"
+    attention = []
+    if open_pause is not None and since and (as_of - since).days > LONG_PAUSE_DAYS:
+        attention.append(f"paused for {(as_of - since).days // 30} months")
+    if any(f.get("type") == "national-body-not-informed" for f in stage.get("findings") or []):
+        attention.append("national body not told")
+    return {
+        "original_latest": _date(stage.get("original_latest")),
+        "adjustment": kind,
+        "since": since,
+        "reason": _choice(last.get("reason"), REASONS),
+        "agreed_with": _choice(last.get("agreed_by"), AGREED_WITH),
+        "informed": _date(last.get("informed")),
+        "attention": "; ".join(attention),
+    }
+
+
+def _finding(
+    review: Mapping[str, Any], stage: Mapping[str, Any], board: str, as_of: date | None = None
+) -> Finding:
     must = bool(stage.get("must"))
     label = stage.get("must_label") or ("must" if must else "should")
+    extra = _adjusted(stage, as_of) if as_of is not None else {}
     return Finding(
         board=board,
         review_id=safe_id(review.get("review_id")),
@@ -212,6 +270,7 @@ def _finding(review: Mapping[str, Any], stage: Mapping[str, Any], board: str) ->
         source=str(review.get("source", "")),
         sheet=str(review.get("sheet", "")),
         row=review.get("row"),
+        **extra,
     )
 
 
@@ -264,15 +323,18 @@ class _Collected:
         self.completed_late: list[Finding] = []
         self.other: list[Finding] = []
         self.all: list[Finding] = []
+        self.adjusted: list[Finding] = []
         until = as_of + timedelta(days=DUE_SOON_DAYS)
         for review, board in reviews:
             self.reviews += 1
             if not review.get("assessable", True):
                 self.cannot_assess += 1
             for stage in review.get("stages", []):
-                f = _finding(review, stage, board)
+                f = _finding(review, stage, board, as_of)
                 if f.status == "not_applicable":
                     continue
+                if f.adjustment and f.status in ("paused", "pending", "waiting"):
+                    self.adjusted.append(f)
                 self.all.append(f)
                 self.counts[f.group][f.status] += 1
                 if f.status == "overdue":
@@ -288,24 +350,59 @@ class _Collected:
         self.due_soon.sort(key=lambda f: (f.latest or as_of, rank[f.group], f.review_id))
         self.completed_late.sort(key=lambda f: (rank[f.group], f.done or as_of, f.review_id))
         self.other.sort(key=lambda f: (rank[f.group], f.board, f.review_id))
+        self.adjusted.sort(key=lambda f: (not f.attention, f.since or as_of, f.review_id))
 
     def plain_counts(self) -> dict[str, dict[str, int]]:
         return {g: {s: self.counts[g][s] for s in HEADLINE_STATUSES} for g in GROUPS}
 
 
-def _in_board(board: BoardConfig, item: Mapping[str, Any]) -> bool:
-    # A board's e-mail covers its own workbooks: the optional Board column is typed by hand and
-    # a spelling slip there must not make a review vanish from every report.
-    return str(item.get("source", "")) in board.sources
+Owners = Mapping[str, tuple[str, ...]]
+
+
+def _own_reviews(
+    check: Mapping[str, Any], board: BoardConfig, owners: Owners
+) -> list[Mapping[str, Any]]:
+    """The reviews of this board's workbooks that the config gives this board (tracker.boards):
+    a Board cell can neither move a review into another board's e-mail nor out of its own."""
+    return [
+        r
+        for r in check.get("reviews", [])
+        if str(r.get("source", "")) in board.sources and board_of(r, owners) == board.name
+    ]
+
+
+def _own_problems(
+    check: Mapping[str, Any], board: BoardConfig, owners: Owners
+) -> list[Mapping[str, Any]]:
+    """A problem in a review's row goes with that review; one about a whole workbook goes to
+    every board that names the workbook."""
+    row_board = {
+        (r.get("source"), r.get("sheet"), r.get("row")): board_of(r, owners)
+        for r in check.get("reviews", [])
+    }
+    mine = []
+    for p in _to_fix(check):
+        if str(p.get("source", "")) not in board.sources:
+            continue
+        owner = row_board.get((p.get("source"), p.get("sheet"), p.get("row")))
+        if owner is None or owner == board.name:
+            mine.append(p)
+    return mine
 
 
 def board_report(
-    check: Mapping[str, Any], board: BoardConfig, as_of: date, since: date | None = None
+    check: Mapping[str, Any],
+    board: BoardConfig,
+    as_of: date,
+    since: date | None = None,
+    owners: Owners | None = None,
 ) -> Report:
+    """``owners``: tracker.boards.source_owners of the config (default: this board alone)."""
     since = since or as_of - timedelta(days=7)
-    reviews = [(r, board.name) for r in check.get("reviews", []) if _in_board(board, r)]
+    owners = owners if owners is not None else {s: (board.name,) for s in board.sources}
+    reviews = [(r, board.name) for r in _own_reviews(check, board, owners)]
     c = _Collected(reviews, as_of, since)
-    problems = sorted((p for p in _to_fix(check) if _in_board(board, p)), key=_problem_key)
+    problems = sorted(_own_problems(check, board, owners), key=_problem_key)
     return Report(
         scope=board.name,
         title=f"{board.name}: case review compliance",
@@ -322,6 +419,7 @@ def board_report(
         other_findings=c.other,
         all_stages=c.all,
         problems=[_problem(p) for p in problems],
+        adjusted=c.adjusted,
     )
 
 
@@ -331,9 +429,10 @@ def national_report(
     since = since or as_of - timedelta(days=7)
     lines: list[BoardLine] = []
     everything: list[tuple[Mapping[str, Any], str]] = []
+    owners = source_owners(config)
     for board in config.boards:
-        mine = board_report(check, board, as_of, since)
-        everything.extend((r, board.name) for r in check.get("reviews", []) if _in_board(board, r))
+        mine = board_report(check, board, as_of, since, owners)
+        everything.extend((r, board.name) for r in _own_reviews(check, board, owners))
         lines.append(
             BoardLine(
                 board=board.name,
@@ -364,6 +463,7 @@ def national_report(
         all_stages=c.all,
         problems=[_problem(p) for p in sorted(_to_fix(check), key=_problem_key)],
         boards=lines,
+        adjusted=c.adjusted,
     )
 
 

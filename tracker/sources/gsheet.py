@@ -19,7 +19,7 @@ import requests
 from google.auth import exceptions as auth_exceptions
 from gspread.exceptions import APIError
 
-from tracker.model import FieldType, Framework
+from tracker.model import Field, FieldType, Framework
 from tracker.sources.base import SourceError
 from tracker.sources.google_api import (
     READ_SCOPES,
@@ -368,6 +368,7 @@ def init_gsheet(
                 outcome.kept.append(str(found["title"]))
                 continue
             requests_.extend(_template_requests(framework, sheet_id))
+        requests_.extend(_pauses_sheet(outcome, frameworks, by_title, used_ids))
         if requests_:
             api.batch_update(key, {"requests": requests_})
     except SourceError:
@@ -375,6 +376,43 @@ def init_gsheet(
     except Exception as exc:
         raise _explain(source, key, exc, account) from None
     return outcome
+
+
+def _pauses_sheet(
+    outcome: InitOutcome,
+    frameworks: list[Framework],
+    by_title: dict[str, dict[str, Any]],
+    used_ids: set[int],
+) -> list[dict[str, Any]]:
+    """The optional ``Pauses and extensions`` sheet, added once: headers, drop-downs (Stage lists
+    the stage labels of every framework sheet the spreadsheet has), date cells."""
+    from tracker.pauses import SPEC, adjustable_stages
+    from tracker.registry import all_frameworks
+
+    if SPEC.title.casefold() in by_title:
+        outcome.kept.append(str(by_title[SPEC.title.casefold()]["title"]))
+        return []
+    named = {f.id for f in frameworks}
+    present = [f for f in all_frameworks() if f.id in named or f.sheet.casefold() in by_title]
+    labels = list(dict.fromkeys(f.label(s) for f in present for s in adjustable_stages(f)))
+    sheet_id = _free_id(used_ids)
+    outcome.added.append(SPEC.title)
+    out = [
+        {
+            "addSheet": {
+                "properties": {
+                    "sheetId": sheet_id,
+                    "title": SPEC.title,
+                    "gridProperties": {
+                        "rowCount": TEMPLATE_ROWS,
+                        "columnCount": 26,
+                        "frozenRowCount": 1,
+                    },
+                }
+            }
+        }
+    ]
+    return out + _field_requests(SPEC.fields, sheet_id, {"stage": tuple(labels)})
 
 
 def _empty_sheets(api: SheetsHTTPClient, key: str, sheets: list[dict[str, Any]]) -> set[int]:
@@ -439,12 +477,20 @@ def _prepare_existing(framework: Framework, props: dict[str, Any]) -> list[dict[
 
 def _template_requests(framework: Framework, sheet_id: int) -> list[dict[str, Any]]:
     """Header row in bold, dropdowns for choice and yes/no columns, UK dates for date columns."""
+    return _field_requests(framework.all_fields, sheet_id)
+
+
+def _field_requests(
+    fields: tuple[Field, ...], sheet_id: int, lists: dict[str, tuple[str, ...]] | None = None
+) -> list[dict[str, Any]]:
+    """``lists``: drop-down values for a text column (the pauses sheet's Stage)."""
+    lists = lists or {}
     header_cells = [
         {
             "userEnteredValue": {"stringValue": f.header},
             "userEnteredFormat": {"textFormat": {"bold": True}},
         }
-        for f in framework.all_fields
+        for f in fields
     ]
     out: list[dict[str, Any]] = [
         {
@@ -455,7 +501,7 @@ def _template_requests(framework: Framework, sheet_id: int) -> list[dict[str, An
             }
         }
     ]
-    for index, f in enumerate(framework.all_fields):
+    for index, f in enumerate(fields):
         column = {
             "sheetId": sheet_id,
             "startRowIndex": 1,
@@ -463,8 +509,8 @@ def _template_requests(framework: Framework, sheet_id: int) -> list[dict[str, An
             "startColumnIndex": index,
             "endColumnIndex": index + 1,
         }
-        if f.type in (FieldType.CHOICE, FieldType.YES_NO):
-            labels = f.choices if f.type is FieldType.CHOICE else ("Yes", "No")
+        if f.type in (FieldType.CHOICE, FieldType.YES_NO) or f.id in lists:
+            labels = lists.get(f.id) or (f.choices if f.type is FieldType.CHOICE else ("Yes", "No"))
             out.append(
                 {
                     "setDataValidation": {

@@ -15,11 +15,14 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from tracker.config import Config, default_config
+from tracker.sessions import SessionStore, sessions_path
 from tracker.users import UserStore, users_path
 from tracker.web.data import SnapshotCache
 from tracker.web.security import SignInLimiter
+from tracker.web.sessions import ServerSessionInterface
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +41,7 @@ class WebState:
     users: UserStore
     limiter: SignInLimiter
     govuk: bool
+    sessions: SessionStore
 
 
 def load_secret_key(config: Config) -> str:
@@ -59,7 +63,7 @@ def load_secret_key(config: Config) -> str:
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(key + "\n")
     log.warning(
-        "%s is not set: generated a session key and kept it in %s (sessions survive restarts)",
+        "%s is not set: generated a secret key and kept it in %s",
         env_name,
         path,
     )
@@ -78,7 +82,7 @@ def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None
         SESSION_COOKIE_SECURE=True,
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=config.web.session_hours),
         MAX_CONTENT_LENGTH=16 * 1024,
         SIGN_IN_MAX_FAILURES=5,
         SIGN_IN_WINDOW_SECONDS=900,
@@ -88,6 +92,17 @@ def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None
     app.config.update(overrides or {})
     if not app.config["GOVUK_FRONTEND"]:
         log.warning("GOV.UK Frontend is not installed (run `make web-assets`): using plain CSS")
+    sessions = SessionStore(
+        sessions_path(config.state_dir),
+        lifetime_seconds=config.web.session_hours * 3600.0,
+        idle_seconds=config.web.session_idle_minutes * 60.0,
+    )
+    app.session_interface = ServerSessionInterface(sessions)
+    if config.web.trusted_proxies:
+        # Believe exactly this many proxies' X-Forwarded-For/-Proto: the sign-in limiter then
+        # sees each person's address (not the proxy's), and HSTS and Secure cookies see https.
+        n = config.web.trusted_proxies
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=n, x_proto=n)  # type: ignore[method-assign]
     app.extensions["tracker"] = WebState(
         config=config,
         snapshots=SnapshotCache(config),
@@ -97,6 +112,7 @@ def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None
             window_seconds=app.config["SIGN_IN_WINDOW_SECONDS"],
         ),
         govuk=bool(app.config["GOVUK_FRONTEND"]),
+        sessions=sessions,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

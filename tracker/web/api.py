@@ -7,6 +7,7 @@ JSON; encoding it once per snapshot rather than per request keeps the API fast u
 from __future__ import annotations
 
 import json
+import re
 import threading
 from collections import OrderedDict
 from typing import Any
@@ -15,13 +16,15 @@ from flask import Blueprint, Response, abort, request
 
 from tracker.web.data import Snapshot, visible
 from tracker.web.exports import FORMATS, download
-from tracker.web.frameworks import frameworks_for
+from tracker.web.frameworks import visible_frameworks
 from tracker.web.openapi import openapi_document
 from tracker.web.pages import PROBLEM_HEADERS, problem_row
 from tracker.web.views import snapshot, state, user
 
 bp = Blueprint("api", __name__, url_prefix="/api")
 
+_WHOLE = re.compile(r"[0-9]{1,12}")
+MAX_INT_ARG = 10_000_000
 REVIEW_FILTERS = ("nation", "board", "framework", "status")
 REVIEW_HEADERS = (
     "Review ID",
@@ -41,6 +44,8 @@ REVIEW_HEADERS = (
     "Source",
     "Sheet",
     "Row",
+    "Originally due",
+    "Paused or extended",
 )
 
 
@@ -97,9 +102,22 @@ def _int_arg(name: str) -> int | None:
     raw = request.args.get(name)
     if raw is None or raw == "":
         return None
-    if not raw.isdigit():
-        abort(400, f"{name} must be a whole number, not {raw!r}")
-    return int(raw)
+    # ASCII digits only ("²".isdigit() is true) and a sane size (int() of 5,000 digits raises).
+    if not _WHOLE.fullmatch(raw):
+        abort(400, f"{name} must be a whole number from 0 to {MAX_INT_ARG}")
+    value = int(raw)
+    if value > MAX_INT_ARG:
+        abort(400, f"{name} must be a whole number from 0 to {MAX_INT_ARG}")
+    return value
+
+
+def _adjustment_text(a: dict[str, Any]) -> str:
+    """A pause or extension in one phrase (reason and body are fixed choices; never notes)."""
+    if a.get("kind") == "pause":
+        text = f"paused {a.get('from')} to {a.get('to') or 'now'}"
+    else:
+        text = f"extended to {a.get('new_due')}"
+    return text + (f" ({a['reason']})" if a.get("reason") else "")
 
 
 @bp.get("/reviews")
@@ -146,6 +164,8 @@ def reviews() -> Response:
                 r.data.get("source"),
                 r.data.get("sheet"),
                 r.data.get("row"),
+                s.get("original_latest"),
+                "; ".join(_adjustment_text(a) for a in s.get("adjustments") or []),
             ]
             for r in selected
             for s in r.stages
@@ -176,7 +196,7 @@ def problems() -> Response:
 
 @bp.get("/frameworks")
 def frameworks() -> Response:
-    body = json.dumps(frameworks_for(snapshot(), state().config), ensure_ascii=False)
+    body = json.dumps(visible_frameworks(snapshot(), state().config, user()), ensure_ascii=False)
     return _json(body.encode("utf-8"))
 
 

@@ -17,6 +17,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from tracker.boards import board_of, source_owners
 from tracker.config import Config
 from tracker.model import FAILING_STATUSES, PRIVATE_FIELDS, Basis, Status
 from tracker.model import STATUS_ORDER as WORST_FIRST
@@ -43,6 +44,7 @@ STATUS_LABELS = {
     "not_applicable": "Not applicable",
     "met": "Met",
     "not_met": "Not met",
+    "paused": "Paused",
     "cannot_assess": "Cannot assess",
 }
 NATION_LABELS = {
@@ -129,6 +131,24 @@ class StageItem:
         return str(self.stage.get("basis") or "")
 
     @property
+    def open_pause(self) -> dict[str, Any] | None:
+        """The pause stopping this stage's clock, if one is open."""
+        for a in self.stage.get("adjustments") or []:
+            if isinstance(a, dict) and a.get("kind") == "pause" and not a.get("to"):
+                return a
+        return None
+
+    @property
+    def since(self) -> date | None:
+        found = self.open_pause
+        return parse_day(found.get("from")) if found else None
+
+    @property
+    def last_adjustment(self) -> dict[str, Any]:
+        rows = [a for a in self.stage.get("adjustments") or [] if isinstance(a, dict)]
+        return self.open_pause or (rows[-1] if rows else {})
+
+    @property
     def must(self) -> bool:
         return bool(self.stage.get("must"))
 
@@ -202,11 +222,14 @@ class Snapshot:
     overdue: list[StageItem]
     due_soon: list[StageItem]
     stamp: tuple[int, int] | None = None
+    #: stages not done whose clock a pause stopped or whose due date an extension set
+    paused: list[StageItem] = field(default_factory=list)
     #: per-snapshot results keyed by (what, scope): lists and filter options per set of boards
     memo: dict[tuple[Any, ...], Any] = field(default_factory=dict)
 
     def scoped(self, what: str, user: User) -> list[Any]:
-        """``overdue``, ``due_soon``, ``reviews`` or ``problems`` as this user may see them."""
+        """``overdue``, ``due_soon``, ``paused``, ``reviews`` or ``problems`` as this user may
+        see them."""
         key = (what, scope_of(user))
         found = self.memo.get(key)
         if found is None:
@@ -251,9 +274,8 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
     doc = scrub(doc)
     nations = _nations()
     board_nation = {b.name: b.nation for b in config.boards}
-    source_board: dict[str, str] = {}
-    for source, board_config in config.source_boards():
-        source_board.setdefault(source, board_config.name)
+    owners = source_owners(config)
+    source_board = {source: names[0] for source, names in owners.items()}
     raw_reviews: list[dict[str, Any]] = [r for r in doc.get("reviews") or [] if isinstance(r, dict)]
     id_counts = Counter(str(r.get("review_id") or "") for r in raw_reviews)
 
@@ -265,7 +287,7 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
             key = rid
         else:
             key = f"{raw.get('source')}-{raw.get('sheet')}-{raw.get('row')}"
-        board = str(raw.get("board") or source_board.get(str(raw.get("source"))) or UNKNOWN_BOARD)
+        board = _board(raw, owners, configured=bool(config.boards))
         nation = nations.get(str(raw.get("framework")), board_nation.get(board, "unknown"))
         view = ReviewView(key=key, nation=nation, board=board, data=raw)
         reviews.append(view)
@@ -293,6 +315,7 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
     tallies: dict[tuple[str, str, str], Tally] = defaultdict(Tally)
     overdue: list[StageItem] = []
     due_soon: list[StageItem] = []
+    paused: list[StageItem] = []
     soon_limit = as_of + timedelta(days=DUE_SOON_DAYS) if as_of else None
     for review in reviews:
         tally = tallies[(review.nation, review.board, str(review.data.get("framework") or ""))]
@@ -310,6 +333,10 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
                 else:
                     tally.other_total += 1
                     tally.other_met += met
+            if status == Status.PAUSED or (
+                stage.get("adjustments") and status in (Status.PENDING, Status.WAITING)
+            ):
+                paused.append(StageItem(review, stage))
             if status == Status.OVERDUE:
                 overdue.append(StageItem(review, stage))
                 tally.overdue_must += bool(stage.get("must"))
@@ -322,6 +349,7 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
                     due_soon.append(StageItem(review, stage))
     overdue.sort(key=lambda i: (-int(i.stage.get("days_late") or 0), i.review.board, i.review.key))
     due_soon.sort(key=lambda i: (i.latest or date.max, i.review.board, i.review.key))
+    paused.sort(key=lambda i: (i.since or date.max, i.review.board, i.review.key))
     return Snapshot(
         as_of=as_of,
         generated_at=generated_at,
@@ -331,7 +359,16 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
         tallies=dict(tallies),
         overdue=overdue,
         due_soon=due_soon,
+        paused=paused,
     )
+
+
+def _board(raw: dict[str, Any], owners: dict[str, tuple[str, ...]], *, configured: bool) -> str:
+    """The config decides (tracker.boards): with boards configured, a review of a source no
+    board names is shown to national users only, whatever its Board cell says."""
+    if configured and str(raw.get("source")) not in owners:
+        return UNKNOWN_BOARD
+    return board_of(raw, owners) or UNKNOWN_BOARD
 
 
 def _safe_problem(raw: dict[str, Any]) -> dict[str, Any]:
@@ -354,6 +391,8 @@ class SnapshotCache:
         self._lock = threading.Lock()
         self._current = build(None, config)
         self._bad: tuple[int, int] | None | bool = False  # the stamp of a file that failed
+        #: why the file on disk is not being served (None when it is); /healthz reports it
+        self.problem: str | None = None
 
     def _stat(self) -> tuple[int, int] | None:
         try:
@@ -371,14 +410,16 @@ class SnapshotCache:
             if stamp != self._current.stamp and stamp != self._bad:
                 try:
                     doc = read_snapshot(self.config.state_dir) if stamp else None
-                except (OSError, ValueError) as exc:
+                    snap = build(doc, self.config)
+                except (OSError, ValueError, TypeError, AttributeError, KeyError) as exc:
                     # Keep serving the last good data; the stale warning tells people.
                     log.error(
                         "%s: cannot read the snapshot, keeping the previous one: %s", self.path, exc
                     )
                     self._bad = stamp
+                    self.problem = f"{self.path.name} cannot be used: {exc}"
                     return self._current
-                snap = build(doc, self.config)
                 snap.stamp = stamp
                 self._current = snap
+                self.problem = None
             return self._current

@@ -1,7 +1,7 @@
 """CSV and XLSX downloads of the lists, safe to open in a spreadsheet program.
 
-Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@`` at the start: a review id
-typed by anyone) is written as text: quoted with ``'`` in CSV, typed as a string cell in XLSX.
+Text that a spreadsheet would run as a formula (a review id typed by anyone) is written as text by
+tracker.safe_cells, as every other writer does: quoted with ``'`` in CSV, a string cell in XLSX.
 """
 
 from __future__ import annotations
@@ -10,13 +10,14 @@ import csv
 import io
 from collections.abc import Iterable, Sequence
 from typing import Any
+from urllib.parse import quote
 
 from flask import Response
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+
+from tracker.safe_cells import csv_value, xlsx_value
 
 FORMATS = ("csv", "xlsx")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -25,9 +26,7 @@ def _csv_cell(value: Any) -> Any:
         return ""
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+    return csv_value(value)
 
 
 def to_csv(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
@@ -48,10 +47,7 @@ def to_xlsx(headers: Sequence[str], rows: Iterable[Sequence[Any]], title: str) -
         for value in row:
             if isinstance(value, bool):
                 value = "yes" if value else "no"
-            cell = WriteOnlyCell(ws, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"  # never a formula, whatever the text starts with
-            cells.append(cell)
+            cells.append(xlsx_value(ws, value))
         ws.append(cells)
     out = io.BytesIO()
     wb.save(out)
@@ -66,5 +62,13 @@ def download(
     else:
         body, mimetype = to_csv(headers, rows), "text/csv; charset=utf-8"
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
+    response.headers["Content-Disposition"] = content_disposition(f"{name}.{fmt}")
     return response
+
+
+def content_disposition(filename: str) -> str:
+    """``attachment`` with an ASCII ``filename`` for old clients and the real name as RFC 5987
+    ``filename*`` (a Welsh board's name is not Latin-1: a header must never fail to encode)."""
+    fallback = "".join(c if c.isascii() and (c.isalnum() or c in "-_.") else "_" for c in filename)
+    encoded = quote(filename, safe="")
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{encoded}"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
@@ -57,7 +58,8 @@ def _uid(item: StageItem) -> str:
 
 
 def upcoming(snap: Snapshot) -> list[StageItem]:
-    """Pending stages with a latest date on or after the as-of date."""
+    """Pending stages with a latest date on or after the as-of date (an extended stage at its
+    agreed date; a paused stage has no date to show until its pause ends)."""
     out = []
     for review in snap.reviews:
         for stage in review.stages:
@@ -97,6 +99,10 @@ def render_calendar(items: list[StageItem], name: str, base_url: str) -> str:
             f"{label} for review {item.review.review_id} ({d.get('framework')}) is due by "
             f"{latest:%d %B %Y}. Basis: {s.get('basis')}, {must}. {s.get('source') or ''}".strip()
         )
+        original = s.get("original_latest")
+        if original and original != s.get("latest"):
+            moved = "extended" if s.get("basis") == "agreed extension" else "moved by a pause"
+            description += f" Originally due {_long(original)}; {moved}."
         lines += [
             "BEGIN:VEVENT",
             f"UID:{_uid(item)}",
@@ -111,6 +117,11 @@ def render_calendar(items: list[StageItem], name: str, base_url: str) -> str:
         ]
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
+
+
+def _long(iso: Any) -> str:
+    day = parse_day(iso)
+    return f"{day:%d %B %Y}" if day else str(iso)
 
 
 def _quote(key: str) -> str:

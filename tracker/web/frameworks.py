@@ -22,6 +22,15 @@ def frameworks_for(snap: Any, config: Config | None) -> list[dict[str, Any]]:
     return found
 
 
+def visible_frameworks(snap: Any, config: Config | None, user: Any) -> list[dict[str, Any]]:
+    """:func:`frameworks_for` with only the local overrides of boards this user may see: a
+    board's local procedures are its own business (pages and API alike)."""
+    return [
+        {**f, "overrides": [o for o in f.get("overrides", []) if user.may_see(o["board"])]}
+        for f in frameworks_for(snap, config)
+    ]
+
+
 def stage_rules(
     frameworks: list[dict[str, Any]], framework: str, board: str
 ) -> dict[str, list[dict[str, Any]]]:

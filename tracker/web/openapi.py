@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from tracker.model import Basis, Status
+from tracker.pauses import AGREED_WITH, EXTENSION_BASIS, INFORM_FINDING, KIND_KEYS, REASONS
 
 _DATE = {"type": ["string", "null"], "format": "date"}
 _FILTER = {"in": "query", "required": False, "schema": {"type": "string"}}
@@ -15,6 +16,24 @@ _FORMAT = {
     "description": "json (default), or a download as csv or xlsx",
     "schema": {"type": "string", "enum": ["json", "csv", "xlsx"]},
 }
+
+
+_ERRORS = {
+    "400": "a parameter is not valid (an unknown format, a limit or offset that is not a whole "
+    "number)",
+    "401": "no session or API token, an expired session, or a token that is not (or no longer) "
+    "valid; the answer carries WWW-Authenticate: Bearer",
+    "405": "any method but GET and HEAD: the API is read-only",
+}
+
+
+def _errors(*codes: str) -> dict[str, Any]:
+    """The error answers a path can give, each with the same small JSON body."""
+    schema = {"$ref": "#/components/schemas/Error"}
+    return {
+        code: {"description": _ERRORS[code], "content": {"application/json": {"schema": schema}}}
+        for code in codes
+    }
 
 
 def _ok(ref: str, description: str) -> dict[str, Any]:
@@ -29,7 +48,7 @@ def _ok(ref: str, description: str) -> dict[str, Any]:
                 },
             },
         },
-        "401": {"description": "not signed in"},
+        **_errors("400", "401", "405"),
     }
 
 
@@ -45,9 +64,52 @@ def openapi_document() -> dict[str, Any]:
             "latest": _DATE,
             "status": {"type": "string", "enum": [s.value for s in Status]},
             "days_late": {"type": ["integer", "null"]},
-            "basis": {"type": ["string", "null"], "enum": [b.value for b in Basis] + [None]},
+            "basis": {
+                "type": ["string", "null"],
+                "enum": [b.value for b in Basis] + [EXTENSION_BASIS, None],
+                "description": "`agreed extension` when an agreed new due date set `latest`",
+            },
             "must": {"type": "boolean"},
             "source": {"type": ["string", "null"], "description": "the rule's citation"},
+            "original_latest": {
+                **_DATE,
+                "description": "the latest date the rules give, before any pause or extension",
+            },
+            "adjustments": {
+                "type": "array",
+                "description": "rows of the workbook's `Pauses and extensions` sheet for this "
+                "stage (never their notes)",
+                "items": {
+                    "type": "object",
+                    "required": ["kind", "from", "to", "new_due", "sheet", "row"],
+                    "properties": {
+                        "kind": {"type": "string", "enum": sorted(KIND_KEYS.values())},
+                        "from": _DATE,
+                        "to": {**_DATE, "description": "null: still paused"},
+                        "new_due": _DATE,
+                        "reason": {"type": ["string", "null"], "enum": [*REASONS, None]},
+                        "agreed_by": {"type": ["string", "null"], "enum": [*AGREED_WITH, None]},
+                        "informed": _DATE,
+                        "sheet": {"type": "string"},
+                        "row": {"type": "integer"},
+                    },
+                },
+            },
+            "findings": {
+                "type": "array",
+                "description": "duties the adjustments raise, e.g. a paused publication whose "
+                "national body has not been told",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "type": {"type": "string", "enum": [INFORM_FINDING]},
+                        "basis": {"type": "string"},
+                        "must": {"type": "boolean"},
+                        "message": {"type": "string"},
+                        "source": {"type": "string"},
+                    },
+                },
+            },
         },
     }
     review = {
@@ -91,10 +153,13 @@ def openapi_document() -> dict[str, Any]:
             "title": "Case review tracker: read-only API",
             "version": "1",
             "description": "The latest snapshot of `tracker check`, limited to the boards the "
-            "signed-in user may see. Read-only: every method but GET and HEAD is refused (405).",
+            "signed-in user may see. Read-only: every method but GET and HEAD is refused (405). "
+            "Programs authenticate with `Authorization: Bearer TOKEN`, a token made by "
+            "`tracker user token NAME` (valid on /api/* only, with NAME's scope, until replaced "
+            "or the user is removed); people with the session cookie of the sign-in page.",
         },
         "servers": [{"url": "/"}],
-        "security": [{"session": []}],
+        "security": [{"session": []}, {"token": []}],
         "paths": {
             "/api/reviews": {
                 "get": {
@@ -146,25 +211,38 @@ def openapi_document() -> dict[str, Any]:
                             "description": "every framework",
                             "content": {"application/json": {"schema": {"type": "array"}}},
                         },
-                        "401": {"description": "not signed in"},
+                        **_errors("401", "405"),
                     },
                 }
             },
             "/api/openapi.json": {
                 "get": {
                     "summary": "This document",
-                    "responses": {"200": {"description": "OpenAPI 3.1"}},
+                    "responses": {"200": {"description": "OpenAPI 3.1"}, **_errors("401", "405")},
                 }
             },
         },
         "components": {
             "securitySchemes": {
-                "session": {"type": "apiKey", "in": "cookie", "name": "tracker_session"}
+                "session": {"type": "apiKey", "in": "cookie", "name": "tracker_session"},
+                "token": {
+                    "type": "http",
+                    "scheme": "bearer",
+                    "description": "from `tracker user token NAME`; /api/* only",
+                },
             },
             "schemas": {
                 "Stage": stage,
                 "Review": review,
                 "Problem": problem,
+                "Error": {
+                    "type": "object",
+                    "required": ["error"],
+                    "properties": {
+                        "error": {"type": "string"},
+                        "status": {"type": "integer"},
+                    },
+                },
                 "ReviewList": {
                     "type": "object",
                     "required": ["as_of", "reviews"],

@@ -25,7 +25,7 @@ from tracker.web.data import (
     visible,
 )
 from tracker.web.exports import FORMATS, download
-from tracker.web.frameworks import frameworks_for, stage_rules
+from tracker.web.frameworks import frameworks_for, stage_rules, visible_frameworks
 from tracker.web.timeline import build_timeline
 from tracker.web.views import framework_title, review_url, snapshot, state, user
 
@@ -77,6 +77,46 @@ def stage_row(item: StageItem) -> list[Any]:
         s.get("basis"),
         "must" if s.get("must") else "should",
         s.get("source"),
+        r.data.get("source"),
+        r.data.get("sheet"),
+        r.data.get("row"),
+    ]
+
+
+PAUSED_HEADERS = (
+    "Nation",
+    "Board",
+    "Framework",
+    "Review ID",
+    "Stage",
+    "Status",
+    "Paused since",
+    "Reason",
+    "Agreed with",
+    "National body informed",
+    "Due (adjusted)",
+    "Originally due",
+    "Source",
+    "Sheet",
+    "Row",
+)
+
+
+def paused_row(item: StageItem) -> list[Any]:
+    r, s, a = item.review, item.stage, item.last_adjustment
+    return [
+        NATION_LABELS.get(r.nation, r.nation),
+        r.board,
+        r.data.get("framework"),
+        r.review_id,
+        s.get("label") or s.get("id"),
+        STATUS_LABELS.get(str(s.get("status")), s.get("status")),
+        item.since.isoformat() if item.since else None,
+        a.get("reason"),
+        a.get("agreed_by"),
+        a.get("informed"),
+        s.get("latest"),
+        s.get("original_latest"),
         r.data.get("source"),
         r.data.get("sheet"),
         r.data.get("row"),
@@ -243,6 +283,7 @@ def overview() -> Any:
             for b, c in snap.due_soon_by_board.items()
             if me.may_see(b) and (not nation or b in {r.board for r in ranked})
         ),
+        paused_count=len(snap.scoped("paused", me)),
         review_count=total.reviews,
     )
 
@@ -293,6 +334,11 @@ def board(board: str) -> Any:
             for r in reviews
         ]
         return download(fmt, _slug(board), headers, rows, "Reviews")
+    statuses = [
+        (s, STATUS_LABELS.get(s, s))
+        for s in dict.fromkeys((*STATUS_ORDER, "cannot_assess"))
+        if s != "not_applicable"
+    ]
     problems = [p for p in snap.problems if p.board == board]
     page, number, pages = _paginate(reviews)
     return render_template(
@@ -300,11 +346,9 @@ def board(board: str) -> Any:
         board=board,
         reviews=page,
         total=len(reviews),
-        everything=everything,
+        unfiltered=everything,
         status=status,
-        status_options=[
-            (s, STATUS_LABELS[s]) for s in dict.fromkeys((*STATUS_ORDER, "cannot_assess"))
-        ],
+        statuses=statuses,
         page=number,
         pages=pages,
         problem_count=len(problems),
@@ -370,7 +414,11 @@ def _stage_list(kind: str) -> Any:
         items = sorted(items, key=key, reverse=descending)  # stable: ties keep the default order
     fmt = _fmt()
     if fmt:
-        name = "overdue" if kind == "overdue" else "due-soon"
+        name = kind.replace("_", "-")
+        if kind == "paused":
+            return download(
+                fmt, name, PAUSED_HEADERS, (paused_row(i) for i in items), "Paused or extended"
+            )
         days = "Days overdue" if kind == "overdue" else "Days late"
         headers = [days if h == "Days late" else h for h in STAGE_HEADERS]
         return download(fmt, name, headers, (stage_row(i) for i in items), name)
@@ -385,7 +433,7 @@ def _stage_list(kind: str) -> Any:
         page=number,
         pages=pages,
         due_soon_days=DUE_SOON_DAYS,
-        endpoint="pages.overdue" if kind == "overdue" else "pages.due_soon",
+        endpoint=f"pages.{kind}",
         sort=sort,
         default_sort=default,
         sort_descending=STAGE_SORTS[sort][1],
@@ -400,6 +448,12 @@ def overdue() -> Any:
 @bp.get("/due-soon")
 def due_soon() -> Any:
     return _stage_list("due_soon")
+
+
+@bp.get("/paused")
+def paused() -> Any:
+    """Stages paused, or given a new due date, and not yet done: apart from the overdue list."""
+    return _stage_list("paused")
 
 
 PROBLEM_HEADERS = (
@@ -501,13 +555,8 @@ def _review_keys(snap: Snapshot) -> dict[tuple[Any, Any, Any], str]:
 
 @bp.get("/frameworks")
 def frameworks() -> Any:
-    me = user()
     return render_template(
-        "frameworks.html",
-        frameworks=[
-            {**f, "overrides": [o for o in f.get("overrides", []) if me.may_see(o["board"])]}
-            for f in _frameworks(snapshot())
-        ],
+        "frameworks.html", frameworks=visible_frameworks(snapshot(), state().config, user())
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+import math
 import secrets
 import threading
 import time
@@ -25,6 +26,7 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+HSTS = "max-age=31536000; includeSubDomains"
 READ_METHODS = frozenset({"GET", "HEAD"})
 #: The only endpoints that take a POST: signing in and out.
 FORM_ENDPOINTS = frozenset({"auth.sign_in", "auth.sign_out"})
@@ -44,6 +46,9 @@ def install(app: Flask) -> None:
     def headers(response: Response) -> Response:
         for name, value in HEADERS.items():
             response.headers.setdefault(name, value)
+        if request.is_secure:
+            # Only over HTTPS (directly or through a trusted proxy): browsers ignore it on http.
+            response.headers.setdefault("Strict-Transport-Security", HSTS)
         if response.status_code == 405:
             response.headers["Allow"] = "GET, HEAD"
         if request.endpoint != "static":
@@ -68,10 +73,21 @@ def check_csrf() -> None:
 
 
 class SignInLimiter:
-    """Failed sign-ins per user name and per client address, in a sliding window.
+    """Failed sign-ins, kept so they hold and cannot be turned against the people signing in.
 
-    In memory: one process serves the view (waitress threads), and a restart forgetting a few
-    failures is acceptable. The table is bounded so a flood of made-up names cannot exhaust memory.
+    - Per user name, failures *slow* the name down: after ``free_failures`` each further try must
+      wait a delay that doubles with every failure, up to ``max_delay_seconds``. An attacker guessing
+      from many addresses gets a few tries a minute; the owner, after a colleague's or an
+      attacker's typos, waits seconds, never a quarter of an hour.
+    - Per client address, ``max_failures`` in ``window_seconds`` lock that address out for the
+      rest of the window. Behind a reverse proxy the address is the proxy's unless
+      ``[web] trusted_proxies`` says how many proxies' X-Forwarded-For to believe.
+    - The tables are bounded (a flood of made-up names or addresses cannot exhaust memory), but
+      a live lock or delay is never dropped to make room: expired entries go first, then those
+      with the fewest failures that hold no lock; if every entry is a live lock, a new key is
+      simply not tracked (the per-name delay still holds).
+
+    In memory: one process serves the view (waitress threads); a restart forgets it all.
     """
 
     def __init__(
@@ -80,50 +96,83 @@ class SignInLimiter:
         window_seconds: float = 900.0,
         max_keys: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
+        free_failures: int = 3,
+        max_delay_seconds: float = 60.0,
     ) -> None:
         self.max_failures = max_failures
         self.window = window_seconds
         self.max_keys = max_keys
+        self.free_failures = free_failures
+        self.max_delay = max_delay_seconds
         self._clock = clock
-        self._failures: dict[str, deque[float]] = {}
+        self._names: dict[str, deque[float]] = {}
+        self._addresses: dict[str, deque[float]] = {}
         self._lock = threading.Lock()
 
     def _now(self) -> float:
         return self._clock()
 
-    def _recent(self, key: str, now: float) -> deque[float]:
-        times = self._failures.get(key)
+    def _recent(self, table: dict[str, deque[float]], key: str, now: float) -> deque[float]:
+        times = table.get(key)
         if times is None:
             return deque()
         while times and now - times[0] > self.window:
             times.popleft()
         if not times:
-            del self._failures[key]
+            del table[key]
         return times
 
-    def retry_after(self, *keys: str) -> int:
-        """Seconds until a sign-in may be tried again for any of the keys; 0 if allowed now."""
-        now = self._now()
-        wait = 0.0
-        with self._lock:
-            for key in keys:
-                times = self._recent(key, now)
-                if len(times) >= self.max_failures:
-                    wait = max(wait, self.window - (now - times[0]))
-        return int(wait) + 1 if wait > 0 else 0
+    def _name_wait(self, times: deque[float], now: float) -> float:
+        extra = len(times) - self.free_failures
+        if extra <= 0:
+            return 0.0
+        delay = min(self.max_delay, 2.0 ** (extra - 1))
+        return max(0.0, times[-1] + delay - now)
 
-    def failed(self, *keys: str) -> None:
+    def _address_wait(self, times: deque[float], now: float) -> float:
+        if len(times) < self.max_failures:
+            return 0.0
+        return max(0.0, self.window - (now - times[-self.max_failures]))
+
+    def retry_after(self, name: str, address: str) -> int:
+        """Seconds until this name may be tried from this address; 0 if allowed now."""
         now = self._now()
         with self._lock:
-            if len(self._failures) >= self.max_keys:
-                for key in list(self._failures):
-                    self._recent(key, now)
-                while len(self._failures) >= self.max_keys:
-                    self._failures.pop(next(iter(self._failures)))
-            for key in keys:
-                self._failures.setdefault(key, deque()).append(now)
+            wait = max(
+                self._name_wait(self._recent(self._names, name, now), now),
+                self._address_wait(self._recent(self._addresses, address, now), now),
+            )
+        return math.ceil(wait)
 
-    def succeeded(self, *keys: str) -> None:
+    def _live(self, table: dict[str, deque[float]], times: deque[float], now: float) -> bool:
+        if table is self._names:
+            return self._name_wait(times, now) > 0
+        return self._address_wait(times, now) > 0
+
+    def _room(self, table: dict[str, deque[float]], key: str, now: float) -> bool:
+        """Make room for ``key`` without dropping a live lock; False if there is none."""
+        if key in table or len(table) < self.max_keys:
+            return True
+        for k in list(table):
+            self._recent(table, k, now)
+        if len(table) < self.max_keys:
+            return True
+        idle = [k for k, t in table.items() if not self._live(table, t, now)]
+        if not idle:
+            return False
+        idle.sort(key=lambda k: (len(table[k]), table[k][-1]))
+        for k in idle[: max(1, len(table) - self.max_keys + 1)]:
+            del table[k]
+        return True
+
+    def failed(self, name: str, address: str) -> None:
+        now = self._now()
         with self._lock:
-            for key in keys:
-                self._failures.pop(key, None)
+            for table, key in ((self._names, name), (self._addresses, address)):
+                if self._room(table, key, now):
+                    table.setdefault(key, deque()).append(now)
+
+    def succeeded(self, name: str) -> None:
+        """A right password clears the name's failures (not the address's)."""
+        with self._lock:
+            self._names.pop(name, None)

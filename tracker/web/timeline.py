@@ -7,7 +7,7 @@ as-of date. The table beside the drawing carries the same facts in text for scre
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -32,6 +32,10 @@ class Row:
     done_x: float | None
     overdue: tuple[float, float] | None  # x from latest to as-of
     description: str
+    #: pause spans, x from From to To (an open pause runs to the as-of date)
+    pauses: list[tuple[float, float]] = field(default_factory=list)
+    #: the due date before a pause or extension moved it, when it differs
+    original_latest_x: float | None = None
 
 
 @dataclass(frozen=True)
@@ -52,6 +56,10 @@ class Timeline:
     start: date | None
     end: date | None
 
+    @property
+    def has_pauses(self) -> bool:
+        return any(r.pauses or r.original_latest_x is not None for r in self.rows)
+
 
 def build_timeline(stages: list[dict[str, Any]], as_of: date | None) -> Timeline:
     days = [
@@ -61,6 +69,9 @@ def build_timeline(stages: list[dict[str, Any]], as_of: date | None) -> Timeline
             parse_day(s.get("earliest")),
             parse_day(s.get("latest")),
             parse_day(s.get("done")),
+            parse_day(s.get("original_latest")),
+            *(parse_day(a.get("from")) for a in _pauses(s)),
+            *(parse_day(a.get("to")) for a in _pauses(s)),
         )
         if d
     ]
@@ -97,6 +108,22 @@ def build_timeline(stages: list[dict[str, Any]], as_of: date | None) -> Timeline
         if latest:
             parts.append(f"due by {latest:%d %b %Y}")
         parts.append(f"done {done:%d %b %Y}" if done else "not done")
+        spans: list[tuple[float, float]] = []
+        for a in _pauses(stage):
+            first = parse_day(a.get("from"))
+            last = parse_day(a.get("to")) or as_of
+            fx, lx_ = x(first), x(last)
+            if first and last and fx is not None and lx_ is not None and last >= first:
+                spans.append((fx, lx_))
+                parts.append(
+                    f"paused {first:%d %b %Y} to {last:%d %b %Y}"
+                    if a.get("to")
+                    else f"paused since {first:%d %b %Y}"
+                )
+        original = parse_day(stage.get("original_latest"))
+        moved = original if original and original != latest else None
+        if moved:
+            parts.append(f"originally due by {moved:%d %b %Y}")
         rows.append(
             Row(
                 y=TOP + ROW_HEIGHT * i + ROW_HEIGHT / 2,
@@ -108,11 +135,21 @@ def build_timeline(stages: list[dict[str, Any]], as_of: date | None) -> Timeline
                 done_x=x(done),
                 overdue=overdue,
                 description=", ".join(parts),
+                pauses=spans,
+                original_latest_x=x(moved),
             )
         )
     return Timeline(
         WIDTH, height, LABEL_WIDTH, right, rows, _ticks(start, end, x), x(as_of), start, end
     )
+
+
+def _pauses(stage: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        a
+        for a in stage.get("adjustments") or []
+        if isinstance(a, dict) and a.get("kind") == "pause"
+    ]
 
 
 def _ticks(start: date, end: date, x: Any) -> list[Tick]:

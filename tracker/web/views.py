@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from urllib.parse import quote
@@ -14,6 +15,7 @@ from tracker.registry import all_frameworks
 from tracker.users import User
 from tracker.web.data import NATION_LABELS, STATUS_LABELS, Snapshot
 from tracker.web.security import csrf_token
+from tracker.web.sessions import current as current_session
 
 #: Reachable without signing in: health, sign-in itself, assets, and the token-protected feed.
 PUBLIC_ENDPOINTS = frozenset({"healthz", "auth.sign_in", "static", "feeds.calendar_ics"})
@@ -61,29 +63,44 @@ def install(app: Flask) -> None:
     @app.before_request
     def require_sign_in() -> Response | None:
         g.user = None
+        api = request.path.startswith("/api/")
+        bearer = _bearer()
+        if bearer is not None and api:
+            # A program's token: /api/* only, never a page, never with a session.
+            g.user = state().users.by_api_token(bearer)
+            if g.user is None:
+                return _unauthorised("the API token is not valid (or its user was removed)")
+            return None
         name = session.get("user")
         if isinstance(name, str):
             found = state().users.get(name)
-            if found is None:  # removed since signing in
-                session.pop("user", None)
+            if found is None or session.get("stamp") != found.session_stamp:
+                # removed, replaced or given a new password since signing in
+                current_session().end()
             else:
                 g.user = found
         if g.user is None and request.endpoint not in PUBLIC_ENDPOINTS:
-            if request.path.startswith("/api/"):
-                return Response('{"error": "sign in required"}', 401, mimetype="application/json")
+            if api:
+                return _unauthorised("sign in required")
             nxt = request.full_path if request.query_string else request.path
             return redirect(url_for("auth.sign_in", next=nxt))
         return None
 
     @app.get("/healthz")
-    def healthz() -> dict[str, Any]:
-        snap = snapshot()
+    def healthz() -> tuple[dict[str, Any], int]:
+        cache = state().snapshots
+        snap = cache.get()
         stale_after = timedelta(minutes=state().config.web.stale_after_minutes)
-        return {
+        body: dict[str, Any] = {
             "status": "ok",
             "snapshot": snap.generated_at.isoformat() if snap.generated_at else None,
             "stale": snap.is_stale(datetime.now(UTC), stale_after),
         }
+        if cache.problem:
+            # The file on disk is unusable (the pages keep showing the last good one).
+            body.update(status="error", reason=cache.problem)
+            return body, 503
+        return body, 200
 
     app.jinja_env.globals.update(
         review_url=review_url,
@@ -134,6 +151,22 @@ def install(app: Flask) -> None:
             return response
         html = render_template("error.html", error=exc)
         return html, exc.code or 500
+
+
+def _bearer() -> str | None:
+    """The token of ``Authorization: Bearer TOKEN``; None when there is no such header."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer":
+        return None
+    return token.strip()
+
+
+def _unauthorised(message: str) -> Response:
+    body = json.dumps({"error": message})
+    response = Response(body, 401, mimetype="application/json")
+    response.headers["WWW-Authenticate"] = 'Bearer realm="tracker"'
+    return response
 
 
 def _london() -> Any:
