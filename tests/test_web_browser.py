@@ -205,3 +205,107 @@ def test_failed_sign_in_shows_an_accessible_error(served: tuple[WebEnv, str], pa
     assert page.get_by_role("alert").inner_text().startswith("There is a problem")
     assert axe(page) == []
     page.screenshot(path=str(shots_dir() / "sign-in-error.png"), full_page=True)
+
+
+WIDE_PAGES = [
+    "/",
+    "/overdue",
+    "/due-soon",
+    "/problems",
+    "/frameworks",
+    "/calendar",
+    "/reviews/NS-2023-01",
+    "/boards/Northshire%20LSCB",
+]
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_no_page_is_wider_than_the_screen(
+    served: tuple[WebEnv, str], browser: Browser, width: int
+) -> None:
+    """Wide tables scroll in their own box: the page itself never scrolls sideways."""
+    _, base = served
+    context = browser.new_context(viewport={"width": width, "height": 800})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        sign_in(page, base, "inspector")
+        for path in WIDE_PAGES:
+            page.goto(base + path)
+            scroll, inner = page.evaluate(
+                "() => [document.documentElement.scrollWidth, window.innerWidth]"
+            )
+            assert scroll <= inner, (path, width, scroll, inner)
+            name = path.strip("/").replace("/", "-").replace("%20", "-").replace("%2F", "-")
+            page.screenshot(
+                path=str(shots_dir() / f"{name or 'overview'}-{width}.png"), full_page=True
+            )
+        page.goto(base + "/reviews/NS-2023-01")
+        svg = page.locator("svg.tracker-timeline__svg")
+        # the drawing keeps labels legible (16 px at 960 wide: at least 12 px on screen)
+        assert svg.evaluate("e => e.getBoundingClientRect().width") >= 720
+        page.locator("figure.tracker-timeline").screenshot(
+            path=str(shots_dir() / f"timeline-{width}.png")
+        )
+        # review ids are never broken inside
+        page.goto(base + "/overdue")
+        link = page.get_by_role("link", name="NS/2023/02").first
+        assert link.evaluate("e => getComputedStyle(e).whiteSpace") == "nowrap"
+        menu = page.locator("#navigation")
+        if width == 375:
+            # the navigation is collapsed behind "Menu" and opens on a click
+            assert not menu.is_visible()
+            page.locator(".tracker-menu__toggle").click()
+            assert menu.is_visible()
+            page.get_by_role("link", name="Data problems", exact=True).click()
+            page.wait_for_url(f"{base}/problems")
+        else:
+            assert menu.is_visible() and not page.locator(".tracker-menu__toggle").is_visible()
+        assert axe(page) == []
+    finally:
+        context.close()
+
+
+def test_print_hides_navigation_and_link_addresses(served: tuple[WebEnv, str], page: Page) -> None:
+    _, base = served
+    sign_in(page, base, "inspector")
+    page.goto(base + "/reviews/NS-2023-01")
+    assert page.locator(".tracker-header").is_visible()
+    page.emulate_media(media="print")
+    assert not page.locator(".tracker-header").is_visible()
+    assert not page.get_by_role("button", name="Sign out").is_visible()
+    after = page.evaluate(
+        "() => getComputedStyle(document.querySelector('main a[href]'), '::after').content"
+    )
+    assert after in ("none", "normal", '""'), after
+    page.pdf(path=str(shots_dir() / "review-print.pdf"))
+
+
+def test_search_and_sort(served: tuple[WebEnv, str], page: Page) -> None:
+    _, base = served
+    sign_in(page, base, "inspector")
+    page.goto(base + "/frameworks")
+    page.get_by_label("Find a review by id").fill("ns-2023")
+    page.get_by_role("button", name="Find").click()
+    page.wait_for_url("**/search?q=ns-2023")
+    assert "3 reviews" in page.locator("#result-count").inner_text()
+    assert axe(page) == []
+    page.screenshot(path=str(shots_dir() / "search-1280.png"), full_page=True)
+    page.get_by_label("Find a review by id").fill("NS/2023/02")
+    page.get_by_role("button", name="Find").click()
+    page.wait_for_url("**/reviews/NS%2F2023%2F02")
+    crumbs = page.get_by_role("navigation", name="Breadcrumb").inner_text()
+    assert "Overview" in crumbs and "Northshire LSCB" in crumbs
+
+    page.goto(base + "/overdue")
+
+    def first_ids() -> list[str]:
+        return [c.strip() for c in page.locator("tbody th a").all_inner_texts()]
+
+    before = first_ids()
+    page.get_by_role("link", name="Review (sort by)").click()
+    page.wait_for_url("**/overdue?sort=review")
+    after = first_ids()
+    assert after == sorted(after) and after != before and sorted(after) == sorted(before)
+    assert page.locator('th[aria-sort="ascending"]').inner_text().startswith("Review")
+    assert axe(page) == []

@@ -85,6 +85,8 @@ GET_PAGES = [
     "/frameworks",
     "/calendar",
     "/boards/Northshire%20LSCB",
+    "/search",
+    "/paused",
     "/reviews/NS-2023-01",
     "/api/reviews",
     "/api/problems",

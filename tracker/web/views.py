@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 
 from tracker.access.users import User
 from tracker.frameworks import vocabulary
+from tracker.web import words
 from tracker.web.data import NATION_LABELS, STATUS_LABELS, Snapshot
 from tracker.web.security import csrf_token
 from tracker.web.sessions import current as current_session
@@ -93,6 +94,13 @@ def install(app: Flask) -> None:
         status_label=lambda s: STATUS_LABELS.get(s, s),
         nation_label=lambda n: NATION_LABELS.get(n, n),
         vocabulary=vocabulary,
+        framework_title=words.framework_title,
+        field_label=words.field_label,
+        human_text=words.human_text,
+        problem_title=words.problem_title,
+        confidence_label=words.confidence_label,
+        confidence_meanings=words.CONFIDENCE_MEANINGS,
+        calendar_label=words.calendar_label,
     )
 
     @app.context_processor
