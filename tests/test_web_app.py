@@ -231,7 +231,9 @@ def test_overdue_filters(web_env: WebEnv) -> None:
 
 def test_review_timeline_shows_rules_and_svg(web_env: WebEnv) -> None:
     body = text(signed_in(web_env, "inspector").get("/reviews/NS-2023-01"))
-    assert '<svg class="tracker-timeline__svg"' in body
+    # drawn twice: labels beside the bars, and above them for phones (the CSS shows one)
+    assert '<svg class="tracker-timeline__svg tracker-timeline__svg--wide"' in body
+    assert '<svg class="tracker-timeline__svg tracker-timeline__svg--narrow"' in body
     assert 'class="tl-row tl-overdue"' in body and "<circle" in body
     assert "within 1 month after Date notified to LSCB" in body
     assert "Statutory guidance, should; confirmed." in body

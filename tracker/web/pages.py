@@ -27,6 +27,7 @@ from tracker.web.data import (
 )
 from tracker.web.exports import FORMATS, download
 from tracker.web.frameworks import frameworks_for, stage_rules, visible_frameworks
+from tracker.web.listing import Columns, sort_rows
 from tracker.web.timeline import build_timeline
 from tracker.web.views import review_url, snapshot, state, user
 from tracker.web.words import framework_title
@@ -222,6 +223,21 @@ def rank_boards(snap: Snapshot, me: Any, nation: str = "") -> list[BoardRow]:
     return sorted(boards.values(), key=lambda r: (r.total.rank, r.board, r.nation))
 
 
+def _worst_rank(r: ReviewView) -> int:
+    return STATUS_ORDER.index(r.worst) if r.worst in STATUS_ORDER else -1
+
+
+#: A board's review list and the search results: sortable columns (tracker.web.listing).
+REVIEW_SORTS: Columns = {
+    "state": (_worst_rank, False),
+    "review": (lambda r: r.review_id.casefold(), False),
+    "board": (lambda r: r.board.casefold(), False),
+    "framework": (lambda r: framework_title(r.data.get("framework"), short=True).casefold(), False),
+    "overdue": (lambda r: r.count("overdue"), True),
+    "next": (lambda r: r.next_due or date.max, False),
+}
+
+
 @bp.get("/")
 def overview() -> Any:
     snap = snapshot()
@@ -273,9 +289,15 @@ def overview() -> Any:
     total = Tally()
     for r in ranked:
         total.add(r.total)
+    # a national ranking runs to some 170 boards: the furthest behind on the first page
+    shown, number, pages = _paginate(ranked)
     return render_template(
         "overview.html",
-        boards=ranked,
+        boards=shown,
+        board_count=len(ranked),
+        first=(number - 1) * _page_size() + 1,
+        page=number,
+        pages=pages,
         nation=nation,
         nation_options=[(n, NATION_LABELS.get(n, n)) for n in nations],
         groups=total.groups,
@@ -309,9 +331,8 @@ def board(board: str) -> Any:
         reviews = [r for r in reviews if not r.assessable]
     elif status:
         reviews = [r for r in reviews if r.count(status)]
-    reviews.sort(
-        key=lambda r: (STATUS_ORDER.index(r.worst) if r.worst in STATUS_ORDER else -1, r.review_id)
-    )
+    reviews.sort(key=lambda r: (_worst_rank(r), r.review_id))
+    reviews, sort = sort_rows(reviews, REVIEW_SORTS, "state", request.args.get("sort"))
     fmt = _fmt()
     if fmt:
         headers = (
@@ -356,6 +377,7 @@ def board(board: str) -> Any:
         page=number,
         pages=pages,
         problem_count=len(problems),
+        sort=sort,
     )
 
 
@@ -379,6 +401,7 @@ def review(key: str) -> Any:
         "review.html",
         review=found,
         timeline=build_timeline(found.stages, snap.as_of),
+        narrow_timeline=build_timeline(found.stages, snap.as_of, narrow=True),
         rules=rules,
         problems=problems,
         report_link=safe_link,
@@ -390,13 +413,20 @@ def _frameworks(snap: Snapshot) -> list[dict[str, Any]]:
     return frameworks_for(snap, state().config)
 
 
-#: The overdue and due-soon lists' sortable columns: plain links (?sort=...), no script needed.
-STAGE_SORTS: dict[str, tuple[Callable[[StageItem], Any], bool]] = {
+#: The stage lists' sortable columns (tracker.web.listing): plain links, no script needed.
+STAGE_SORTS: Columns = {
     "review": (lambda i: i.review.review_id.casefold(), False),
     "board": (lambda i: i.review.board.casefold(), False),
     "stage": (lambda i: str(i.stage.get("label") or i.stage.get("id") or "").casefold(), False),
     "due": (lambda i: i.latest or date.max, False),
     "days": (lambda i: int(i.stage.get("days_late") or 0), True),
+    "since": (lambda i: i.since or date.max, False),
+}
+#: each list's columns, its own order first (the order the snapshot keeps it in)
+STAGE_LIST_SORTS = {
+    "overdue": ("days", ("days", "review", "board", "stage", "due")),
+    "due_soon": ("due", ("due", "review", "board", "stage")),
+    "paused": ("since", ("since", "review", "stage", "due")),
 }
 
 
@@ -409,13 +439,9 @@ def _stage_list(kind: str) -> Any:
         snap.memo[options_key] = _options(mine)
     filters = _filters(snap.memo[options_key])
     items = [i for i in mine if filters.keep(i)]
-    default = "days" if kind == "overdue" else "due"
-    sort = request.args.get("sort", default)
-    if sort not in STAGE_SORTS or (sort == "days" and kind != "overdue"):
-        sort = default
-    if sort != default:
-        key, descending = STAGE_SORTS[sort]
-        items = sorted(items, key=key, reverse=descending)  # stable: ties keep the default order
+    default, names = STAGE_LIST_SORTS[kind]
+    columns = {n: STAGE_SORTS[n] for n in names}
+    items, sort = sort_rows(items, columns, default, request.args.get("sort"))
     fmt = _fmt()
     if fmt:
         name = kind.replace("_", "-")
@@ -439,8 +465,6 @@ def _stage_list(kind: str) -> Any:
         due_soon_days=DUE_SOON_DAYS,
         endpoint=f"pages.{kind}",
         sort=sort,
-        default_sort=default,
-        sort_descending=STAGE_SORTS[sort][1],
     )
 
 
@@ -540,9 +564,16 @@ def search() -> Any:
         return redirect(review_url(exact[0].key))
     found = exact or [r for r in mine if wanted and r.review_id.casefold().startswith(wanted)]
     found = sorted(found, key=lambda r: (r.review_id, r.board))
+    found, sort = sort_rows(found, REVIEW_SORTS, "review", request.args.get("sort"))
     page, number, pages = _paginate(found)
     return render_template(
-        "search.html", query=query, reviews=page, total=len(found), page=number, pages=pages
+        "search.html",
+        query=query,
+        reviews=page,
+        total=len(found),
+        page=number,
+        pages=pages,
+        sort=sort,
     )
 
 

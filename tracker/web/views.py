@@ -15,6 +15,7 @@ from tracker.access.users import User
 from tracker.frameworks import vocabulary
 from tracker.web import words
 from tracker.web.data import NATION_LABELS, STATUS_LABELS, Snapshot
+from tracker.web.listing import page_numbers
 from tracker.web.security import csrf_token
 from tracker.web.sessions import current as current_session
 
@@ -101,6 +102,7 @@ def install(app: Flask) -> None:
         confidence_label=words.confidence_label,
         confidence_meanings=words.CONFIDENCE_MEANINGS,
         calendar_label=words.calendar_label,
+        page_numbers=page_numbers,
     )
 
     @app.context_processor
