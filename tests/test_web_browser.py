@@ -15,6 +15,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
@@ -405,5 +406,70 @@ def test_search_from_a_phone_opens_the_review(served: tuple[WebEnv, str], browse
         page.get_by_role("button", name="Find").click()
         page.wait_for_url("**/reviews/HC-2023-01")
         assert page.get_by_role("heading", level=1).inner_text() == "Review HC-2023-01"
+    finally:
+        context.close()
+
+
+@pytest.fixture(scope="module")
+def served_samples(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[WebEnv, str]]:
+    """The five sample workbooks (four nations, pauses, actions, data problems), served."""
+    from datetime import date
+
+    from tests.test_web_app import SAMPLE_BOARDS
+    from tracker.access.users import UserStore, users_path
+    from tracker.check import check_config
+    from tracker.config import load_config
+    from tracker.output.snapshot import write_snapshot
+    from tracker.web import create_app
+
+    root = tmp_path_factory.mktemp("samples-browser")
+    boards = "".join(
+        f'[[boards]]\nname = "{name}"\nnation = "{nation}"\nsources = ["{ROOT / "sample_workbooks" / f}"]\n\n'
+        for f, name, nation in SAMPLE_BOARDS
+    )
+    (root / "tracker.toml").write_text(
+        f'state_dir = "{root / "var"}"\n\n{boards}', encoding="utf-8"
+    )
+    config = load_config(root / "tracker.toml")
+    write_snapshot(config.state_dir, check_config(config, date(2025, 3, 31)).to_json())
+    UserStore(users_path(config.state_dir)).add("inspector", PASSWORD, national=True)
+    app = create_app(config, overrides={"SESSION_COOKIE_SECURE": True})
+    server: Any = create_server(app, host="127.0.0.1", port=0, threads=4)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        yield WebEnv(root, config, app), f"http://127.0.0.1:{server.effective_port}"
+    finally:
+        server.close()
+        thread.join(timeout=10)
+
+
+def test_every_page_of_the_sample_workbooks_fits_a_phone(
+    served_samples: tuple[WebEnv, str], browser: Browser
+) -> None:
+    """Every list, board and review page of the real samples at 375 px: none wider than that."""
+    from tests.test_web_app import SAMPLE_BOARDS
+
+    env, base = served_samples
+    keys = env.app.extensions["tracker"].snapshots.get().by_key
+    paths = ["/", "/overdue", "/due-soon", "/paused", "/problems", "/frameworks", "/search?q=2"]
+    paths += ["/boards/" + quote(name, safe="") for _, name, _ in SAMPLE_BOARDS]
+    paths += ["/reviews/" + quote(key, safe="") for key in keys]
+    assert len(paths) > 100
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    try:
+        sign_in(page, base, "inspector")
+        wider = []
+        for path in paths:
+            response = page.goto(base + path)
+            assert response is not None and response.status == 200, path
+            scroll, inner = page.evaluate(WIDTH_JS)
+            if scroll > inner:
+                wider.append((path, scroll))
+        assert wider == []
+        page.goto(base + "/")
+        page.screenshot(path=str(shots_dir() / "samples-overview-375.png"), full_page=True)
     finally:
         context.close()
