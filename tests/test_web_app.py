@@ -148,6 +148,8 @@ def test_overview_ranks_boards_across_nations_by_overdue_must_stages(web_env: We
             _overdue_review("N-1", "Northfold", "wales-cpr", [(False, 50), (False, 3)]),
             # England again: nothing overdue
             {**_overdue_review("A-1", "Ashby", "england-scr", []), "row": 3},
+            # a second framework at Westmere: one more overdue should-stage
+            {**_overdue_review("W-2", "Westmere", "england-lcspr", [(False, 30)]), "row": 4},
         ],
         "problems": [],
     }
@@ -182,8 +184,15 @@ def test_overview_ranks_boards_across_nations_by_overdue_must_stages(web_env: We
     assert positions == sorted(positions), positions
     # each count links to the list it counts
     assert '/overdue?board=Eastmarch&amp;must=must">2</a>' in body
-    assert '/overdue?board=Westmere">5</a>' in body
+    assert '/overdue?board=Westmere">6</a>' in body
     assert '/overdue?board=Northfold">50</a>' in body
+    # a board with two frameworks has a row for each, whose counts link to its reviews alone
+    assert '/overdue?board=Westmere&amp;framework=england-lcspr">1</a>' in body
+    assert '/boards/Westmere?framework=england-lcspr">1</a>' in body
+    lcspr = text(client.get("/boards/Westmere?framework=england-lcspr"))
+    assert "W-2" in lcspr and "W-1" not in lcspr
+    assert "1 review under Local child safeguarding practice review" in lcspr
+    assert "(of 2)" in lcspr
     # nation is a filter, and the ranking holds within it
     welsh = text(client.get("/?nation=wales"))
     assert 'data-board="Eastmarch"' not in welsh and 'data-board="Westmere"' not in welsh

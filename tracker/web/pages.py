@@ -309,7 +309,9 @@ def overview() -> Any:
             for b, c in snap.due_soon_by_board.items()
             if me.may_see(b) and (not nation or b in {r.board for r in ranked})
         ),
-        paused_count=len(snap.scoped("paused", me)),
+        paused_count=sum(
+            1 for i in snap.scoped("paused", me) if not nation or i.review.nation == nation
+        ),
         review_count=total.reviews,
     )
 
@@ -324,6 +326,7 @@ def board(board: str) -> Any:
     if not reviews and board not in snap.boards():
         abort(404)
     everything = len(reviews)
+    frameworks = sorted({str(r.data.get("framework") or "") for r in reviews})
     status = request.args.get("status", "").strip()
     if status and status not in STATUS_LABELS:
         abort(400, f"status must be one of {', '.join(STATUS_LABELS)}, not {status!r}")
@@ -331,6 +334,10 @@ def board(board: str) -> Any:
         reviews = [r for r in reviews if not r.assessable]
     elif status:
         reviews = [r for r in reviews if r.count(status)]
+    # ?framework=: the overview's per-framework counts link to the reviews they count
+    framework = request.args.get("framework", "").strip()
+    if framework:
+        reviews = [r for r in reviews if r.data.get("framework") == framework]
     reviews.sort(key=lambda r: (_worst_rank(r), r.review_id))
     reviews, sort = sort_rows(reviews, REVIEW_SORTS, "state", request.args.get("sort"))
     fmt = _fmt()
@@ -378,6 +385,8 @@ def board(board: str) -> Any:
         pages=pages,
         problem_count=len(problems),
         sort=sort,
+        framework=framework,
+        frameworks=frameworks,
     )
 
 
