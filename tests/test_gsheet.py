@@ -32,6 +32,7 @@ from tests.gsheet_fixtures import (  # noqa: F401  (pytest fixtures)
 from tracker.check import SourceSpec, check_config, run_check
 from tracker.config import ConfigError, load_config
 from tracker.frameworks.registry import get_framework
+from tracker.optional.actions import SPEC as ACTIONS
 from tracker.sources import read_source
 from tracker.sources.base import SourceError
 from tracker.sources.google_api import WRITE_SCOPES, GSheetSettings
@@ -371,12 +372,13 @@ def test_init_adds_missing_sheets_with_headers_and_dropdowns_and_leaves_content_
         settings=settings,
     )
 
-    assert outcome.added == ["England SCR", "Pauses and extensions"]
+    assert outcome.added == ["England SCR", "Pauses and extensions", "Actions"]
     assert outcome.filled == ["NI CMR"]
     assert outcome.kept == ["Wales CPR"]
     assert outcome.lines() == [
         f"gsheet:{KEY}: added sheet 'England SCR' with headers and dropdowns",
         f"gsheet:{KEY}: added sheet 'Pauses and extensions' with headers and dropdowns",
+        f"gsheet:{KEY}: added sheet 'Actions' with headers and dropdowns",
         f"gsheet:{KEY}: sheet 'NI CMR' was empty: headers and dropdowns added",
         f"gsheet:{KEY}: sheet 'Wales CPR' already has content: left as it is",
     ]
@@ -414,6 +416,17 @@ def test_init_adds_missing_sheets_with_headers_and_dropdowns_and_leaves_content_
     kinds = [v["userEnteredValue"] for v in pauses.validations[(1, 2)]["condition"]["values"]]
     assert kinds == ["Pause", "Agreed extension"]
     assert pauses.formats[(5, 4)]["numberFormat"]["pattern"] == "dd/mm/yyyy"  # From
+    # the Actions sheet: its exact headers, the Status drop-down, date cells
+    actions = sheets["Actions"]
+    assert [actions.cells.get((0, c)) for c in range(len(ACTIONS.fields))] == [
+        f.header for f in ACTIONS.fields
+    ]
+    assert actions.frozen_rows == 1
+    assert {c for _, c in actions.validations} == {6}  # Status, and nothing else
+    status = [v["userEnteredValue"] for v in actions.validations[(1, 6)]["condition"]["values"]]
+    assert status == ["Open", "Completed", "Not accepted", "Superseded"]
+    dated = {c for (_, c), f in actions.formats.items() if "numberFormat" in f}
+    assert dated == {4, 5, 8}  # Due date, Date completed, Date assurance given
     # metadata, one batchGet to see which existing sheets are empty, one all-or-nothing change
     assert [c.kind for c in sheets_api.api_requests()] == ["metadata", "batchGet", "batchUpdate"]
     assert sheets_api.granted_scopes == [set(WRITE_SCOPES)]
@@ -434,7 +447,7 @@ def test_init_twice_changes_nothing_the_second_time(
         f"gsheet:{KEY}", ["scotland-scr"], credentials=str(sa_file), settings=settings
     )
     assert again.added == [] and again.filled == []
-    assert again.kept == ["Scotland SCR", "Pauses and extensions"]
+    assert again.kept == ["Scotland SCR", "Pauses and extensions", "Actions"]
     assert len(sheets_api.batch_updates) == 1
 
 
@@ -450,12 +463,12 @@ def test_init_with_a_chart_sheet_holding_the_next_id_succeeds(
         f"gsheet:{KEY}", ["england-scr", "wales-cpr"], credentials=str(sa_file), settings=settings
     )
 
-    assert outcome.added == ["England SCR", "Wales CPR", "Pauses and extensions"]
+    assert outcome.added == ["England SCR", "Wales CPR", "Pauses and extensions", "Actions"]
     sheets = {s.title: s for s in sheets_api.spreadsheets[KEY].sheets}
     assert [sheets[t].sheet_type for t in ("Chart1", "Chart2")] == ["OBJECT", "OBJECT"]
     assert (sheets["Chart1"].sheet_id, sheets["Chart2"].sheet_id) == (1001, 1002)
     ids = [s.sheet_id for s in sheets_api.spreadsheets[KEY].sheets]
-    assert len(set(ids)) == len(ids) == 6
+    assert len(set(ids)) == len(ids) == 7
     assert sheets["England SCR"].cells[(0, 0)] == headers("england-scr")[0]
     assert sheets["Wales CPR"].frozen_rows == 1
 
@@ -471,7 +484,7 @@ def test_init_never_adds_a_sheet_whose_title_a_chart_sheet_has(
     )
 
     assert (outcome.added, outcome.filled, outcome.kept) == (
-        ["Wales CPR", "Pauses and extensions"],
+        ["Wales CPR", "Pauses and extensions", "Actions"],
         [],
         [],
     )
@@ -485,13 +498,14 @@ def test_init_never_adds_a_sheet_whose_title_a_chart_sheet_has(
         "england scr",
         "Wales CPR",
         "Pauses and extensions",
+        "Actions",
     ]
     # a chart sheet is never read as a table, nor asked for as a range
     book_read = read_gsheet(
         f"gsheet:{KEY}", ALL_TITLES, credentials=str(sa_file), settings=settings
     )
     assert [s.title for s in book_read.sheets] == ["Wales CPR"]
-    assert book_read.all_titles == ["Sheet1", "Wales CPR", "Pauses and extensions"]
+    assert book_read.all_titles == ["Sheet1", "Wales CPR", "Pauses and extensions", "Actions"]
 
 
 def test_init_on_a_sheet_shared_read_only_says_so(

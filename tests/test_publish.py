@@ -270,3 +270,70 @@ def test_cli_publish_of_an_unreadable_source_exits_2(tmp_path: Path) -> None:
     result = CliRunner().invoke(main, ["publish", str(missing)])
     assert result.exit_code == 2
     assert not (tmp_path / "nothere.tracker.xlsx").exists()
+
+
+def test_actions_are_listed_with_the_stages_where_the_workbook_keeps_them(
+    make_workbook: Any,
+) -> None:
+    from tests.test_actions import REVIEW, action, action_rows
+    from tests.test_pauses import pause, pause_rows
+
+    D = date
+    actions = action_rows(
+        action("R1.1", D(2024, 3, 31), status="Open"),  # row 2: overdue
+        action("R1.2", D(2024, 4, 20), agency="Northshire ICB"),  # row 3: due
+        action("R1.3", D(2024, 3, 31), completed=D(2024, 4, 2), status="Completed"),  # late
+        action("R2.1", D(2024, 3, 31), status="Not accepted"),  # row 5: not judged
+        action("R3.1", D(2024, 3, 31), notes="Private remark"),  # row 6: paused
+    )
+    held = pause_rows(pause("P-1", "Action R3.1", D(2024, 3, 1)))
+    source = make_workbook(
+        "england-lcspr", [REVIEW], extra={"Actions": actions, "Pauses and extensions": held}
+    )
+    before = digest(source)
+    result = run_check([SourceSpec(str(source))], D(2024, 4, 15))
+    out = publish_results(result, [SourceSpec(str(source))], now=NOW)
+    assert [p.outcome for p in out] == [WRITTEN]
+    assert digest(source) == before  # the officers' workbook is never written
+    companion = source.parent / "board.tracker.xlsx"
+    rows = [r for r in rows_of(companion) if r["Sheet"] == "Actions"]
+    seen = [
+        (r["What"], r["Stage or column"], r["Due"], r["Done"], r["Days"], r["Status"]) for r in rows
+    ]
+    assert seen == [
+        (
+            "Overdue",
+            "Action R1.1 · Northshire Police",
+            datetime(2024, 3, 31),
+            None,
+            "15 days overdue",
+            "Overdue",
+        ),
+        ("Due", "Action R1.2 · Northshire ICB", datetime(2024, 4, 20), None, "5 days left", "Due"),
+        (
+            "Done",
+            "Action R1.3 · Northshire Police",
+            datetime(2024, 3, 31),
+            datetime(2024, 4, 2),
+            "2 days late",
+            "Done late",
+        ),
+    ]
+    first = rows[0]
+    assert first["Must or should"] == "should"
+    assert first["Rule, or what is wrong"].startswith("on or before Due date")
+    assert first["Go to"] == "Actions!A2"
+    assert first["_link"].target == "board.xlsx#'Actions'!A2"
+    # the header counts the stages as before, and the actions apart
+    sheet = openpyxl.load_workbook(companion)["Tracker"]
+    stages = [r for r in rows_of(companion) if r["Sheet"] == "England LCSPR"]
+    overdue = sum(1 for r in stages if r["What"] == "Overdue")
+    assert sheet["A2"].value.startswith(f"{overdue} overdue · ")
+    assert sheet["A2"].value.endswith(" · actions: 1 overdue, 3 open of 5")
+    assert "Private" not in str([list(r) for r in sheet.iter_rows(values_only=True)])
+    # no Actions sheet, no actions line
+    plain = make_workbook("england-lcspr", [REVIEW], name="plain.xlsx")
+    content = build_content(
+        run_check([SourceSpec(str(plain))], D(2024, 4, 15)).to_json(), str(plain)
+    )
+    assert "actions" not in str(content.header(None)[1][0].value)

@@ -249,3 +249,39 @@ def test_tab_requests_pass_the_discovery_check_for_an_empty_source() -> None:
     ]
     assert discovery_errors(bad_enum)
     assert discovery_errors([{"updateCells": {"fields": "userEnteredValue,hyperlinks"}}])
+
+
+def test_the_tracker_tab_lists_the_actions_of_a_sheet_that_keeps_them(
+    sheets_api: FakeSheetsAPI, writer_file: Path, tmp_path: Path
+) -> None:
+    from tests.test_actions import action, action_rows
+
+    actions = action_rows(
+        action("R1.1", date(2024, 8, 1), review="NS-2024-01", agency="Northshire Police"),
+        action("R1.2", date(2024, 9, 30), review="NS-2024-01", agency="Northshire ICB"),
+    )
+    book = sheets_api.add_spreadsheet(
+        KEY,
+        {"England SCR": england_rows(), "Actions": actions},
+        shared_with={WRITER: "writer", READER: "reader"},
+    )
+    before = {s.title: _cells(s) for s in book.sheets}
+    _refresh(_config(tmp_path, writer_file))
+    tab = _tab(book)
+    cells = _cells(tab)
+    table = [
+        [cells.get((r, c)) for c in range(len(COLUMNS))]
+        for r in range(HEADER_ROWS, 1 + max(r for r, _ in cells))
+    ]
+    listed = [r for r in table if r[2] == "Actions"]
+    assert [(r[0], r[1], r[3], r[6], r[7]) for r in listed] == [
+        ("Overdue", "NS-2024-01", "Action R1.1 · Northshire Police", "32 days overdue", "Overdue"),
+        ("Due", "NS-2024-01", "Action R1.2 · Northshire ICB", "28 days left", "Due"),
+    ]
+    assert all(isinstance(r[4], int) for r in listed)  # due dates are date serials
+    at = next(k for k, v in cells.items() if v == "Actions!A2" and k[1] == 12)
+    gid = next(s.sheet_id for s in book.sheets if s.title == "Actions")
+    assert tab.formats[at]["textFormat"]["link"]["uri"] == f"#gid={gid}&range=A2"
+    assert cells[(1, 0)].endswith(" · actions: 1 overdue, 2 open of 2")
+    # the officers' own sheets are left exactly as they were
+    assert {s.title: _cells(s) for s in book.sheets if s.title != "Tracker"} == before

@@ -131,15 +131,18 @@ def _finish(prepared: list[_Prepared], as_of: date) -> CheckResult:
         total.problems.extend(p.result.problems)
         total.unusable.extend(p.result.unusable)
         pauses = p.optional.get(PAUSES_SPEC.title)
-        adjustments = collect_adjustments(pauses, p.tables) if pauses is not None else None
+        actions = p.optional.get(ACTIONS_SPEC.title)
+        adjustments = collect_adjustments(pauses, p.tables, actions) if pauses is not None else None
         evaluated = []
         for v in p.tables:
             total.problems.extend(v.problems)
             found = adjustments.for_table(v) if adjustments is not None else None
             evaluated.append(evaluate_table(v, as_of, v.framework, found))
-        actions = p.optional.get(ACTIONS_SPEC.title)
         if actions is not None:
-            total.actions.extend(evaluate_actions(actions, p.tables, as_of, p.actions_framework))
+            moved = adjustments.actions if adjustments is not None else None
+            total.actions.extend(
+                evaluate_actions(actions, p.tables, as_of, p.actions_framework, moved)
+            )
         for rows in p.optional.values():
             total.problems.extend(rows.problems)
             total.optional_rows[(rows.source, rows.sheet)] = len(rows)

@@ -181,6 +181,13 @@ _TYPES = [
         "Pick the stage from the drop-down: the header of a date column with a deadline.",
     ),
     ProblemType(
+        "adjustment-ambiguous-action",
+        ERROR,
+        "Which action?",
+        "{value} is an action of more than one recommendation of this review: {detail}",
+        "Add the recommendation in brackets, as listed, e.g. Action 1 (R3).",
+    ),
+    ProblemType(
         "adjustment-missing-date",
         ERROR,
         "Date missing",

@@ -247,12 +247,15 @@ def _action_lines(review: dict[str, Any], verbose: bool, width: int = WIDTH) -> 
     shown = actions if verbose else [a for a in actions if a["status"] in _SHOWN]
     out = []
     for a in sorted(shown, key=lambda a: (_ORDER[a["status"]], -a["days_late"])):
+        due = a.get("latest") or a["due"]  # moved by a pause or an agreed extension
         if a["status"] == "overdue":
-            when = f"due {uk_date(a['due'])} · {a['days_late']}d overdue"
+            when = f"due {uk_date(due)} · {a['days_late']}d overdue"
         elif a["status"] == "late":
             when = f"done {uk_date(a['completed'])} · {a['days_late']}d late"
         elif a["status"] == "pending":
-            when = f"due by {uk_date(a['due'])}"
+            when = f"due by {uk_date(due)}"
+        elif a["status"] == "paused":
+            when = adjustment_text(a)  # "paused since ...": the due date it had is in the JSON
         elif a["completed"]:
             when = f"done {uk_date(a['completed'])}"
         else:
@@ -296,6 +299,11 @@ def adjustment_text(stage: dict[str, Any]) -> str:
     if stage.get("original_latest") and stage.get("original_latest") != stage.get("latest"):
         text += f"; originally due {uk_date(stage['original_latest'])}"
     return text
+
+
+def action_adjustment_text(action: dict[str, Any]) -> str:
+    """An action's pauses and extensions in a line, its sheet's due date as the original."""
+    return adjustment_text({**action, "original_latest": action["due"]})
 
 
 def render_problems_table(
@@ -457,14 +465,15 @@ def action_stage_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
                 f"{a['action_ref']} ({a['recommendation']}) · {a['agency']}",
                 a["completed"],
                 None,
-                a["due"],
+                a["latest"] if a.get("adjustments") else a["due"],  # moved, or as on the sheet
                 a["status"],
                 a["days_late"],
                 "local default",
                 False,
+                "should",
                 CITATION,
-                None,
-                None,
+                a["due"] if a.get("adjustments") else None,
+                action_adjustment_text(a) if a.get("adjustments") else None,
             ]
 
 
@@ -484,6 +493,8 @@ ACTION_COLUMNS = [
     "evidence_link",
     "sheet",
     "row",
+    "latest",
+    "adjustment",
 ]
 
 
@@ -507,6 +518,8 @@ def action_rows(reviews: Iterable[dict[str, Any]]) -> Iterable[list[Any]]:
                 a["evidence_link"],
                 a["sheet"],
                 a["row"],
+                a.get("latest"),
+                action_adjustment_text(a) if a.get("adjustments") else None,
             ]
 
 

@@ -207,7 +207,8 @@ def _date_validation() -> DataValidation:
 #: what each column of an optional sheet holds, shown as the header's input message
 _SPEC_PROMPTS = {
     "review_id": "The Review ID exactly as on the review's own sheet. Required.",
-    "stage": "The stage's column header on the review's sheet (pick from the list). Required.",
+    "stage": "The stage's column header on the review's sheet (pick from the list), or an "
+    "action on the Actions sheet as Action R3.1. Required.",
     "kind": "Pause (the clock stops) or Agreed extension (a new due date). Required.",
     "from": "First day of the pause, dd/mm/yyyy. Required for a pause.",
     "to": "Last day of the pause; blank while it is still paused.",

@@ -27,6 +27,7 @@ from tracker.mail.report import (
     FIRST_PROBLEMS,
     HEADLINE_STATUSES,
     STATUS_LABELS,
+    ActionLine,
     Finding,
     ProblemLine,
     Report,
@@ -674,6 +675,44 @@ def _finding_row(f: Finding) -> list[Any]:
     ]
 
 
+#: an action's status in words (Not accepted and Superseded ones are not applicable)
+_ACTION_STATUS = {**STATUS_LABELS, "not_applicable": "Not applicable"}
+_ACTION_HEADERS = [
+    "Board",
+    "Review ID",
+    "Recommendation",
+    "Action",
+    "Agency",
+    "Status",
+    "Due",
+    "Completed",
+    "Days late",
+    "Originally due",
+    "Paused or extended",
+    "Sheet",
+    "Row",
+]
+
+
+def _action_row(a: ActionLine) -> list[Any]:
+    """One action in the attachment: never its notes; an agency only when it reads as one."""
+    return [
+        a.board,
+        a.review_id,
+        a.recommendation,
+        a.action_ref,
+        a.agency,
+        _ACTION_STATUS.get(a.status, a.status),
+        a.due,
+        a.completed,
+        a.days_late,
+        a.original_due,
+        a.adjustment or None,
+        a.sheet,
+        a.row,
+    ]
+
+
 def _sheet(wb: Workbook, title: str, headers: list[str], rows: list[list[Any]]) -> None:
     ws = wb.create_sheet(title)
     ws.append(headers)
@@ -735,6 +774,18 @@ def render_xlsx(report: Report) -> bytes:
         cell.font = Font(bold=True)
     for row in deadline_rows(report):
         summary.append([row[0], row[1], int(row[2])])
+    if report.actions_total:  # the workbooks in scope keep an Actions sheet
+        summary.append([])
+        summary.append(["Actions from review recommendations"])
+        summary[summary.max_row][0].font = Font(bold=True)
+        for label, value in (
+            ("Overdue", len(report.actions_overdue)),
+            (f"Due in {ACTIONS_DUE_DAYS} days", len(report.actions_due_soon)),
+            ("Open", report.actions_open),
+            ("Completed", report.actions_completed),
+            ("All actions", report.actions_total),
+        ):
+            summary.append([label, value])
     summary.column_dimensions["A"].width = 34
     for col in "BCDE":
         summary.column_dimensions[col].width = 22
@@ -753,6 +804,8 @@ def render_xlsx(report: Report) -> bytes:
                 "Due soon",
                 "Completed late",
                 "Data problems",
+                "Overdue actions",
+                "Open actions",
             ],
             [
                 [
@@ -764,6 +817,8 @@ def render_xlsx(report: Report) -> bytes:
                     b.due_soon,
                     b.completed_late,
                     b.problems,
+                    b.overdue_actions,
+                    b.open_actions,
                 ]
                 for b in report.boards
             ],
@@ -788,6 +843,8 @@ def render_xlsx(report: Report) -> bytes:
         ],
     )
     _sheet(wb, "All stages", _FINDING_HEADERS, [_finding_row(f) for f in report.all_stages])
+    if report.actions_total:
+        _sheet(wb, "Actions", _ACTION_HEADERS, [_action_row(a) for a in report.actions_all])
     _sheet(
         wb,
         "Data problems",

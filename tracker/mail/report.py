@@ -107,6 +107,10 @@ class ActionLine:
     days_late: int
     sheet: str
     row: int | None
+    #: the sheet's own due date when a pause or an agreed extension moved it (``due`` is then
+    #: the date in force), and what moved it: Paused, Extended, Pause ended
+    original_due: date | None = None
+    adjustment: str = ""
 
 
 @dataclass(frozen=True)
@@ -194,6 +198,8 @@ class Report:
     actions_total: int = 0
     actions_open: int = 0
     actions_completed: int = 0
+    #: every action in scope, for the attachment's Actions sheet
+    actions_all: list[ActionLine] = field(default_factory=list)
 
     @property
     def actions_due_until(self) -> date:
@@ -324,18 +330,30 @@ def _finding(
 
 
 def _action(review: Mapping[str, Any], a: Mapping[str, Any], board: str) -> ActionLine:
+    rows = [r for r in a.get("adjustments") or [] if isinstance(r, Mapping)]
+    due = _date(a.get("due"))
+    moved: dict[str, Any] = {}
+    if rows:  # the deadline in force: moved by a pause, set by an extension, none while paused
+        open_pause = any(r.get("kind") == "pause" and not r.get("to") for r in rows)
+        extended = any(r.get("kind") == "extension" for r in rows)
+        moved = {
+            "due": _date(a.get("latest")),
+            "original_due": due,
+            "adjustment": "Paused" if open_pause else "Extended" if extended else "Pause ended",
+        }
     return ActionLine(
         board=board,
         review_id=safe_id(review.get("review_id")),
         recommendation=safe_id(a.get("recommendation")),
         action_ref=safe_id(a.get("action_ref")),
         agency=safe_agency(a.get("agency")),
-        due=_date(a.get("due")),
+        due=moved.pop("due", due),
         completed=_date(a.get("completed")),
         status=str(a.get("status", "")),
         days_late=int(a.get("days_late") or 0),
         sheet=str(a.get("sheet", "")),
         row=a.get("row"),
+        **moved,
     )
 
 
@@ -393,12 +411,14 @@ class _Collected:
         self.actions_overdue: list[ActionLine] = []
         self.actions_due_soon: list[ActionLine] = []
         self.actions_total = self.actions_open = self.actions_completed = 0
+        self.actions_all: list[ActionLine] = []
         until = as_of + timedelta(days=DUE_SOON_DAYS)
         actions_until = as_of + timedelta(days=ACTIONS_DUE_DAYS)
         for review, board in reviews:
             for a in review.get("actions") or []:
                 line = _action(review, a, board)
                 self.actions_total += 1
+                self.actions_all.append(line)
                 if line.status == "not_applicable":
                     continue
                 if line.completed is not None:
@@ -407,7 +427,11 @@ class _Collected:
                 self.actions_open += 1
                 if line.status == "overdue":
                     self.actions_overdue.append(line)
-                elif line.due is not None and as_of <= line.due <= actions_until:
+                elif (  # a paused action has no due date while its clock is stopped
+                    line.status == "pending"
+                    and line.due is not None
+                    and as_of <= line.due <= actions_until
+                ):
                     self.actions_due_soon.append(line)
             self.reviews += 1
             if not review.get("assessable", True):
@@ -445,6 +469,7 @@ class _Collected:
             "actions_total": self.actions_total,
             "actions_open": self.actions_open,
             "actions_completed": self.actions_completed,
+            "actions_all": self.actions_all,
         }
 
     def plain_counts(self) -> dict[str, dict[str, int]]:

@@ -9,7 +9,10 @@ against the workbook's own reviews and judges each action's dates with the ordin
 The rules are a small framework of their own (``actions``): ``completed`` on or before ``due`` (the
 deadline taken from the same row) and ``assured`` after ``completed``, both local defaults, should.
 Being a framework, a board can override them in ``[boards.timescales]`` as ``actions.completed``
-exactly as it overrides a stage, and evaluation is the same column code as for reviews.
+exactly as it overrides a stage, and evaluation is the same column code as for reviews; so are
+pauses and agreed extensions (a ``Pauses and extensions`` row whose Stage names the action,
+``Action R3.1``: ``tracker.optional.pauses``), which move the action's deadline as they move a
+stage's.
 
 A row with an error is reported at its cell and left out of the results until it is fixed; every
 other row still counts. Notes are never read.
@@ -37,6 +40,7 @@ from tracker.model import (
     Stage,
     Status,
 )
+from tracker.optional.pauses import ACTION_STAGE, Adjustment, StageAdjustments
 from tracker.rules import rule
 
 SHEET_TITLE = "Actions"
@@ -123,6 +127,11 @@ class ActionResult:
     days_late: int
     assured: date | None
     evidence_link: str | None
+    #: the deadline in force: the due date moved by pauses or replaced by an agreed extension
+    #: (None while an open pause stops the clock)
+    latest: date | None = None
+    #: the Pauses and extensions rows that name this action, in sheet order
+    adjustments: tuple[Adjustment, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -137,6 +146,8 @@ class ActionResult:
             "evidence_link": self.evidence_link,
             "sheet": self.sheet,
             "row": self.row,
+            "latest": _iso(self.latest),
+            "adjustments": [a.to_json() for a in self.adjustments],
         }
 
 
@@ -188,9 +199,11 @@ def evaluate(
     tables: Sequence[ValidatedTable],
     as_of: date,
     framework: Framework | None = None,
+    adjustments: StageAdjustments | None = None,
 ) -> list[ActionResult]:
     """Validate the rows, then judge every usable one with ``framework`` (the board's overrides
-    applied) through the same column evaluation as review stages."""
+    applied) and ``adjustments`` (pauses and extensions naming actions, indexed by row of
+    ``rows``) through the same column evaluation as review stages."""
     validate(rows, tables)
     fw = framework or actions_framework()
     keep = np.flatnonzero(rows.usable)
@@ -220,10 +233,15 @@ def evaluate(
         choices={"status": status},
         assessable=np.ones(n, dtype=bool),
     )
-    result = evaluate_table(table, as_of, fw)
-    completed: StageColumns = next(s for s in result.stages if s.stage.id == "completed")
+    moved = _kept(adjustments, keep, len(rows)) if adjustments is not None else None
+    result = evaluate_table(table, as_of, fw, {ACTION_STAGE: moved} if moved else None)
+    # an extension that gives no more time: located on the pauses sheet, the action left out
+    rows.problems.extend(result.problems)
+    completed: StageColumns = next(s for s in result.stages if s.stage.id == ACTION_STAGE)
     out = []
     for k in range(n):
+        if not table.assessable[k]:
+            continue
         link = v["evidence_link"][k]
         out.append(
             ActionResult(
@@ -241,6 +259,26 @@ def evaluate(
                 days_late=int(completed.days_late[k]),
                 assured=_day(v["assured"][k]),
                 evidence_link=str(link) if link is not None else None,
+                latest=_day(completed.latest[k]),
+                adjustments=tuple(completed.adjustments.get(k, ())),
             )
         )
     return out
+
+
+def _kept(adj: StageAdjustments, keep: np.ndarray, n: int) -> StageAdjustments | None:
+    """``adj`` re-indexed from the sheet's rows to the usable rows evaluation sees (an action
+    left out takes its pauses with it)."""
+    position = np.full(n, -1, dtype=np.int64)
+    position[keep] = np.arange(len(keep))
+    at = position[adj.pause_at] if len(adj.pause_at) else adj.pause_at
+    live = at >= 0
+    out = StageAdjustments(
+        pause_at=at[live],
+        pause_from=adj.pause_from[live],
+        pause_to=adj.pause_to[live],
+        pause_informed=adj.pause_informed[live],
+        extensions=[(int(position[k]), e) for k, e in adj.extensions if position[k] >= 0],
+        records={int(position[k]): r for k, r in adj.records.items() if position[k] >= 0},
+    )
+    return out if out.records else None

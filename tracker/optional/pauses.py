@@ -5,13 +5,18 @@ time a national body agrees). Officers record each event as one row of an option
 sheet (DESIGN.md gives its exact headers); this module checks the rows against the workbook's own
 reviews and turns them into per-stage columns that evaluation applies (``tracker.evaluate``).
 
+A row may also name an action of the review's ``Actions`` sheet instead of a stage (``Action R3.1``,
+or ``Action 1 (R3)`` when two recommendations share the reference): the pause or extension then moves
+that action's due date exactly as it moves a stage's, in the action rule's unit.
+
 A row with an error is reported at its cell and not applied; the review it names is listed as
-"cannot assess" until it is fixed, because a deadline with a pause left out would be a guess. Every
-other row still counts. Notes are never read.
+"cannot assess" (the action it names is left out) until it is fixed, because a deadline with a pause
+left out would be a guess. Every other row still counts. Notes are never read.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,6 +58,10 @@ EXTENSION_BASIS = "agreed extension"
 #: a pause open longer than this is listed under "needs attention" in the weekly e-mail
 LONG_PAUSE_DAYS = 183
 INFORM_FINDING = "national-body-not-informed"
+#: the action rule a pause or extension of an action moves (tracker.optional.actions)
+ACTION_STAGE = "completed"
+#: how the Stage column names an action: ``Action R3.1``, ``R3.1``, or ``Action 1 (R3)``
+_ACTION_NAME = re.compile(r"^(?:action\s+)?(?P<ref>.*?)(?:\s*\((?P<rec>[^()]*)\))?$", re.IGNORECASE)
 
 SPEC = SheetSpec(
     SHEET_TITLE,
@@ -151,16 +160,21 @@ class WorkbookAdjustments:
     """What one workbook's sheet says, per table (keyed by the table's identity)."""
 
     tables: dict[int, TableAdjustments] = field(default_factory=dict)
+    #: adjustments of actions, ``*_at`` and ``records`` by the action's index in its sheet's rows
+    actions: StageAdjustments | None = None
 
     def for_table(self, table: ValidatedTable) -> TableAdjustments:
         return self.tables.get(id(table), {})
 
 
-def collect(rows: SheetRows, tables: Sequence[ValidatedTable]) -> WorkbookAdjustments:
+def collect(
+    rows: SheetRows, tables: Sequence[ValidatedTable], actions: SheetRows | None = None
+) -> WorkbookAdjustments:
     """Check every row against the workbook's reviews; the usable rows become per-stage columns.
 
+    A Stage that is no stage of the review may name one of its ``actions`` (the Actions sheet).
     Problems are appended to ``rows.problems``; an error on a row whose review is known makes that
-    review not assessable.
+    review not assessable, or, for a row naming an action, leaves that action out.
     """
     labels: dict[int, dict[str, str]] = {}
     n = len(rows)
@@ -168,7 +182,11 @@ def collect(rows: SheetRows, tables: Sequence[ValidatedTable]) -> WorkbookAdjust
         return WorkbookAdjustments()
     v = rows.values
     where = _locate(v["review_id"], tables)
+    by_action = _action_index(actions)
     target: list[tuple[ValidatedTable, int, str] | None] = [None] * n
+    #: for a row naming an action: the action's index in ``actions`` (all the candidates while
+    #: the name is ambiguous, so an error leaves each of them out)
+    action_of: list[list[int]] = [[] for _ in range(n)]
     review_of: list[tuple[ValidatedTable, int] | None] = [None] * n
     for i in range(n):
         rid = v["review_id"][i]
@@ -189,8 +207,24 @@ def collect(rows: SheetRows, tables: Sequence[ValidatedTable]) -> WorkbookAdjust
                 normalise_header(fw.label(s)): s for s in adjustable_stages(fw)
             }
         stage = by_label.get(normalise_header(stage_label))
-        if stage is None:
+        if stage is not None:
+            target[i] = (t, k, stage)
+            continue
+        named = _named_action(str(stage_label), str(rid), by_action, actions)
+        action_of[i] = named
+        if len(named) > 1:  # one reference in several recommendations: say which
+            recs = actions.values["recommendation"]  # type: ignore[union-attr]
+            rows.report(
+                "adjustment-ambiguous-action",
+                i,
+                "stage",
+                value=stage_label,
+                detail=", ".join(f"{_action_name(stage_label)} ({recs[a]})" for a in named),
+            )
+        elif not named:
             names = ", ".join(t.framework.label(s) for s in by_label.values())
+            if by_action:
+                names += "; or an action on the Actions sheet, e.g. Action R1.1"
             rows.report(
                 "adjustment-unknown-stage",
                 i,
@@ -198,8 +232,6 @@ def collect(rows: SheetRows, tables: Sequence[ValidatedTable]) -> WorkbookAdjust
                 value=stage_label,
                 detail=f"{t.sheet} ({names})",
             )
-            continue
-        target[i] = (t, k, stage)
 
     kind, start, end, new_due = v["kind"], v["from"], v["to"], v["new_due"]
     is_pause = kind == PAUSE
@@ -211,12 +243,14 @@ def collect(rows: SheetRows, tables: Sequence[ValidatedTable]) -> WorkbookAdjust
     for i in np.flatnonzero(is_pause & (end < start)).tolist():  # NaT compares False
         rows.report("pause-ends-before-start", i, "to", value=_day(end[i]), detail=_uk(start[i]))
 
-    # pauses of one stage must not overlap (an open pause runs on for ever)
+    # pauses of one stage (or action) must not overlap (an open pause runs on for ever)
     spans: dict[tuple[int, int, str], list[int]] = {}
     for i in np.flatnonzero(is_pause & rows.usable).tolist():
         if target[i] is not None:
             t, k, stage = target[i]  # type: ignore[misc]
             spans.setdefault((id(t), k, stage), []).append(i)
+        elif len(action_of[i]) == 1:
+            spans.setdefault((id(actions), action_of[i][0], ACTION_STAGE), []).append(i)
     far = np.datetime64("9999-12-31", "D")
     for group in spans.values():
         group.sort(key=lambda i: (start[i], int(rows.rows[i])))
@@ -235,24 +269,39 @@ def collect(rows: SheetRows, tables: Sequence[ValidatedTable]) -> WorkbookAdjust
             if reach is None or stop > reach[0]:
                 reach = (stop, i)
 
-    # errors make the named review not assessable; warnings for pauses after the stage was done
+    # errors make the named review not assessable (or leave the named action out); warnings for
+    # pauses after the stage was done
     out = WorkbookAdjustments()
     for i in range(n):
         known = review_of[i]
         if known is not None and not rows.usable[i]:
-            known[0].assessable[known[1]] = False
+            if action_of[i]:
+                actions.usable[action_of[i]] = False  # type: ignore[union-attr]
+            else:
+                known[0].assessable[known[1]] = False
             continue
-        if target[i] is None:
+        if action_of[i]:
+            assert actions is not None
+            (a,) = action_of[i]
+            done = actions.values[ACTION_STAGE][a]
+            what = f"Action {actions.values['action_ref'][a]}"
+            sa = out.actions = out.actions or StageAdjustments()
+            k = a
+        elif target[i] is not None:
+            t, k, stage = target[i]  # type: ignore[misc]
+            dates = t.dates.get(stage)
+            done = dates[k] if dates is not None else np.datetime64("NaT", "D")
+            what = t.framework.label(stage)
+            sa = out.tables.setdefault(id(t), {}).setdefault(stage, StageAdjustments())
+        else:
             continue
-        t, k, stage = target[i]  # type: ignore[misc]
-        done = t.dates.get(stage)
-        if done is not None and is_pause[i] and done[k] < start[i]:
+        if is_pause[i] and done < start[i]:  # NaT compares False
             rows.report(
                 "pause-stage-done",
                 i,
                 "from",
                 value=_day(start[i]),
-                detail=f"{t.framework.label(stage)} {_uk(done[k])}",
+                detail=f"{what} {_uk(done)}",
             )
         cell = rows.cell("new_due", i)
         adj = Adjustment(
@@ -269,7 +318,6 @@ def collect(rows: SheetRows, tables: Sequence[ValidatedTable]) -> WorkbookAdjust
             due_cell=cell,
             due_link=rows.link(cell) if cell else None,
         )
-        sa = out.tables.setdefault(id(t), {}).setdefault(stage, StageAdjustments())
         sa.records.setdefault(k, []).append(adj)
         if is_pause[i]:
             sa.pause_at = np.append(sa.pause_at, k)
@@ -279,6 +327,57 @@ def collect(rows: SheetRows, tables: Sequence[ValidatedTable]) -> WorkbookAdjust
         else:
             sa.extensions.append((k, adj))
     return out
+
+
+ActionIndex = dict[tuple[str, str], list[int]]
+
+
+def _action_index(actions: SheetRows | None) -> ActionIndex:
+    """(review id, action reference folded) -> the rows of ``actions`` with that reference."""
+    out: ActionIndex = {}
+    if actions is None or not len(actions):
+        return out
+    v = actions.values
+    for i, (rid, ref) in enumerate(zip(v["review_id"], v["action_ref"], strict=True)):
+        if rid is not None and ref is not None:
+            out.setdefault((str(rid), _fold(ref)), []).append(i)
+    return out
+
+
+def _fold(text: Any) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+def _action_name(label: str) -> str:
+    """``Action R3.1`` however the Stage cell spaced or cased it, without a bracket."""
+    match = _ACTION_NAME.match(" ".join(label.split()))
+    ref = match["ref"] if match is not None else label
+    return f"Action {ref}"
+
+
+def _named_action(
+    label: str, review: str, index: ActionIndex, actions: SheetRows | None
+) -> list[int]:
+    """The actions of ``review`` a Stage cell names: one, several when the reference is in
+    several recommendations (ambiguous), or none."""
+    if not index or actions is None:
+        return []
+    text = " ".join(label.split())
+    bare = re.sub(r"^action\s+", "", text, flags=re.IGNORECASE)
+    recs = actions.values["recommendation"]
+    candidates = index.get((review, _fold(bare)), [])
+    match = _ACTION_NAME.match(text)
+    if not candidates and match is not None and match["rec"] is not None:
+        # "Action 1 (R3)": the reference within the recommendation in brackets
+        wanted = _fold(match["rec"])
+        candidates = [
+            a
+            for a in index.get((review, _fold(match["ref"])), [])
+            if _fold(recs[a] or "") == wanted
+        ]
+    if len({_fold(recs[a] or "") for a in candidates}) > 1:
+        return candidates
+    return candidates[:1]  # a reference listed twice in one recommendation: the first
 
 
 def _locate(

@@ -373,6 +373,7 @@ def init_gsheet(
                 continue
             requests_.extend(_template_requests(framework, sheet_id))
         requests_.extend(_pauses_sheet(outcome, frameworks, by_title, used_ids))
+        requests_.extend(_actions_sheet(outcome, by_title, used_ids))
         if requests_:
             api.batch_update(key, {"requests": requests_})
     except SourceError:
@@ -417,6 +418,33 @@ def _pauses_sheet(
         }
     ]
     return out + _field_requests(SPEC.fields, sheet_id, {"stage": tuple(labels)})
+
+
+def _actions_sheet(
+    outcome: InitOutcome, by_title: dict[str, dict[str, Any]], used_ids: set[int]
+) -> list[dict[str, Any]]:
+    """The optional ``Actions`` sheet, added once: headers, the Status drop-down, date cells."""
+    from tracker.optional.actions import SPEC
+
+    if SPEC.title.casefold() in by_title:
+        outcome.kept.append(str(by_title[SPEC.title.casefold()]["title"]))
+        return []
+    sheet_id = _free_id(used_ids)
+    outcome.added.append(SPEC.title)
+    add = {
+        "addSheet": {
+            "properties": {
+                "sheetId": sheet_id,
+                "title": SPEC.title,
+                "gridProperties": {
+                    "rowCount": TEMPLATE_ROWS,
+                    "columnCount": 26,
+                    "frozenRowCount": 1,
+                },
+            }
+        }
+    }
+    return [add, *_field_requests(SPEC.fields, sheet_id)]
 
 
 def _empty_sheets(api: SheetsHTTPClient, key: str, sheets: list[dict[str, Any]]) -> set[int]:

@@ -1,7 +1,9 @@
 """What the officers' ``Tracker`` sheet says, computed once from the check results of one source.
 
 Both writers (the companion Excel workbook and the Google Sheets tab) lay out exactly these rows,
-so an officer sees the same thing whichever kind of spreadsheet their board keeps. The content is
+so an officer sees the same thing whichever kind of spreadsheet their board keeps. Where the
+workbook keeps an ``Actions`` sheet, its actions are listed with the stages: open ones by the date
+they are due, completed ones with the stages done, each linking to its row. The content is
 plain data: text, dates and numbers, each cell tagged with what it is (a heading, a status, a
 link to a cell), never a formula. A link is a sheet name and a cell address; each writer makes
 its own kind of hyperlink from them, never from what an officer typed.
@@ -110,6 +112,10 @@ class Content:
     done: int
     problems: int
     rows: list[list[Cell]] = field(default_factory=list)
+    #: the workbook's actions (Actions sheet): how many, open, and overdue
+    actions: int = 0
+    actions_open: int = 0
+    actions_overdue: int = 0
 
     def header(self, written_at: datetime | None) -> list[list[Cell]]:
         """Title, counts and notice: the only rows that carry the time of writing."""
@@ -122,6 +128,11 @@ class Content:
             f"{self.overdue} overdue · {self.due} due · {self.done} done in the last 12 months · "
             f"{self.problems} data problem{'s' if self.problems != 1 else ''}"
         )
+        if self.actions:
+            counts += (
+                f" · actions: {self.actions_overdue} overdue, {self.actions_open} open of "
+                f"{self.actions}"
+            )
         return [
             [Cell(f"Case review tracker{where}: as of {self.as_of:%d/%m/%Y}{when}", "title")],
             [Cell(counts)],
@@ -208,6 +219,10 @@ def build_content(
     rules = rules or {}
     due: list[tuple[tuple[Any, ...], list[Cell]]] = []
     done: list[tuple[tuple[Any, ...], list[Cell]]] = []
+    action_due: list[tuple[tuple[Any, ...], list[Cell]]] = []
+    action_done: list[tuple[tuple[Any, ...], list[Cell]]] = []
+    tally = {"total": 0, "open": 0, "overdue": 0}
+    action_rule = rules.get(ACTION_RULE, "")
     for review in check.get("reviews", []):
         if review.get("source") != source:
             continue
@@ -257,6 +272,8 @@ def build_content(
                     Cell(go.text if go else None, "link", go),
                 ]
                 done.append(((-finished.toordinal(), rid, label), cells))
+        for a in review.get("actions") or []:
+            _action_row(a, rid, as_of, since, action_rule, action_due, action_done, tally)
     problems: list[tuple[tuple[Any, ...], list[Cell]]] = []
     for p in check.get("problems", []):
         if p.get("source") != source or p.get("severity") == "info":  # info needs no action
@@ -282,20 +299,93 @@ def build_content(
             Cell(link.text if link else None, "link", link),
         ]
         problems.append(((sheet, int(p.get("row") or 0), len(cell), cell), cells))
-    due.sort(key=lambda item: item[0])
-    done.sort(key=lambda item: item[0])
     problems.sort(key=lambda item: item[0])
+    # the counts are the stages'; actions are counted apart, and listed with them by date
     overdue = sum(1 for key, _ in due if key[0] == 0)
+    stages_due, stages_done = len(due), len(done)
+    due = sorted(due + action_due, key=lambda item: item[0])
+    done = sorted(done + action_done, key=lambda item: item[0])
     return Content(
         source=source,
         board=board,
         as_of=as_of,
         overdue=overdue,
-        due=len(due) - overdue,
-        done=len(done),
+        due=stages_due - overdue,
+        done=stages_done,
         problems=len(problems),
         rows=[cells for _, cells in due + problems + done],
+        actions=tally["total"],
+        actions_open=tally["open"],
+        actions_overdue=tally["overdue"],
     )
+
+
+#: the key of the action rule's words in ``rules`` (tracker.optional.actions)
+ACTION_RULE = ("actions", "completed")
+Rows = list[tuple[tuple[Any, ...], list[Cell]]]
+
+
+def _action_row(
+    a: Mapping[str, Any],
+    rid: str,
+    as_of: date,
+    since: date,
+    rule: str,
+    due: Rows,
+    done: Rows,
+    tally: dict[str, int],
+) -> None:
+    """One action as a due or done row, like a stage's: ``Action R3.1 · agency`` in the stage
+    column, the deadline in force (after any pause or extension), a link to its row."""
+    status = str(a.get("status", ""))
+    tally["total"] += 1
+    latest = _date(a.get("latest")) if "latest" in a else _date(a.get("due"))
+    finished = _date(a.get("completed"))
+    if status == "not_applicable":
+        return
+    sheet = str(a.get("sheet") or "")
+    go = Link(sheet, f"A{a['row']}") if a.get("row") else None
+    label = f"Action {a.get('action_ref', '')} · {a.get('agency', '')}"
+    link = Cell(go.text if go else None, "link", go)
+    if finished is None:
+        tally["open"] += 1
+        tally["overdue"] += status == "overdue"
+        if latest is None or status in _NOT_DUE:
+            return  # paused: its clock is stopped
+        late = status == "overdue" or latest < as_of
+        cells = [
+            Cell(OVERDUE if late else DUE),
+            Cell(rid),
+            Cell(sheet),
+            Cell(label),
+            Cell(latest, "date"),
+            Cell(None),
+            Cell(_days_text(latest, as_of)),
+            Cell(STATUS_LABELS["overdue" if late else "pending"]),
+            Cell("should"),
+            Cell(rule),
+            Cell(None),
+            Cell(None),
+            link,
+        ]
+        due.append(((0 if late else 1, latest, rid, label), cells))
+    elif status in _DONE_STATUSES and since <= finished <= as_of:
+        cells = [
+            Cell(DONE),
+            Cell(rid),
+            Cell(sheet),
+            Cell(label),
+            Cell(latest, "date") if latest else Cell(None),
+            Cell(finished, "date"),
+            Cell(_done_days(a, status)),
+            Cell(STATUS_LABELS.get(status, status)),
+            Cell("should"),
+            Cell(rule),
+            Cell(None),
+            Cell(None),
+            link,
+        ]
+        done.append(((-finished.toordinal(), rid, label), cells))
 
 
 def _done_days(stage: Mapping[str, Any], status: str) -> str | None:

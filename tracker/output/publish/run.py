@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from tracker.check import CheckResult, SourceSpec, frameworks_for
-from tracker.config import Config
+from tracker.config import BoardConfig, Config
+from tracker.model import Framework
 from tracker.output.publish.content import Content, build_content, rule_words
 from tracker.sources.base import is_gsheet
 
@@ -110,6 +111,16 @@ def publish_results(
     return out
 
 
+def _actions_rules(board: BoardConfig | None) -> Framework:
+    """The action rules as the board has them (an ``actions.completed`` override), for their words."""
+    from tracker.config import board_framework
+    from tracker.optional.actions import actions_framework  # the rules of every board's actions
+
+    if board is None:
+        return actions_framework()
+    return board_framework(actions_framework(nation=board.nation), board)
+
+
 def _publish_one(
     result: CheckResult,
     check: Mapping[str, Any],
@@ -127,7 +138,7 @@ def _publish_one(
         check,
         source,
         board=board.name if board else None,
-        rules=rule_words(frameworks_for(board)),
+        rules=rule_words((*frameworks_for(board), _actions_rules(board))),
     )
     if is_gsheet(source):
         from tracker.sources.gsheet import spreadsheet_key
