@@ -197,3 +197,33 @@ def test_web_session_and_proxy_settings(tmp_path: Path) -> None:
         parse_config({"web": {"session_idle_minutes": 0}})
     with pytest.raises(ConfigError, match="web.trusted_proxies: must be from 0 to 5"):
         parse_config({"web": {"trusted_proxies": 9}})
+
+
+def test_web_public_url_is_an_http_address_without_its_last_slash() -> None:
+    assert parse_config({}).web.public_url is None
+    web = parse_config({"web": {"public_url": " https://tracker.example.org/cases/ "}}).web
+    assert web.public_url == "https://tracker.example.org/cases"
+    assert parse_config({"web": {"public_url": "http://127.0.0.1:8080"}}).web.public_url == (
+        "http://127.0.0.1:8080"
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("javascript:alert(1)", "http:// or https:// address"),
+        ("ftp://tracker.example.org", "http:// or https:// address"),
+        ("tracker.example.org", "http:// or https:// address"),
+        ("https://", "http:// or https:// address"),
+        ("https://tracker.example.org/?next=x", "no query, fragment or password"),
+        ("https://tracker.example.org/#top", "no query, fragment or password"),
+        ("https://user:secret@tracker.example.org", "no query, fragment or password"),
+        ('https://tracker.example.org/"onclick=x', "must not hold spaces, quotes or <>"),
+        ("https://tracker.example.org/a b", "must not hold spaces, quotes or <>"),
+        ("https://tracker.example.org/<b>", "must not hold spaces, quotes or <>"),
+        ("http://tracker.example.org:port/", "port that is not a number"),
+    ],
+)
+def test_web_public_url_refuses_what_a_link_must_not_hold(value: str, why: str) -> None:
+    with pytest.raises(ConfigError, match=rf"^config: web.public_url: .*{re.escape(why)}"):
+        parse_config({"web": {"public_url": value}})

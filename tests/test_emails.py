@@ -245,3 +245,211 @@ def test_the_sample_emails_list_paused_and_extended_reviews_apart_from_overdue()
     # the board's e-mail has its own
     eastmarch = board_report(check, config.board("Eastmarch Safeguarding Partnership"), as_of)
     assert {f.review_id for f in eastmarch.adjusted} == {"EM-2023-001", "EM-2022-009"}
+
+
+# ---- what needs doing first, 600 px, links to the web view, the same words everywhere ----------
+
+
+def _order(part: str, *headings: str) -> list[int]:
+    return [part.index(h) for h in headings]
+
+
+def test_overdue_and_due_soon_come_first_and_the_status_table_last(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    config = load_config(write_config(tmp_path))
+    check = check_config(config, AS_OF).to_json()
+    for report in (
+        board_report(check, config.board(NORTHSHIRE), AS_OF),
+        national_report(check, config, AS_OF),
+    ):
+        for part in (render_html(report), render_text(report)):
+            where = _order(
+                part,
+                "Overdue (",
+                "Due in the next 14 days (",
+                "Deadlines met",
+                "Completed late since the last report (",
+                "Data problems (",
+                "Stage results by status",
+            )
+            assert where == sorted(where), (report.scope, where)
+            if report.is_national:
+                boards = part.index("Boards")
+                assert where[1] < boards < where[2]
+
+
+def _trend_report(tmp_path: Path) -> Report:
+    """The hand-counted workbooks of tests/test_trend.py, as the national summary sees them."""
+    from tests.test_trend import AS_OF as TREND_AS_OF
+    from tests.test_trend import _books
+
+    config = load_config(_books(tmp_path))
+    check = check_config(config, TREND_AS_OF).to_json()
+    return national_report(check, config, TREND_AS_OF)
+
+
+def test_the_national_email_shows_deadlines_met_over_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    report = _trend_report(tmp_path)
+    html = render_html(report)
+    start = html.index("Deadlines met over time")
+    section = html[start : html.index("<h2", start)]
+    # newest first; the hand counts of tests/test_trend.py (all boards)
+    text = render_text(report)
+    block = text[text.index("Deadlines met over time") :].split("\n\n")[0]
+    assert block.splitlines()[3].split() == ["Quarter", "Must", "Should"]
+    lines = [ln.split("  ") for ln in block.splitlines()[5:]]
+    assert [[c.strip() for c in ln if c.strip()] for ln in lines] == [
+        ["Apr to Jun 2024 (to date)", "50% (1 of 2)", "50% (2 of 4)"],
+        ["Jan to Mar 2024", "no such deadlines", "33% (1 of 3)"],
+        ["Oct to Dec 2023", "100% (1 of 1)", "67% (4 of 6)"],
+    ]
+    for words in ("Apr to Jun 2024 (to date)", "50% (2 of 4)", "33% (1 of 3)", "67% (4 of 6)"):
+        assert words in section
+    # bars made of table cells, as wide as the share: 4 of 6 of 80 px is 53 px, then 27 grey
+    assert 'width="53" height="8" bgcolor="#1d70b8"' in section
+    assert 'width="27" height="8" bgcolor="#dfe1e3"' in section
+    assert "<svg" not in html and "<img" not in html
+    # every quarter of every scope in the attachment
+    wb = load_workbook(io.BytesIO(render_xlsx(report)))
+    sheet = list(wb["Deadlines met by quarter"].iter_rows(values_only=True))
+    by = {r[:4]: r for r in sheet[1:]}
+    row = by[("England", "Southvale LSCB", "england-lcspr", "Apr to Jun 2024")]
+    assert row[6:13] == ("no", 1, 1, 100, 1, 2, 50)
+    assert ("All nations", "All boards", "All frameworks", "Oct to Dec 2023") in by
+    # a board's own e-mail has no trend (the web view's board page has it)
+    assert "Deadlines met over time" not in render_html(
+        board_report(
+            {"reviews": [], "problems": []},
+            BoardConfig("B", "england", (), ()),
+            AS_OF,
+        )
+    )
+
+
+def test_the_attachment_uses_the_emails_words() -> None:
+    report = _report(
+        [
+            _stage(),
+            _stage(id="due", label="Due stage", status="pending", latest="2024-03-05", days_late=0),
+        ]
+    )
+    html = render_html(report)
+    wb = load_workbook(io.BytesIO(render_xlsx(report)))
+    headers = {name: [c.value for c in wb[name][1]] for name in wb.sheetnames}
+    for header in ("Review ID", "Due", "Days overdue", "Basis"):
+        assert f">{header}</th>" in html
+    assert "Days late" not in headers["Overdue"] and "Days overdue" in headers["Overdue"]
+    assert "Days left" in headers["Due soon"]
+    due = next(wb["Due soon"].iter_rows(min_row=2, values_only=True))
+    assert due[headers["Due soon"].index("Days left")] == 4  # Tue 5 March from Fri 1 March
+    assert "Days late" in headers["Completed late"]
+    assert {"Review ID", "Due", "Must or should"} <= set(headers["Overdue"])
+    assert "Latest (due)" not in sum(headers.values(), [])
+
+
+def test_review_ids_link_to_the_web_view_only_with_a_public_url(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataclasses import replace
+
+    from tests.web_fixtures import make_env, signed_in
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("TRACKER_SECRET_KEY", raising=False)
+    env = make_env(tmp_path)
+    check = check_config(env.config, date(2024, 3, 1)).to_json()
+    # the same id twice: the web view then addresses each review by source, sheet and row
+    twin = dict(check["reviews"][0], row=99)
+    check["reviews"].append(twin)
+    from tracker.output.snapshot import write_snapshot
+
+    write_snapshot(env.config.state_dir, check)
+    plain = national_report(check, env.config, date(2024, 3, 1))
+    assert "href=" not in render_html(plain)
+    report = replace(plain, web_url="https://tracker.example.org/cases")
+    html = render_html(report)
+    hrefs = re.findall(r'<a href="([^"]+)"', html)
+    assert hrefs and all(h.startswith("https://tracker.example.org/cases/reviews/") for h in hrefs)
+    # an id with a slash is one path segment; a shared id is addressed by source, sheet and row
+    assert "https://tracker.example.org/cases/reviews/NS%2F2023%2F02" in hrefs
+    dup = check["reviews"][0]["review_id"]
+    assert f"https://tracker.example.org/cases/reviews/{dup}" not in hrefs
+    # every link opens that review's page in the real web view
+    client = signed_in(env, "inspector")
+    for href in set(hrefs):
+        path = href.removeprefix("https://tracker.example.org/cases")
+        page = client.get(path)
+        assert page.status_code == 200, path
+        assert "<h1" in page.get_data(as_text=True)
+    ids = re.findall(r'<a href="[^"]+/reviews/([^"]+)"[^>]*>([^<]+)</a>', html)
+    for key, shown in ids:
+        assert shown in client.get("/reviews/" + key).get_data(as_text=True)
+    text = render_text(report)
+    assert "https://tracker.example.org/cases/reviews/REVIEW-ID" in text
+
+
+def test_a_base_that_is_not_http_never_becomes_a_link() -> None:
+    from dataclasses import replace
+
+    from tracker.mail.render import review_href
+
+    report = replace(_report([_stage()]), web_url="javascript:alert(1)")
+    assert review_href(report, "AB-1", "AB-1") is None
+    assert "href=" not in render_html(report)
+    ok = replace(report, web_url="https://t.example.org")
+    assert review_href(ok, "AB-1", 'a"b<c>/d') == "https://t.example.org/reviews/a%22b%3Cc%3E%2Fd"
+    assert review_href(ok, "(no valid id)", "x") is None
+
+
+def test_emails_fit_600px_in_chromium(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The national and board e-mails of the samples (long board names, citations, every section)
+    and of the fixtures, with links, in a 600 px window: nothing wider than the window."""
+    from dataclasses import replace
+
+    from playwright.sync_api import sync_playwright
+
+    from scripts.browser import chromium_path
+    from tests.conftest import SAMPLES
+
+    pages: dict[str, str] = {}
+    samples = load_config(SAMPLES / "tracker.toml")
+    as_of = date(2025, 3, 31)
+    check = check_config(samples, as_of).to_json()
+    url = "https://tracker.example.org"
+    pages["samples-national"] = render_html(
+        replace(national_report(check, samples, as_of), web_url=url)
+    )
+    for board in samples.boards:
+        report = board_report(check, board, as_of)
+        pages[f"samples-{board.name}"] = render_html(replace(report, web_url=url))
+    monkeypatch.chdir(tmp_path)
+    config = load_config(write_config(tmp_path))
+    fixture = check_config(config, AS_OF).to_json()
+    pages["fixture-national"] = render_html(national_report(fixture, config, AS_OF))
+    pages["fixture-board"] = render_html(board_report(fixture, config.board(NORTHSHIRE), AS_OF))
+    shots = Path(__file__).resolve().parent.parent / "build/screenshots"
+    shots.mkdir(parents=True, exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 600, "height": 900})
+            page.route("**/*", lambda route: route.abort())
+            for name, html in pages.items():
+                page.set_content(html, wait_until="load")
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 600, f"{name} e-mail is {width}px wide at 600"
+                widest = page.evaluate(
+                    "Math.max(...[...document.querySelectorAll('table')]"
+                    ".map(t => t.getBoundingClientRect().right))"
+                )
+                assert widest <= 600, f"{name}: a table ends at {widest}px"
+                if name in ("samples-national", "samples-Northshire LSCB"):
+                    slug = name.split()[0].lower()
+                    page.screenshot(path=str(shots / f"email-{slug}-600.png"), full_page=True)
+        finally:
+            browser.close()

@@ -43,6 +43,7 @@ PAGES = [
     "/problems",
     "/frameworks",
     "/calendar",
+    "/trend",
     "/boards/Northshire%20LSCB",
     "/reviews/NS-2023-01",
     "/reviews/NS%2F2023%2F02",

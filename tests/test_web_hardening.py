@@ -84,6 +84,7 @@ GET_PAGES = [
     "/problems",
     "/frameworks",
     "/calendar",
+    "/trend",
     "/boards/Northshire%20LSCB",
     "/search",
     "/paused",

@@ -17,6 +17,7 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from tracker.frameworks.registry import all_frameworks
 from tracker.model import (
@@ -96,6 +97,9 @@ class WebConfig:
     session_hours: int = 8
     #: reverse proxies in front of the view whose X-Forwarded-For/-Proto are believed (ProxyFix)
     trusted_proxies: int = 0
+    #: the address people reach the view at (https://tracker.example.org/cases): the weekly
+    #: e-mail links each review id to its page there; None: no links
+    public_url: str | None = None
 
 
 @dataclass(frozen=True)
@@ -172,6 +176,7 @@ _WEB = {
     "session_idle_minutes": int,
     "session_hours": int,
     "trusted_proxies": int,
+    "public_url": str,
 }
 _GOOGLE = {
     "credentials": str,
@@ -342,6 +347,7 @@ def parse_config(data: dict[str, Any], path: Path | None = None) -> Config:
         session_idle_minutes=web_raw.get("session_idle_minutes", WebConfig.session_idle_minutes),
         session_hours=web_raw.get("session_hours", WebConfig.session_hours),
         trusted_proxies=web_raw.get("trusted_proxies", WebConfig.trusted_proxies),
+        public_url=_public_url(r, web_raw.get("public_url")),
     )
     if not 0 < web.port < 65536:
         raise r.fail("web.port", f"must be between 1 and 65535, not {web.port}")
@@ -405,6 +411,31 @@ def _display(path: Path) -> str:
         return str(full.relative_to(Path.cwd().resolve()))
     except ValueError:
         return str(full)
+
+
+def _public_url(r: _Reader, value: str | None) -> str | None:
+    """``[web] public_url``: an http(s) address with a host and nothing after its path, kept
+    without its last ``/``. E-mails put it in links, so anything else (``javascript:``, a space,
+    a quote, a query) is refused here rather than written into a message."""
+    if value is None:
+        return None
+    text = value.strip()
+    parts = urlsplit(text)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise r.fail(
+            "web.public_url",
+            f"must be the view's http:// or https:// address, e.g. https://tracker.example.org, "
+            f"not {value!r}",
+        )
+    try:
+        parts.port  # noqa: B018 - raises ValueError for a port that is not a number
+    except ValueError:
+        raise r.fail("web.public_url", f"has a port that is not a number: {value!r}") from None
+    if parts.username or parts.password or any(c in text for c in "?#"):
+        raise r.fail("web.public_url", f"must have no query, fragment or password: {value!r}")
+    if any(c in text for c in " \"'<>`\\") or not text.isascii():
+        raise r.fail("web.public_url", f"must not hold spaces, quotes or <>: {value!r}")
+    return text.rstrip("/")
 
 
 def _check_addresses(r: _Reader, addresses: tuple[str, ...], key: str) -> None:

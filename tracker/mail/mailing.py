@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -57,8 +57,10 @@ def make_report(
     config: Config, check: Mapping[str, Any], scope: str, as_of: date, since: date | None
 ) -> Report:
     if scope == NATIONAL_SCOPE:
-        return national_report(check, config, as_of, since)
-    return board_report(check, config.board(scope), as_of, since, source_owners(config))
+        report = national_report(check, config, as_of, since)
+    else:
+        report = board_report(check, config.board(scope), as_of, since, source_owners(config))
+    return replace(report, web_url=config.web.public_url)
 
 
 def compose(

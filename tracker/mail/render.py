@@ -4,6 +4,12 @@ The HTML is written for Outlook as well as web mail: tables for layout, every st
 ``bgcolor``/``width`` attributes beside the CSS, no classes, no images, no scripts, system fonts.
 Everything that comes from data is escaped. The plain-text part carries the same content for
 readers that block HTML.
+
+What needs doing comes first: overdue, then due in the next 14 days, then the rest, the counts by
+status last. Every table fits a 600 px window (a phone, a reading pane): in HTML a review's board
+goes under its id and a rule's citation under its basis, rather than in columns of their own. With
+``[web] public_url`` set, review ids link to their page in the web view. The e-mail, its text part
+and its workbook use the same words for the same columns ("Review ID", "Due", "Days overdue").
 """
 
 from __future__ import annotations
@@ -15,29 +21,39 @@ from datetime import date, datetime
 from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from typing import Any
+from urllib.parse import quote
 
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from tracker.frameworks.vocabulary import EXPLANATION, GROUP_LABELS, GROUPS
+from tracker.frameworks.vocabulary import EXPLANATION, GROUP_LABELS, GROUPS, NO_SUCH_DEADLINES
 from tracker.mail.report import (
     ACTIONS_DUE_DAYS,
     DUE_SOON_DAYS,
     FIRST_PROBLEMS,
     HEADLINE_STATUSES,
+    NO_VALID_ID,
     STATUS_LABELS,
     ActionLine,
     Finding,
     ProblemLine,
     Report,
+    safe_id,
 )
 from tracker.output.safe_cells import xlsx_value
+from tracker.output.trend import ALL_NATIONS, download_rows
+from tracker.output.trend import HEADERS as TREND_HEADERS
 
 #: the weekly e-mail's "needs attention" threshold, in words
 LONG_PAUSE_MONTHS = 6
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 FONT = "Arial, Helvetica, sans-serif"
+#: The message's width: a 600 px window shows every table whole (10 px margins either side).
+WIDTH = 640
+#: How many quarters the national e-mail shows (the attachment has them all).
+TREND_QUARTERS = 4
+BAR_WIDTH = 80
 INK = "#1b1b1b"
 MUTED = "#505a5f"
 RULE = "#b1b4b6"
@@ -69,6 +85,19 @@ def _e(text: Any) -> str:
     return html.escape("" if text is None else str(text), quote=True)
 
 
+def review_href(report: Report, review_id: str, web_key: str) -> str | None:
+    """The review's page in the web view, or None: no ``[web] public_url``, or no valid id.
+
+    The base is checked again here (http or https only), the key is percent-encoded as one path
+    segment, and the whole is HTML-escaped by the caller's attribute writer."""
+    base = report.web_url
+    if not base or not base.startswith(("https://", "http://")) or not web_key:
+        return None
+    if review_id == NO_VALID_ID or safe_id(review_id) != review_id:
+        return None
+    return f"{base}/reviews/{quote(web_key, safe='')}"
+
+
 # ---------------------------------------------------------------- sections shared by all parts
 
 
@@ -79,7 +108,7 @@ _BASIS: Column = ("Basis", lambda f: f"{f.basis}, {f.must_label}")
 def _lead_columns(report: Report) -> list[Column]:
     """Every stage table starts the same way: its board (national e-mail only), review, stage."""
     board: list[Column] = [("Board", lambda f: f.board)] if report.is_national else []
-    return [*board, ("Review", lambda f: f.review_id), ("Stage", lambda f: f.stage)]
+    return [*board, ("Review ID", lambda f: f.review_id), ("Stage", lambda f: f.stage)]
 
 
 def _overdue_columns(report: Report) -> list[Column]:
@@ -159,7 +188,7 @@ def _workbook_name(p: ProblemLine) -> str:
 PROBLEM_COLUMNS: list[tuple[str, Callable[[ProblemLine], str]]] = [
     ("Workbook", _workbook_name),
     ("Cell", _problem_cell),
-    ("Review", lambda p: p.review_id),
+    ("Review ID", lambda p: p.review_id),
     ("Column", lambda p: p.column),
     ("Problem", lambda p: p.message),
 ]
@@ -219,7 +248,7 @@ def _sections(report: Report) -> list[tuple[str, str, list[Column], list[Finding
     return out
 
 
-ActionSection = tuple[str, str, list[str], list[list[str]]]
+ActionSection = tuple[str, str, list[str], list[list[str]], list[ActionLine]]
 
 
 def _action_sections(report: Report) -> list[ActionSection]:
@@ -239,11 +268,14 @@ def _action_sections(report: Report) -> list[ActionSection]:
                     [b.board, str(b.overdue_actions), str(b.open_actions)]
                     for b in report.boards_by_overdue_actions
                 ],
+                [],
             )
         )
     rows = []
+    overdue: list[ActionLine] = []
     for agency, lines in report.overdue_actions_by_agency:
         for k, a in enumerate(lines):
+            overdue.append(a)
             rows.append(
                 [
                     agency if k == 0 else "",
@@ -261,15 +293,16 @@ def _action_sections(report: Report) -> list[ActionSection]:
             f"{report.actions_open} open and {report.actions_completed} completed actions from "
             "review recommendations; these are open past their due date, agencies with the most "
             "first.",
-            ["Agency", *board_col, "Review", "Action", "Due", "Days overdue"],
+            ["Agency", *board_col, "Review ID", "Action", "Due", "Days overdue"],
             rows,
+            overdue,
         )
     )
     out.append(
         (
             f"Actions due in the next {ACTIONS_DUE_DAYS} days ({len(report.actions_due_soon)})",
             f"Open actions due by {fmt_date(report.actions_due_until)}.",
-            ["Agency", *board_col, "Review", "Action", "Due", "Days left"],
+            ["Agency", *board_col, "Review ID", "Action", "Due", "Days left"],
             [
                 [
                     a.agency,
@@ -281,6 +314,7 @@ def _action_sections(report: Report) -> list[ActionSection]:
                 ]
                 for a in report.actions_due_soon
             ],
+            report.actions_due_soon,
         )
     )
     return out
@@ -303,7 +337,7 @@ def _td(text: str, *, head: bool = False, align: str = "left", extra: str = "") 
 
 #: Columns whose values must not break across lines (an id, a date, a count).
 NOWRAP_HEADERS = {
-    "Review",
+    "Review ID",
     "Action",
     "Due",
     "Done",
@@ -314,17 +348,51 @@ NOWRAP_HEADERS = {
 }
 
 
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], numeric: set[int]) -> str:
-    nowrap = {i for i, h in enumerate(headers) if h in NOWRAP_HEADERS}
+#: In HTML a column's value goes under another's, on a second muted line, so that every table
+#: fits 600 px: a review's board under its id, a rule's citation under its basis, a board's nation
+#: under its name. The text part and the attachment keep them in columns of their own.
+STACKED = {"Board": "Review ID", "Citation": "Basis", "Nation": "Board"}
 
-    def cell(i: int, text: str, head: bool = False) -> str:
-        align = "right" if i in numeric else "left"
-        extra = "white-space:nowrap;" if i in nowrap and not head else ""
-        return _td(_e(text), head=head, align=align, extra=extra)
 
-    head = "".join(cell(i, h, head=True) for i, h in enumerate(headers))
+def _link(href: str, text: str) -> str:
+    return f'<a href="{_e(href)}" style="color:#1d70b8;text-decoration:underline;">{_e(text)}</a>'
+
+
+def _table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str]],
+    numeric: set[int],
+    links: Sequence[str | None] = (),
+) -> str:
+    """An e-mail table; ``links[r]`` is row r's review page (its Review ID cell links there)."""
+    stacked = {
+        i: headers.index(STACKED[h])
+        for i, h in enumerate(headers)
+        if h in STACKED and STACKED[h] in headers
+    }
+    shown = [i for i in range(len(headers)) if i not in stacked]
+
+    def value(i: int, row: Sequence[str], r: int) -> str:
+        text = row[i]
+        href = links[r] if r < len(links) and headers[i] == "Review ID" and text else None
+        out = _link(href, text) if href else _e(text)
+        if headers[i] in NOWRAP_HEADERS:
+            out = f'<span style="white-space:nowrap;">{out}</span>'
+        for j, target in stacked.items():
+            if target == i and row[j]:
+                out += (
+                    f'<br><span style="font-size:12px;line-height:16px;color:{MUTED};">'
+                    f"{_e(row[j])}</span>"
+                )
+        return out
+
+    def align(i: int) -> str:
+        return "right" if i in numeric else "left"
+
+    head = "".join(_td(_e(headers[i]), head=True, align=align(i)) for i in shown)
     body = "".join(
-        "<tr>" + "".join(cell(i, v) for i, v in enumerate(row)) + "</tr>" for row in rows
+        "<tr>" + "".join(_td(value(i, row, r), align=align(i)) for i in shown) + "</tr>"
+        for r, row in enumerate(rows)
     )
     return (
         '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
@@ -420,14 +488,15 @@ def _tiles_html(report: Report) -> str:
     )
 
 
+OVERDUE_SPLIT = "Overdue (must / should / local)"
+
+
 def _boards_html(report: Report) -> str:
     headers = [
         "Board",
         "Nation",
         "Reviews",
-        "Overdue: must",
-        "Overdue: should",
-        "Overdue: local",
+        OVERDUE_SPLIT,
         "Due soon",
         "Completed late",
         "Data problems",
@@ -437,14 +506,87 @@ def _boards_html(report: Report) -> str:
             b.board,
             nation_name(b.nation),
             str(b.reviews),
-            *(str(b.overdue[g]) for g in GROUPS),
+            " / ".join(str(b.overdue[g]) for g in GROUPS),
             str(b.due_soon),
             str(b.completed_late),
             str(b.problems),
         ]
         for b in report.boards
     ]
-    return _table(headers, rows, numeric=set(range(2, 9)))
+    return _table(headers, rows, numeric=set(range(2, 7)))
+
+
+def _bar(fraction: float) -> str:
+    """A bar made of two table cells (no image: many mail programs block them)."""
+    filled = round(BAR_WIDTH * fraction)
+    cells = []
+    for width, colour in ((filled, "#1d70b8"), (BAR_WIDTH - filled, "#dfe1e3")):
+        if width:
+            cells.append(
+                f'<td width="{width}" height="8" bgcolor="{colour}" style="width:{width}px;'
+                f'height:8px;background-color:{colour};font-size:1px;line-height:8px;">&nbsp;</td>'
+            )
+    return (
+        f'<table role="presentation" width="{BAR_WIDTH}" cellpadding="0" cellspacing="0" '
+        f'border="0" style="border-collapse:collapse;width:{BAR_WIDTH}px;margin-top:3px;">'
+        f"<tr>{''.join(cells)}</tr></table>"
+    )
+
+
+def trend_rows(
+    report: Report,
+) -> tuple[list[str], list[tuple[str, list[tuple[str, float | None]]]]]:
+    """(groups, [(quarter, [(share text, fraction)])]) for the last quarters, newest first."""
+    if report.trend is None:
+        return [], []
+    series = report.trend.series().last(TREND_QUARTERS)
+    groups = list(series.groups)
+    rows = []
+    for row in reversed(series.rows()):
+        cells = []
+        for g in groups:
+            c = row.cells[g]
+            text = f"{c.share}% ({c.met} of {c.deadlines})" if c.deadlines else NO_SUCH_DEADLINES
+            cells.append((text, c.fraction))
+        rows.append((row.label, cells))
+    return groups, rows
+
+
+TREND_NOTE = (
+    "For each quarter, the deadlines that fell due in it and the share met on time. A stage not "
+    "done by its due date counts as not met; the current quarter counts the deadlines passed so "
+    "far (to date). The attached workbook has every quarter per nation, board and framework."
+)
+
+
+def _trend_html(report: Report) -> str:
+    groups, rows = trend_rows(report)
+    if not rows:
+        return _none("No deadlines have fallen due yet.")
+    head = _td("Quarter", head=True) + "".join(_td(_e(GROUP_LABELS[g]), head=True) for g in groups)
+    body = []
+    for label, cells in rows:
+        tds = [_td(_e(label))]
+        for text, fraction in cells:
+            bar = _bar(fraction) if fraction is not None else ""
+            tds.append(_td(f'<span style="white-space:nowrap;">{_e(text)}</span>{bar}'))
+        body.append("<tr>" + "".join(tds) + "</tr>")
+    return (
+        '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
+        f'style="border-collapse:collapse;width:100%;"><tr>{head}</tr>{"".join(body)}</table>'
+    )
+
+
+def _section_html(
+    report: Report, heading: str, note: str, columns: list[Column], rows: list[Finding]
+) -> list[str]:
+    out = [_heading(heading, note)]
+    if not rows:
+        return [*out, _none("None.")]
+    numeric = {i for i, (h, _) in enumerate(columns) if h.startswith("Days")}
+    links = [review_href(report, f.review_id, f.web_key) for f in rows]
+    cells = [[fn(f) for _, fn in columns] for f in rows]
+    return [*out, _table([h for h, _ in columns], cells, numeric, links)]
 
 
 def render_html(report: Report) -> str:
@@ -467,6 +609,10 @@ def render_html(report: Report) -> str:
         f'margin:0 0 14px 0;">{_e(intro)}</p>'
     )
     parts.append(_tiles_html(report))
+    sections = _sections(report)
+    # what needs doing first: overdue, then due soon
+    for section in sections[:2]:
+        parts += _section_html(report, *section)
     if report.is_national:
         parts.append(
             _heading(
@@ -476,28 +622,16 @@ def render_html(report: Report) -> str:
         parts.append(_boards_html(report))
     parts.append(_heading("Deadlines met", EXPLANATION))
     parts.append(_deadlines_html(report))
-    parts.append(
-        _heading(
-            "Stage results by status",
-            "Musts are counted apart from shoulds, and local timescales apart from national ones.",
-        )
-    )
-    parts.append(_headline_html(report))
-    for heading, note, columns, rows in _sections(report):
-        parts.append(_heading(heading, note))
-        if rows:
-            numeric = {i for i, (h, _) in enumerate(columns) if h.startswith("Days")}
-            parts.append(
-                _table(
-                    [h for h, _ in columns], [[fn(f) for _, fn in columns] for f in rows], numeric
-                )
-            )
-        else:
-            parts.append(_none("None."))
-    for heading, note, headers, cells in _action_sections(report):
+    if report.trend is not None:
+        parts.append(_heading("Deadlines met over time", TREND_NOTE))
+        parts.append(_trend_html(report))
+    for section in sections[2:]:
+        parts += _section_html(report, *section)
+    for heading, note, headers, cells, actions in _action_sections(report):
         parts.append(_heading(heading, note))
         numeric = {i for i, h in enumerate(headers) if h.startswith("Days") or "actions" in h}
-        parts.append(_table(headers, cells, numeric) if cells else _none("None."))
+        links = [review_href(report, a.review_id, a.web_key) for a in actions]
+        parts.append(_table(headers, cells, numeric, links) if cells else _none("None."))
     parts.append(
         _heading(
             f"Data problems ({len(report.problems)})",
@@ -517,6 +651,13 @@ def render_html(report: Report) -> str:
     else:
         parts.append(_none("None."))
     parts.append(
+        _heading(
+            "Stage results by status",
+            "Musts are counted apart from shoulds, and local timescales apart from national ones.",
+        )
+    )
+    parts.append(_headline_html(report))
+    parts.append(
         f'<p style="font-family:{FONT};font-size:12px;line-height:17px;color:{MUTED};'
         f'margin:28px 0 0 0;border-top:1px solid {RULE};padding-top:10px;">'
         "Sent by the case review tracker. Dates are worked out in each nation's working-day "
@@ -534,8 +675,8 @@ def render_html(report: Report) -> str:
         '<table role="presentation" width="100%" cellpadding="0" cellspacing="0" border="0" '
         'bgcolor="#ffffff" style="border-collapse:collapse;width:100%;background-color:#ffffff;">'
         f'<tr><td align="center" style="font-family:{FONT};padding:18px 10px;">'
-        '<table role="presentation" width="900" cellpadding="0" cellspacing="0" border="0" '
-        'style="border-collapse:collapse;width:100%;max-width:900px;">'
+        f'<table role="presentation" width="{WIDTH}" cellpadding="0" cellspacing="0" border="0" '
+        f'style="border-collapse:collapse;width:100%;max-width:{WIDTH}px;">'
         f'<tr><td align="left" style="font-family:{FONT};padding:0;">{body}</td></tr>'
         "</table></td></tr></table></body></html>"
     )
@@ -556,6 +697,17 @@ def _text_table(headers: Sequence[str], rows: Sequence[Sequence[str]]) -> list[s
     return out
 
 
+def _section_text(
+    heading: str, note: str, columns: list[Column], findings: list[Finding]
+) -> list[str]:
+    lines = ["", heading, "-" * len(heading), note]
+    if not findings:
+        return [*lines, "None."]
+    return lines + _text_table(
+        [h for h, _ in columns], [[fn(f) for _, fn in columns] for f in findings]
+    )
+
+
 def render_text(report: Report) -> str:
     lines = [report.title, "=" * len(report.title), ""]
     scope = "All boards" if report.is_national else f"{report.scope} ({nation_name(report.nation)})"
@@ -571,16 +723,22 @@ def render_text(report: Report) -> str:
         f"Completed late: {len(report.completed_late)} | Paused or extended: "
         f"{len(report.adjusted)} | Data problems: {len(report.problems)}"
     )
+    if report.web_url:
+        lines.append(f"Each review's page in the web view: {report.web_url}/reviews/REVIEW-ID")
+    sections = _sections(report)
+    # what needs doing first: overdue, then due soon
+    for section in sections[:2]:
+        lines += _section_text(*section)
     if report.is_national:
         lines += ["", "Boards", "------"]
         lines += _text_table(
-            ["Board", "Nation", "Reviews", "Overdue must/should/local", "Due soon", "Problems"],
+            ["Board", "Nation", "Reviews", OVERDUE_SPLIT, "Due soon", "Data problems"],
             [
                 [
                     b.board,
-                    b.nation,
+                    nation_name(b.nation),
                     str(b.reviews),
-                    "/".join(str(b.overdue[g]) for g in GROUPS),
+                    " / ".join(str(b.overdue[g]) for g in GROUPS),
                     str(b.due_soon),
                     str(b.problems),
                 ]
@@ -589,26 +747,20 @@ def render_text(report: Report) -> str:
         )
     lines += ["", "Deadlines met", "-------------", EXPLANATION]
     lines += _text_table(DEADLINE_HEADERS, deadline_rows(report))
-    lines += ["", "Stage results by status", "-----------------------"]
-    rows = []
-    for status in HEADLINE_STATUSES:
-        values = [report.counts[g][status] for g in GROUPS]
-        if any(values):
-            rows.append([STATUS_LABELS[status], *(str(v) for v in values), str(sum(values))])
-    lines += (
-        _text_table(["Status", *(GROUP_LABELS[g] for g in GROUPS), "All"], rows)
-        if rows
-        else ["None."]
-    )
-    for heading, note, columns, findings in _sections(report):
-        lines += ["", heading, "-" * len(heading), note]
-        if findings:
-            lines += _text_table(
-                [h for h, _ in columns], [[fn(f) for _, fn in columns] for f in findings]
+    if report.trend is not None:
+        lines += ["", "Deadlines met over time", "-----------------------", TREND_NOTE]
+        groups, trend = trend_rows(report)
+        lines += (
+            _text_table(
+                ["Quarter", *(GROUP_LABELS[g] for g in groups)],
+                [[label, *(text for text, _ in cells)] for label, cells in trend],
             )
-        else:
-            lines.append("None.")
-    for heading, note, headers, cells in _action_sections(report):
+            if trend
+            else ["No deadlines have fallen due yet."]
+        )
+    for section in sections[2:]:
+        lines += _section_text(*section)
+    for heading, note, headers, cells, _actions in _action_sections(report):
         lines += ["", heading, "-" * len(heading), note]
         lines += _text_table(headers, cells) if cells else ["None."]
     heading = f"Data problems ({len(report.problems)})"
@@ -622,6 +774,17 @@ def render_text(report: Report) -> str:
         )
     else:
         lines.append("None.")
+    lines += ["", "Stage results by status", "-----------------------"]
+    rows = []
+    for status in HEADLINE_STATUSES:
+        values = [report.counts[g][status] for g in GROUPS]
+        if any(values):
+            rows.append([STATUS_LABELS[status], *(str(v) for v in values), str(sum(values))])
+    lines += (
+        _text_table(["Status", *(GROUP_LABELS[g] for g in GROUPS), "All"], rows)
+        if rows
+        else ["None."]
+    )
     lines += [
         "",
         "-- ",
@@ -640,10 +803,10 @@ _FINDING_HEADERS = [
     "Status",
     "Done",
     "Earliest",
-    "Latest (due)",
-    "Days late",
+    "Due",
+    "Days late or overdue",
     "Basis",
-    "Must/should",
+    "Must or should",
     "Citation",
     "Source",
     "Sheet",
@@ -653,7 +816,13 @@ _FINDING_HEADERS = [
 ]
 
 
-def _finding_row(f: Finding) -> list[Any]:
+def _finding_headers(days: str) -> list[str]:
+    """The attachment's columns, its days column named as the e-mail names it in that list."""
+    return [days if h == "Days late or overdue" else h for h in _FINDING_HEADERS]
+
+
+def _finding_row(f: Finding, days: int | None = None) -> list[Any]:
+    """``days``: the days column's value when it is not ``days_late`` (the days left)."""
     return [
         f.board,
         f.review_id,
@@ -663,7 +832,7 @@ def _finding_row(f: Finding) -> list[Any]:
         f.done,
         f.earliest,
         f.latest,
-        f.days_late,
+        f.days_late if days is None else days,
         f.basis,
         f.must_label,
         f.citation,
@@ -744,6 +913,10 @@ def _cell_value(value: Any) -> Any:
     return value
 
 
+def _nation_or_all(nation: str) -> str:
+    return nation if nation == ALL_NATIONS else nation_name(nation)
+
+
 def render_xlsx(report: Report) -> bytes:
     wb = Workbook()
     summary = wb.active
@@ -810,7 +983,7 @@ def render_xlsx(report: Report) -> bytes:
             [
                 [
                     b.board,
-                    b.nation,
+                    nation_name(b.nation),
                     b.reviews,
                     b.cannot_assess,
                     *(b.overdue[g] for g in GROUPS),
@@ -823,9 +996,24 @@ def render_xlsx(report: Report) -> bytes:
                 for b in report.boards
             ],
         )
-    _sheet(wb, "Overdue", _FINDING_HEADERS, [_finding_row(f) for f in report.overdue])
-    _sheet(wb, "Due soon", _FINDING_HEADERS, [_finding_row(f) for f in report.due_soon])
-    _sheet(wb, "Completed late", _FINDING_HEADERS, [_finding_row(f) for f in report.completed_late])
+    _sheet(
+        wb, "Overdue", _finding_headers("Days overdue"), [_finding_row(f) for f in report.overdue]
+    )
+    _sheet(
+        wb,
+        "Due soon",
+        _finding_headers("Days left"),
+        [
+            _finding_row(f, (f.latest - report.as_of).days if f.latest else None)
+            for f in report.due_soon
+        ],
+    )
+    _sheet(
+        wb,
+        "Completed late",
+        _finding_headers("Days late"),
+        [_finding_row(f) for f in report.completed_late],
+    )
     _sheet(
         wb,
         "Paused or extended",
@@ -854,6 +1042,16 @@ def render_xlsx(report: Report) -> bytes:
             for p in report.problems
         ],
     )
+    if report.trend is not None:
+        _sheet(
+            wb,
+            "Deadlines met by quarter",
+            list(TREND_HEADERS),
+            [
+                ["yes" if v is True else "no" if v is False else v for v in row]
+                for row in download_rows(report.trend, nation_name=_nation_or_all)
+            ],
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

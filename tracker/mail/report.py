@@ -23,9 +23,11 @@ from typing import Any
 
 from tracker.access.boards import board_of, source_owners
 from tracker.config import BoardConfig, Config
+from tracker.frameworks.registry import all_frameworks
 from tracker.frameworks.vocabulary import GROUPS, GroupCounts, stage_group, stage_must_label
 from tracker.mail.ledger import NATIONAL_SCOPE, iso_week
 from tracker.optional.pauses import AGREED_WITH, LONG_PAUSE_DAYS, REASONS
+from tracker.output.trend import Trend, quarterly
 
 DUE_SOON_DAYS = 14
 #: actions due within this many days are listed (action plans run in months, not days)
@@ -69,9 +71,12 @@ WITHHELD = "(withheld)"
 _AGENCY_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9&'(),./\- ]{0,58}[A-Za-z0-9)]$|^[A-Za-z0-9]$")
 
 
+NO_VALID_ID = "(no valid id)"
+
+
 def safe_id(value: Any) -> str:
     text = "" if value is None else str(value).strip()
-    return text if _ID_RE.match(text) else "(no valid id)"
+    return text if _ID_RE.match(text) else NO_VALID_ID
 
 
 def safe_value(value: Any) -> str | None:
@@ -111,6 +116,8 @@ class ActionLine:
     #: the date in force), and what moved it: Paused, Extended, Pause ended
     original_due: date | None = None
     adjustment: str = ""
+    #: the review's address in the web view (``/reviews/<web_key>``)
+    web_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -142,6 +149,8 @@ class Finding:
     informed: date | None = None
     #: why a paused or extended stage needs a manager's eye ("" when it does not)
     attention: str = ""
+    #: the review's address in the web view (``/reviews/<web_key>``)
+    web_key: str = ""
 
 
 @dataclass(frozen=True)
@@ -226,6 +235,10 @@ class Report:
 
     #: deadlines met and stages overdue per must / should / local group
     groups: GroupCounts = field(default_factory=GroupCounts)
+    #: deadlines met per quarter (tracker.output.trend); the national summary only
+    trend: Trend | None = None
+    #: ``[web] public_url``: review ids link to their page there (None: no links)
+    web_url: str | None = None
 
     @property
     def week(self) -> str:
@@ -304,8 +317,26 @@ def _adjusted(stage: Mapping[str, Any], as_of: date) -> dict[str, Any]:
     }
 
 
+def id_counts(check: Mapping[str, Any]) -> Counter[str]:
+    """How many reviews of the whole check carry each id (the web view's addresses need it)."""
+    return Counter(str(r.get("review_id") or "") for r in check.get("reviews", []))
+
+
+def review_key(review: Mapping[str, Any], counts: Mapping[str, int]) -> str:
+    """The review's address in the web view, as tracker.web.data gives it: its id when no other
+    review of the snapshot has it, else ``source-sheet-row``."""
+    rid = str(review.get("review_id") or "")
+    if rid and counts.get(rid) == 1:
+        return rid
+    return f"{review.get('source')}-{review.get('sheet')}-{review.get('row')}"
+
+
 def _finding(
-    review: Mapping[str, Any], stage: Mapping[str, Any], board: str, as_of: date | None = None
+    review: Mapping[str, Any],
+    stage: Mapping[str, Any],
+    board: str,
+    as_of: date | None = None,
+    key: str = "",
 ) -> Finding:
     extra = _adjusted(stage, as_of) if as_of is not None else {}
     return Finding(
@@ -325,11 +356,14 @@ def _finding(
         source=str(review.get("source", "")),
         sheet=str(review.get("sheet", "")),
         row=review.get("row"),
+        web_key=key,
         **extra,
     )
 
 
-def _action(review: Mapping[str, Any], a: Mapping[str, Any], board: str) -> ActionLine:
+def _action(
+    review: Mapping[str, Any], a: Mapping[str, Any], board: str, key: str = ""
+) -> ActionLine:
     rows = [r for r in a.get("adjustments") or [] if isinstance(r, Mapping)]
     due = _date(a.get("due"))
     moved: dict[str, Any] = {}
@@ -353,6 +387,7 @@ def _action(review: Mapping[str, Any], a: Mapping[str, Any], board: str) -> Acti
         days_late=int(a.get("days_late") or 0),
         sheet=str(a.get("sheet", "")),
         row=a.get("row"),
+        web_key=key,
         **moved,
     )
 
@@ -397,6 +432,7 @@ class _Collected:
         reviews: Iterable[tuple[Mapping[str, Any], str]],
         as_of: date,
         since: date,
+        counts: Mapping[str, int] | None = None,
     ) -> None:
         self.reviews = 0
         self.cannot_assess = 0
@@ -415,8 +451,9 @@ class _Collected:
         until = as_of + timedelta(days=DUE_SOON_DAYS)
         actions_until = as_of + timedelta(days=ACTIONS_DUE_DAYS)
         for review, board in reviews:
+            key = review_key(review, counts or {})
             for a in review.get("actions") or []:
-                line = _action(review, a, board)
+                line = _action(review, a, board, key)
                 self.actions_total += 1
                 self.actions_all.append(line)
                 if line.status == "not_applicable":
@@ -438,7 +475,7 @@ class _Collected:
                 self.cannot_assess += 1
             for stage in review.get("stages", []):
                 self.groups.add_stage(stage)
-                f = _finding(review, stage, board, as_of)
+                f = _finding(review, stage, board, as_of, key)
                 if f.status == "not_applicable":
                     continue
                 if f.adjustment and f.status in ("paused", "pending", "waiting"):
@@ -521,7 +558,7 @@ def board_report(
     since = since or as_of - timedelta(days=7)
     owners = owners if owners is not None else {s: (board.name,) for s in board.sources}
     reviews = [(r, board.name) for r in _own_reviews(check, board, owners)]
-    c = _Collected(reviews, as_of, since)
+    c = _Collected(reviews, as_of, since, id_counts(check))
     problems = sorted(_own_problems(check, board, owners), key=_problem_key)
     return Report(
         scope=board.name,
@@ -569,7 +606,16 @@ def national_report(
                 open_actions=mine.actions_open,
             )
         )
-    c = _Collected(everything, as_of, since)
+    c = _Collected(everything, as_of, since, id_counts(check))
+    nation_of = {f.id: f.nation for f in all_frameworks()}
+    board_nation = {b.name: b.nation for b in config.boards}
+    trend = quarterly(
+        (
+            (nation_of.get(str(r.get("framework")), board_nation[board]), board, r)
+            for r, board in everything
+        ),
+        as_of,
+    )
     return Report(
         scope=NATIONAL_SCOPE,
         title="National summary: case review compliance across boards",
@@ -589,6 +635,7 @@ def national_report(
         boards=lines,
         adjusted=c.adjusted,
         groups=c.groups,
+        trend=trend,
         **c.action_fields(),
     )
 

@@ -127,6 +127,10 @@ def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)
+    from tracker.web import trend
+
+    app.register_blueprint(trend.bp)
+    app.jinja_env.globals["trend_for"] = trend.trend_for
     return app
 
 
