@@ -40,6 +40,7 @@ PAGES = [
     "/",
     "/overdue",
     "/due-soon",
+    "/actions",
     "/problems",
     "/frameworks",
     "/calendar",
@@ -48,7 +49,7 @@ PAGES = [
     "/reviews/NS-2023-01",
     "/reviews/NS%2F2023%2F02",
 ]
-API = ["/api/reviews", "/api/problems", "/api/frameworks", "/api/openapi.json"]
+API = ["/api/reviews", "/api/actions", "/api/problems", "/api/frameworks", "/api/openapi.json"]
 
 
 def text(response) -> str:  # type: ignore[no-untyped-def]

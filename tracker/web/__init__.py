@@ -124,6 +124,9 @@ def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None
     security.install(app)
     views.install(app)
     app.register_blueprint(auth.bp)
+    from tracker.web.actions import install as install_actions  # the actions list and counts
+
+    install_actions(app)
     app.register_blueprint(pages.bp)
     app.register_blueprint(api.bp)
     app.register_blueprint(feeds.bp)

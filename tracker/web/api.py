@@ -15,6 +15,7 @@ from typing import Any
 from flask import Blueprint, Response, abort, request
 
 from tracker.frameworks.vocabulary import stage_must_label
+from tracker.web import actions as plans
 from tracker.web.data import Snapshot, visible
 from tracker.web.exports import FORMATS, download
 from tracker.web.frameworks import visible_frameworks
@@ -177,6 +178,44 @@ def reviews() -> Response:
     body = json.dumps(doc, ensure_ascii=False).encode("utf-8")
     _cache.put(snap.stamp, key, body)
     return _json(body)
+
+
+@bp.get("/actions")
+def actions() -> Response:
+    """Every action of the user's boards, worst first, each with its review's id, board, nation
+    and framework; filtered by board, agency, status, overdue and review."""
+    snap = snapshot()
+    filters = plans.ActionFilters.from_request()
+    review = request.args.get("review", "").strip()
+    fmt = request.args.get("format", "json")
+    if fmt not in ("json", *FORMATS):
+        abort(400, "format must be json, csv or xlsx")
+    limit = _int_arg("limit")
+    offset = _int_arg("offset") or 0
+    selected = [
+        a
+        for a in plans.select(plans.scoped_actions(snap, user()), filters)
+        if not review or a.review.review_id == review
+    ]
+    if fmt != "json":
+        return download(fmt, "actions", plans.HEADERS, (plans.row(a) for a in selected), "Actions")
+    page = selected[offset : offset + limit if limit is not None else None]
+    doc = {
+        **_head(snap),
+        "total": len(selected),
+        "actions": [
+            {
+                "review_id": a.review.review_id,
+                "board": a.board,
+                "nation": a.review.nation,
+                "framework": a.review.data.get("framework"),
+                "source": a.review.data.get("source"),
+                **a.action,
+            }
+            for a in page
+        ],
+    }
+    return _json(json.dumps(doc, ensure_ascii=False).encode("utf-8"))
 
 
 @bp.get("/problems")

@@ -276,6 +276,8 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
         else:
             key = f"{raw.get('source')}-{raw.get('sheet')}-{raw.get('row')}"
         board = _board(raw, owners, configured=bool(config.boards))
+        if isinstance(raw.get("actions"), list):
+            raw["actions"] = [_safe_action(a) for a in raw["actions"] if isinstance(a, dict)]
         nation = nations.get(str(raw.get("framework")), board_nation.get(board, "unknown"))
         view = ReviewView(key=key, nation=nation, board=board, data=raw)
         reviews.append(view)
@@ -349,6 +351,17 @@ def _board(raw: dict[str, Any], owners: dict[str, tuple[str, ...]], *, configure
     if configured and str(raw.get("source")) not in owners:
         return UNKNOWN_BOARD
     return board_of(raw, owners) or UNKNOWN_BOARD
+
+
+def _safe_action(raw: dict[str, Any]) -> dict[str, Any]:
+    """An agency that does not read as an organisation's name may be a sentence about a person:
+    withheld, by the rule the e-mail uses (tracker.mail.report.safe_agency), on every page, the
+    API, downloads and the calendar feed alike."""
+    from tracker.mail.report import safe_agency  # the e-mail's one rule, shared
+
+    if raw.get("agency") is None:
+        return raw
+    return {**raw, "agency": safe_agency(raw["agency"])}
 
 
 def _safe_problem(raw: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""``/calendar.ics``: upcoming deadlines of the boards a user may see (RFC 5545).
+"""``/calendar.ics``: upcoming deadlines of the boards a user may see (RFC 5545): stages, and the
+due dates of open actions from review recommendations.
 
 Calendar programs (Outlook, Google Calendar) cannot sign in, so the address carries the user's
 random calendar token instead; a wrong or missing token is a plain 404.
@@ -7,12 +8,14 @@ random calendar token instead; a wrong or missing token is a plain 404.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, abort, request
 
 from tracker.frameworks.vocabulary import stage_must_label
+from tracker.web.actions import ActionItem, all_actions
 from tracker.web.data import Snapshot, StageItem, parse_day, visible
 from tracker.web.views import snapshot, state
 
@@ -75,7 +78,58 @@ def upcoming(snap: Snapshot) -> list[StageItem]:
     return out
 
 
-def render_calendar(items: list[StageItem], name: str, base_url: str) -> str:
+def upcoming_actions(snap: Snapshot) -> list[ActionItem]:
+    """Open actions not yet overdue whose deadline in force falls on or after the as-of date (an
+    overdue one is on the actions list; a paused one has no date until its pause ends)."""
+    out = [
+        a
+        for a in all_actions(snap)
+        if a.status == "pending" and a.deadline and (snap.as_of is None or a.deadline >= snap.as_of)
+    ]
+    out.sort(key=lambda a: (a.deadline or date.max, a.review.key, str(a.action.get("action_ref"))))
+    return out
+
+
+def _action_uid(item: ActionItem) -> str:
+    d, a = item.review.data, item.action
+    ident = f"{d.get('source')}|{a.get('sheet')}|{a.get('row')}|action"
+    return hashlib.sha256(ident.encode("utf-8")).hexdigest()[:32] + "@case-review-tracker"
+
+
+def _action_event(item: ActionItem, stamp: str, base_url: str) -> list[str]:
+    """One all-day event on the action's due date: which action, whose, for which review."""
+    due = item.deadline
+    assert due is not None
+    a, review = item.action, item.review
+    ref = str(a.get("action_ref") or "")
+    summary = f"{review.review_id}: action {ref} due ({item.agency}, {review.board})"
+    description = (
+        f"Action {ref} of recommendation {a.get('recommendation')} of review {review.review_id} "
+        f"({review.data.get('framework')}), owned by {item.agency}, is due by {due:%d %B %Y} "
+        "(the review's action plan, on the workbook's Actions sheet)."
+    )
+    if item.due and item.due != due:
+        description += f" Originally due {item.due:%d %B %Y}; moved by a pause or extension."
+    return [
+        "BEGIN:VEVENT",
+        f"UID:{_action_uid(item)}",
+        f"DTSTAMP:{stamp}",
+        f"DTSTART;VALUE=DATE:{due:%Y%m%d}",
+        f"DTEND;VALUE=DATE:{due + timedelta(days=1):%Y%m%d}",
+        f"SUMMARY:{ics_text(summary)}",
+        f"DESCRIPTION:{ics_text(description)}",
+        f"URL:{base_url}reviews/{_quote(review.key)}#actions",
+        "TRANSP:TRANSPARENT",
+        "END:VEVENT",
+    ]
+
+
+def render_calendar(
+    items: list[StageItem],
+    name: str,
+    base_url: str,
+    actions: Sequence[ActionItem] = (),
+) -> str:
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     lines = [
         "BEGIN:VCALENDAR",
@@ -116,6 +170,8 @@ def render_calendar(items: list[StageItem], name: str, base_url: str) -> str:
             "TRANSP:TRANSPARENT",
             "END:VEVENT",
         ]
+    for action in actions:
+        lines += _action_event(action, stamp, base_url)
     lines.append("END:VCALENDAR")
     return "".join(fold(line) + "\r\n" for line in lines)
 
@@ -139,7 +195,8 @@ def calendar_ics() -> Response:
         abort(404)
     snap = snapshot()
     items = list(visible(upcoming(snap), found))
-    body = render_calendar(items, "Case review deadlines", request.host_url)
+    actions = [a for a in upcoming_actions(snap) if found.may_see(a.board)]
+    body = render_calendar(items, "Case review deadlines", request.host_url, actions)
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Content-Disposition"] = 'inline; filename="deadlines.ics"'

@@ -6,6 +6,7 @@ from typing import Any
 
 from tracker.model import Basis, Status
 from tracker.optional.pauses import AGREED_WITH, EXTENSION_BASIS, INFORM_FINDING, KIND_KEYS, REASONS
+from tracker.web.actions import OVERDUE_FILTERS, STATUS_FILTERS
 
 _DATE = {"type": ["string", "null"], "format": "date"}
 _FILTER = {"in": "query", "required": False, "schema": {"type": "string"}}
@@ -19,8 +20,8 @@ _FORMAT = {
 
 
 _ERRORS = {
-    "400": "a parameter is not valid (an unknown format, a limit or offset that is not a whole "
-    "number)",
+    "400": "a parameter is not valid (an unknown format or status, a limit or offset that is not "
+    "a whole number)",
     "401": "no session or API token, an expired session, or a token that is not (or no longer) "
     "valid; the answer carries WWW-Authenticate: Bearer",
     "405": "any method but GET and HEAD: the API is read-only",
@@ -53,6 +54,21 @@ def _ok(ref: str, description: str) -> dict[str, Any]:
 
 
 def openapi_document() -> dict[str, Any]:
+    adjustment = {
+        "type": "object",
+        "required": ["kind", "from", "to", "new_due", "sheet", "row"],
+        "properties": {
+            "kind": {"type": "string", "enum": sorted(KIND_KEYS.values())},
+            "from": _DATE,
+            "to": {**_DATE, "description": "null: still paused"},
+            "new_due": _DATE,
+            "reason": {"type": ["string", "null"], "enum": [*REASONS, None]},
+            "agreed_by": {"type": ["string", "null"], "enum": [*AGREED_WITH, None]},
+            "informed": _DATE,
+            "sheet": {"type": "string"},
+            "row": {"type": "integer"},
+        },
+    }
     stage = {
         "type": "object",
         "required": ["id", "label", "status"],
@@ -84,21 +100,7 @@ def openapi_document() -> dict[str, Any]:
                 "type": "array",
                 "description": "rows of the workbook's `Pauses and extensions` sheet for this "
                 "stage (never their notes)",
-                "items": {
-                    "type": "object",
-                    "required": ["kind", "from", "to", "new_due", "sheet", "row"],
-                    "properties": {
-                        "kind": {"type": "string", "enum": sorted(KIND_KEYS.values())},
-                        "from": _DATE,
-                        "to": {**_DATE, "description": "null: still paused"},
-                        "new_due": _DATE,
-                        "reason": {"type": ["string", "null"], "enum": [*REASONS, None]},
-                        "agreed_by": {"type": ["string", "null"], "enum": [*AGREED_WITH, None]},
-                        "informed": _DATE,
-                        "sheet": {"type": "string"},
-                        "row": {"type": "integer"},
-                    },
-                },
+                "items": adjustment,
             },
             "findings": {
                 "type": "array",
@@ -130,7 +132,65 @@ def openapi_document() -> dict[str, Any]:
             "assessable": {"type": "boolean"},
             "report_link": {"type": ["string", "null"], "format": "uri"},
             "stages": {"type": "array", "items": {"$ref": "#/components/schemas/Stage"}},
+            "actions": {
+                "type": "array",
+                "description": "the review's actions from the workbook's `Actions` sheet",
+                "items": {"$ref": "#/components/schemas/Action"},
+            },
         },
+    }
+    action = {
+        "type": "object",
+        "required": ["action_ref", "recommendation", "agency", "due", "status", "sheet", "row"],
+        "description": "one action of a review's plan, judged against its own due date (local "
+        "default, should); never its notes",
+        "properties": {
+            "action_ref": {"type": "string", "description": "e.g. R3.1"},
+            "recommendation": {"type": "string", "description": "the report's reference, e.g. R3"},
+            "agency": {
+                "type": "string",
+                "description": "the agency as typed, or `(withheld)` when it does not read as an "
+                "organisation's name",
+            },
+            "due": _DATE,
+            "completed": _DATE,
+            "status": {
+                "type": "string",
+                "enum": [s.value for s in Status],
+                "description": "`not_applicable` for an action not accepted or superseded",
+            },
+            "days_late": {"type": ["integer", "null"]},
+            "assured": {**_DATE, "description": "the date assurance was given"},
+            "evidence_link": {"type": ["string", "null"], "format": "uri"},
+            "sheet": {"type": "string"},
+            "row": {"type": "integer"},
+            "latest": {
+                **_DATE,
+                "description": "the deadline in force, when pauses or an agreed extension on the "
+                "`Pauses and extensions` sheet moved the due date (null while paused)",
+            },
+            "adjustments": {
+                "type": "array",
+                "description": "rows of the `Pauses and extensions` sheet naming this action",
+                "items": adjustment,
+            },
+        },
+    }
+    listed_action = {
+        "allOf": [
+            {"$ref": "#/components/schemas/Action"},
+            {
+                "type": "object",
+                "required": ["review_id", "board", "framework"],
+                "properties": {
+                    "review_id": {"type": ["string", "null"]},
+                    "board": {"type": "string"},
+                    "nation": {"type": "string"},
+                    "framework": {"type": ["string", "null"]},
+                    "source": {"type": ["string", "null"]},
+                },
+            },
+        ]
     }
     problem = {
         "type": "object",
@@ -201,6 +261,46 @@ def openapi_document() -> dict[str, Any]:
                     "responses": _ok("ReviewList", "the reviews"),
                 }
             },
+            "/api/actions": {
+                "get": {
+                    "summary": "Actions from review recommendations, the longest overdue first",
+                    "parameters": [
+                        {**_FILTER, "name": "board"},
+                        {**_FILTER, "name": "agency", "description": "the agency as listed"},
+                        {
+                            **_FILTER,
+                            "name": "status",
+                            "description": "; ".join(
+                                f"{k}: {v.lower()}" for k, v in STATUS_FILTERS.items()
+                            ),
+                            "schema": {"type": "string", "enum": list(STATUS_FILTERS)},
+                        },
+                        {
+                            **_FILTER,
+                            "name": "overdue",
+                            "description": "yes: open past their due date; no: the others",
+                            "schema": {"type": "string", "enum": list(OVERDUE_FILTERS)},
+                        },
+                        {**_FILTER, "name": "review", "description": "a review id"},
+                        {
+                            "name": "limit",
+                            "in": "query",
+                            "required": False,
+                            "description": "at most this many actions (default: all)",
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
+                        {
+                            "name": "offset",
+                            "in": "query",
+                            "required": False,
+                            "description": "skip this many actions first",
+                            "schema": {"type": "integer", "minimum": 0},
+                        },
+                        _FORMAT,
+                    ],
+                    "responses": _ok("ActionList", "the actions"),
+                }
+            },
             "/api/problems": {
                 "get": {
                     "summary": "Data problems, each located to its cell",
@@ -240,6 +340,8 @@ def openapi_document() -> dict[str, Any]:
                 "Stage": stage,
                 "Review": review,
                 "Problem": problem,
+                "Action": action,
+                "ListedAction": listed_action,
                 "Error": {
                     "type": "object",
                     "required": ["error"],
@@ -260,6 +362,21 @@ def openapi_document() -> dict[str, Any]:
                         "reviews": {
                             "type": "array",
                             "items": {"$ref": "#/components/schemas/Review"},
+                        },
+                    },
+                },
+                "ActionList": {
+                    "type": "object",
+                    "required": ["as_of", "total", "actions"],
+                    "properties": {
+                        **head,
+                        "total": {
+                            "type": "integer",
+                            "description": "actions matching the filters, before limit/offset",
+                        },
+                        "actions": {
+                            "type": "array",
+                            "items": {"$ref": "#/components/schemas/ListedAction"},
                         },
                     },
                 },
