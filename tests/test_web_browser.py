@@ -221,6 +221,7 @@ EVERY_PAGE = [
     "/frameworks",
     "/calendar",
     "/trend",
+    "/actions",
     "/search?q=NS",
     "/search?q=nothing-like-this",
     "/reviews/NS-2023-01",
@@ -454,7 +455,7 @@ def test_every_page_of_the_sample_workbooks_fits_a_phone(
     env, base = served_samples
     keys = env.app.extensions["tracker"].snapshots.get().by_key
     paths = ["/", "/overdue", "/due-soon", "/paused", "/problems", "/frameworks", "/search?q=2"]
-    paths += ["/trend"]
+    paths += ["/trend", "/actions"]
     paths += ["/boards/" + quote(name, safe="") for _, name, _ in SAMPLE_BOARDS]
     paths += ["/reviews/" + quote(key, safe="") for key in keys]
     assert len(paths) > 100
