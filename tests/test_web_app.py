@@ -98,12 +98,118 @@ def test_overview_counts_come_from_the_core(web_env: WebEnv) -> None:
     plain = " ".join(re.sub(r"<[^>]+>", " ", body).split())
     assert "6 overdue stages ( 0 must , 5 should , 1 local )" in plain
     assert NORTHSHIRE in body and HIGHLAND in body
-    # England is listed before Scotland: as many overdue stages, and one more done late
-    assert body.index('id="nation-england"') < body.index('id="nation-scotland"')
+    # one ranking: no overdue must-stage, three overdue each, Northshire's oldest is the older
+    assert body.index(f'data-board="{NORTHSHIRE}"') < body.index(f'data-board="{HIGHLAND}"')
     # musts, shoulds and local timescales apart: Northshire met 3 of its 7 should deadlines,
     # and has no must deadlines (said so, never "none yet")
-    assert "Northshire LSCB 5 (1 cannot assess) 3 1 0 3 0 3 no such deadlines 43% (3 of 7)" in plain
+    assert (
+        "Northshire LSCB Serious case review (Working Together 2015) England 5 1 cannot assess"
+        " 0 3 414 1 0 3 0 3 no such deadlines 43% (3 of 7) no such deadlines 5" in plain
+    )
+    assert "Highland Child Protection Committee Significant case review" in plain
+    assert " Scotland 2 0 3 175 " in plain
     assert "none yet" not in body
+
+
+def _overdue_review(rid: str, board: str, framework: str, stages: list[tuple[bool, int]]) -> dict:
+    """A review as the check JSON has it, with these (must, days overdue) overdue stages."""
+    return {
+        "review_id": rid,
+        "board": board,
+        "framework": framework,
+        "source": f"{board}.xlsx",
+        "sheet": "Reviews",
+        "row": 2,
+        "assessable": True,
+        "stages": [
+            {
+                "id": f"stage_{i}",
+                "label": f"Stage {i}",
+                "status": "overdue",
+                "must": must,
+                "days_late": days,
+                "latest": "2024-01-02",
+                "basis": "statutory guidance",
+            }
+            for i, (must, days) in enumerate(stages)
+        ],
+    }
+
+
+def test_overview_ranks_boards_across_nations_by_overdue_must_stages(web_env: WebEnv) -> None:
+    """Overdue must-stages first, then all overdue, then the longest overdue: never by nation."""
+    doc = {
+        "as_of": "2024-03-01",
+        "reviews": [
+            # England: five overdue stages, the longest overdue, but only one is a must
+            _overdue_review("W-1", "Westmere", "england-scr", [(True, 300)] + [(False, 200)] * 4),
+            # Scotland: two overdue must-stages
+            _overdue_review("E-1", "Eastmarch", "scotland-scr", [(True, 10), (True, 5)]),
+            # Wales: no must-stage overdue, two overdue each; the longer overdue first
+            _overdue_review("S-1", "Southfold", "wales-cpr", [(False, 20), (False, 3)]),
+            _overdue_review("N-1", "Northfold", "wales-cpr", [(False, 50), (False, 3)]),
+            # England again: nothing overdue
+            {**_overdue_review("A-1", "Ashby", "england-scr", []), "row": 3},
+            # a second framework at Westmere: one more overdue should-stage
+            {**_overdue_review("W-2", "Westmere", "england-lcspr", [(False, 30)]), "row": 4},
+        ],
+        "problems": [],
+    }
+    # the config says which board each source belongs to (a cell never does)
+    from tracker.access.users import UserStore, users_path
+    from tracker.config import load_config
+    from tracker.web import create_app
+
+    nations = {"Westmere": "england", "Eastmarch": "scotland", "Southfold": "wales"}
+    nations |= {"Northfold": "wales", "Ashby": "england"}
+    root = web_env.root / "ranking"
+    root.mkdir()
+    (root / "tracker.toml").write_text(
+        f'state_dir = "{root / "var"}"\n\n'
+        + "".join(
+            f'[[boards]]\nname = "{b}"\nnation = "{n}"\nsources = ["{b}.xlsx"]\n\n'
+            for b, n in nations.items()
+        ),
+        encoding="utf-8",
+    )
+    config = load_config(root / "tracker.toml")
+    owner = {b.name: s for s, b in config.source_boards()}
+    for review in doc["reviews"]:
+        review["source"] = owner[review["board"]]
+    write_snapshot(config.state_dir, doc)
+    UserStore(users_path(config.state_dir)).add("inspector", PASSWORD, national=True)
+    app = create_app(config, overrides={"SESSION_COOKIE_SECURE": False})
+    client = signed_in(WebEnv(root, config, app), "inspector")
+    body = text(client.get("/"))
+    order = [b for b in ["Eastmarch", "Westmere", "Northfold", "Southfold", "Ashby"]]
+    positions = [body.index(f'data-board="{b}"') for b in order]
+    assert positions == sorted(positions), positions
+    # each count links to the list it counts
+    assert '/overdue?board=Eastmarch&amp;must=must">2</a>' in body
+    assert '/overdue?board=Westmere">6</a>' in body
+    assert '/overdue?board=Northfold">50</a>' in body
+    # a board with two frameworks has a row for each, whose counts link to its reviews alone
+    assert '/overdue?board=Westmere&amp;framework=england-lcspr">1</a>' in body
+    assert '/boards/Westmere?framework=england-lcspr">1</a>' in body
+    lcspr = text(client.get("/boards/Westmere?framework=england-lcspr"))
+    assert "W-2" in lcspr and "W-1" not in lcspr
+    assert "1 review under Local child safeguarding practice review" in lcspr
+    assert "(of 2)" in lcspr
+    # nation is a filter, and the ranking holds within it
+    welsh = text(client.get("/?nation=wales"))
+    assert 'data-board="Eastmarch"' not in welsh and 'data-board="Westmere"' not in welsh
+    assert welsh.index('data-board="Northfold"') < welsh.index('data-board="Southfold"')
+
+
+def test_board_page_filters_by_status(web_env: WebEnv) -> None:
+    client = signed_in(web_env, "inspector")
+    board = "/boards/" + quote(NORTHSHIRE)
+    everything = text(client.get(board))
+    assert "NS-2023-04" in everything and "NS/2023/02" in everything
+    late = text(client.get(board + "?status=late"))
+    assert "NS-2023-04" in late and "NS/2023/02" not in late
+    assert "with a stage late (of 5)" in late
+    assert client.get(board + "?status=nonsense").status_code == 400
 
 
 def test_board_scoping(web_env: WebEnv) -> None:
@@ -136,7 +242,9 @@ def test_overdue_filters(web_env: WebEnv) -> None:
 
 def test_review_timeline_shows_rules_and_svg(web_env: WebEnv) -> None:
     body = text(signed_in(web_env, "inspector").get("/reviews/NS-2023-01"))
-    assert '<svg class="tracker-timeline__svg"' in body
+    # drawn twice: labels beside the bars, and above them for phones (the CSS shows one)
+    assert '<svg class="tracker-timeline__svg tracker-timeline__svg--wide"' in body
+    assert '<svg class="tracker-timeline__svg tracker-timeline__svg--narrow"' in body
     assert 'class="tl-row tl-overdue"' in body and "<circle" in body
     assert "within 1 month after Date notified to LSCB" in body
     assert "Statutory guidance, should; confirmed." in body
@@ -499,7 +607,8 @@ def test_every_page_of_the_sample_workbooks(
     client = signed_in(env, "panel")
     overview = text(client.get("/"))
     for _, name, nation in SAMPLE_BOARDS:
-        assert name in overview and f'id="nation-{nation}"' in overview
+        assert f'data-board="{name}"' in overview
+        assert f'<option value="{nation}"' in overview
     reviews = client.get("/api/reviews").json["reviews"]
     assert len(reviews) == len(result.reviews) > 100
     keys = env.app.extensions["tracker"].snapshots.get().by_key
@@ -510,3 +619,57 @@ def test_every_page_of_the_sample_workbooks(
     assert "31/02/2024" in problems and "03/25/2024" in problems
     for _, name, _ in SAMPLE_BOARDS:
         assert client.get("/boards/" + quote(name, safe="")).status_code == 200
+
+
+def test_search_by_review_id(web_env: WebEnv) -> None:
+    client = signed_in(web_env, "inspector")
+    # an exact match (any case, spaces trimmed) opens the review
+    r = client.get("/search?q=+ns%2F2023%2F02+")
+    assert r.status_code == 302 and r.headers["Location"].endswith("/reviews/NS%2F2023%2F02")
+    # a prefix lists every match, in id order
+    body = text(client.get("/search?q=NS-2023"))
+    assert "3 reviews with an id starting" in body
+    assert body.index("NS-2023-01") < body.index("NS-2023-04") < body.index("NS-2023-05")
+    assert "NS-2024-03" not in body.split('id="result-count"')[1]
+    # only within the user's boards
+    assert client.get("/search?q=HC-2023-01").status_code == 302
+    local = signed_in(web_env, "northshire")
+    assert local.get("/search?q=HC-2023-01").status_code == 200
+    assert "0 reviews" in text(local.get("/search?q=HC"))
+    # every page carries the search box
+    assert 'action="/search"' in text(client.get("/frameworks"))
+
+
+def test_problems_link_to_their_review(web_env: WebEnv) -> None:
+    body = text(signed_in(web_env, "inspector").get("/problems"))
+    assert 'href="/reviews/NS-2023-05">NS-2023-05</a>' in body
+
+
+def test_overdue_list_sorts_by_column(web_env: WebEnv) -> None:
+    client = signed_in(web_env, "inspector")
+
+    def ids(query: str) -> list[str]:
+        body = text(client.get("/overdue" + query)).split("<tbody")[1]
+        return [i for i in ("HC-2023-01", "NS-2023-01", "NS/2023/02") if i in body] and sorted(
+            ("HC-2023-01", "NS-2023-01", "NS/2023/02"), key=body.index
+        )
+
+    by_days = ids("")
+    by_id = ids("?sort=review")
+    assert by_id == ["HC-2023-01", "NS-2023-01", "NS/2023/02"]
+    assert by_days != by_id  # the default is the longest overdue first
+    body = text(client.get("/overdue?sort=review&nation=england"))
+    assert 'aria-sort="ascending"' in body and 'name="sort" value="review"' in body
+    assert "HC-2023-01" not in body.split("<tbody")[1]
+    # an unknown column falls back to the default order
+    assert ids("?sort=bogus") == by_days
+
+
+@pytest.mark.parametrize("path", ["/", "/overdue", "/boards/Northshire%20LSCB", "/search?q=NS"])
+def test_pages_name_frameworks_by_title_not_id(web_env: WebEnv, path: str) -> None:
+    body = text(signed_in(web_env, "inspector").get(path))
+    assert "Serious case review (Working Together 2015)" in body
+    assert ">england-scr<" not in body and ">england-scr " not in body
+    # the API keeps the id
+    api = signed_in(web_env, "inspector").get("/api/reviews").json["reviews"]
+    assert {r["framework"] for r in api} >= {"england-scr"}

@@ -87,6 +87,8 @@ GET_PAGES = [
     "/calendar",
     "/trend",
     "/boards/Northshire%20LSCB",
+    "/search",
+    "/paused",
     "/reviews/NS-2023-01",
     "/api/reviews",
     "/api/actions",

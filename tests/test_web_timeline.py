@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker.web.timeline import LABEL_WIDTH, build_timeline
+from tracker.web.timeline import LABEL_WIDTH, NARROW_WIDTH, build_timeline
 
 STAGES = [
     {
@@ -85,3 +85,23 @@ def test_pauses_are_drawn_as_spans_with_the_original_due_date_marked() -> None:
     assert "originally due by 04 Feb 2024" in paused.description
     assert plain.pauses == [] and plain.original_latest_x is None
     assert t.has_pauses
+
+
+def test_the_phone_layout_puts_labels_above_full_width_bars() -> None:
+    wide = build_timeline(STAGES, date(2024, 3, 1))
+    narrow = build_timeline(STAGES, date(2024, 3, 1), narrow=True)
+    assert narrow.narrow and narrow.width == NARROW_WIDTH < wide.width
+    # the bars start at the left edge: no label column beside them
+    assert narrow.plot_left < 20 and narrow.plot_right > NARROW_WIDTH - 20
+    for row, same in zip(narrow.rows, wide.rows, strict=True):
+        assert row.label == same.label and row.description == same.description
+        # the label sits above its bar, clear of the window drawn 7 units either side of it
+        assert row.label_y < row.y - 7
+        assert same.label_y > same.y  # the wide layout: beside the bar, on its line
+    (_, decision, _) = narrow.rows
+    assert narrow.plot_left <= (decision.earliest_x or 0) < (decision.latest_x or 0)
+    assert decision.overdue == (decision.latest_x, narrow.as_of_x)
+    # the same dates are in the same order across the bar
+    assert [r.done_x is None for r in narrow.rows] == [r.done_x is None for r in wide.rows]
+    long = build_timeline([{**STAGES[0], "done": "2020-01-01"}], date(2024, 3, 1), narrow=True)
+    assert 2 <= len(long.ticks) <= 4

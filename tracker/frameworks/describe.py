@@ -52,7 +52,7 @@ def describe_rule(rule: Rule, fw: Framework) -> str:
     anchor_label = fw.label(rule.anchor) if fw.has_field(rule.anchor) else rule.anchor
     if rule.kind.value == "choice agrees":
         text = text.replace(f" {rule.anchor} ", f" {anchor_label} ")
-    elif text.endswith(f" {rule.anchor}") or text.endswith(f"({rule.anchor} has a date)"):
+    elif text.endswith(f" {rule.anchor}") or text.endswith(f"(once {rule.anchor} has a date)"):
         text = text.replace(rule.anchor, anchor_label)
     conditions = []
     if rule.when:

@@ -22,7 +22,7 @@ from tracker.access.users import User
 from tracker.config import Config
 from tracker.frameworks.registry import all_frameworks
 from tracker.frameworks.vocabulary import DEADLINE_STATUSES as DEADLINE_STATUSES
-from tracker.frameworks.vocabulary import GroupCounts, stage_must_label
+from tracker.frameworks.vocabulary import MUST, GroupCounts, stage_must_label
 from tracker.model import FAILING_STATUSES, PRIVATE_FIELDS, Status
 from tracker.model import STATUS_ORDER as WORST_FIRST
 from tracker.output.snapshot import read_snapshot, snapshot_path
@@ -195,9 +195,12 @@ class Tally:
     cannot_assess: int = 0
     #: deadlines met and overdue per must / should / local group (tracker.frameworks.vocabulary)
     groups: GroupCounts = field(default_factory=GroupCounts)
+    #: the most days any one stage here is overdue (0 when none is)
+    longest_overdue: int = 0
 
     def add(self, other: Tally) -> None:
         self.statuses.update(other.statuses)
+        self.longest_overdue = max(self.longest_overdue, other.longest_overdue)
         self.reviews += other.reviews
         self.cannot_assess += other.cannot_assess
         self.groups.add(other.groups)
@@ -205,6 +208,16 @@ class Tally:
     @property
     def failing(self) -> int:
         return sum(self.statuses[s] for s in FAILING_STATUSES)
+
+    @property
+    def overdue_must(self) -> int:
+        """Overdue national must-stages (a legal duty): what the overview ranks on first."""
+        return self.groups.overdue[MUST]
+
+    @property
+    def rank(self) -> tuple[int, int, int]:
+        """Furthest behind first: overdue must-stages, then all overdue, then the longest overdue."""
+        return (-self.overdue_must, -self.statuses["overdue"], -self.longest_overdue)
 
 
 @dataclass
@@ -388,6 +401,9 @@ def build(doc: dict[str, Any] | None, config: Config) -> Snapshot:
                 paused.append(StageItem(review, stage))
             if status == Status.OVERDUE:
                 overdue.append(StageItem(review, stage))
+                days = stage.get("days_late")
+                if isinstance(days, int) and days > tally.longest_overdue:
+                    tally.longest_overdue = days
             elif status == Status.PENDING and soon_limit:
                 latest = parse_day(stage.get("latest"))
                 if latest and latest <= soon_limit:

@@ -3,6 +3,10 @@
 Pure arithmetic on dates, kept apart from the template so it can be tested: each stage becomes a
 row with its due window (earliest to latest), its done date, and the overdue stretch up to the
 as-of date. The table beside the drawing carries the same facts in text for screen readers.
+
+Two layouts of the same rows: the wide one puts each label left of its bar; the narrow one, for
+phones, puts the label above a bar that spans the whole width, so a 360-unit drawing shown at
+phone width keeps its labels at about 14 px instead of shrinking a 960-unit drawing to 5 px.
 """
 
 from __future__ import annotations
@@ -19,6 +23,10 @@ RIGHT_PAD = 24
 ROW_HEIGHT = 38
 TOP = 34
 BOTTOM = 16
+#: the phone layout: labels above the bars, at most four month labels
+NARROW_WIDTH = 360
+NARROW_ROW_HEIGHT = 50
+NARROW_PAD = 8
 
 
 @dataclass(frozen=True)
@@ -36,12 +44,16 @@ class Row:
     pauses: list[tuple[float, float]] = field(default_factory=list)
     #: the due date before a pause or extension moved it, when it differs
     original_latest_x: float | None = None
+    #: where the label's baseline sits: beside the bar (wide) or above it (narrow)
+    label_y: float = 0.0
 
 
 @dataclass(frozen=True)
 class Tick:
     x: float
     label: str
+    #: SVG text-anchor: a label near an edge of the drawing is kept inside it
+    anchor: str = "middle"
 
 
 @dataclass(frozen=True)
@@ -55,13 +67,20 @@ class Timeline:
     as_of_x: float | None
     start: date | None
     end: date | None
+    narrow: bool = False
 
     @property
     def has_pauses(self) -> bool:
         return any(r.pauses or r.original_latest_x is not None for r in self.rows)
 
 
-def build_timeline(stages: list[dict[str, Any]], as_of: date | None) -> Timeline:
+def build_timeline(
+    stages: list[dict[str, Any]], as_of: date | None, narrow: bool = False
+) -> Timeline:
+    """The drawing's geometry; ``narrow`` is the phone layout (labels above the bars)."""
+    width = NARROW_WIDTH if narrow else WIDTH
+    row_height = NARROW_ROW_HEIGHT if narrow else ROW_HEIGHT
+    left = NARROW_PAD if narrow else LABEL_WIDTH
     days = [
         d
         for s in stages
@@ -77,10 +96,10 @@ def build_timeline(stages: list[dict[str, Any]], as_of: date | None) -> Timeline
     ]
     if as_of:
         days.append(as_of)
-    height = TOP + ROW_HEIGHT * max(len(stages), 1) + BOTTOM
-    right = WIDTH - RIGHT_PAD
+    height = TOP + row_height * max(len(stages), 1) + BOTTOM
+    right = width - (NARROW_PAD if narrow else RIGHT_PAD)
     if not days:
-        return Timeline(WIDTH, height, LABEL_WIDTH, right, [], [], None, None, None)
+        return Timeline(width, height, left, right, [], [], None, None, None, narrow)
     start = min(days) - timedelta(days=7)
     end = max(days) + timedelta(days=7)
     span = max((end - start).days, 1)
@@ -88,7 +107,7 @@ def build_timeline(stages: list[dict[str, Any]], as_of: date | None) -> Timeline
     def x(day: date | None) -> float | None:
         if day is None:
             return None
-        return round(LABEL_WIDTH + (right - LABEL_WIDTH) * (day - start).days / span, 1)
+        return round(left + (right - left) * (day - start).days / span, 1)
 
     rows: list[Row] = []
     for i, stage in enumerate(stages):
@@ -124,9 +143,12 @@ def build_timeline(stages: list[dict[str, Any]], as_of: date | None) -> Timeline
         moved = original if original and original != latest else None
         if moved:
             parts.append(f"originally due by {moved:%d %b %Y}")
+        top = TOP + row_height * i
+        # narrow: the label in the row's upper half, the bar in its lower half
+        y = top + row_height * 0.68 if narrow else top + row_height / 2
         rows.append(
             Row(
-                y=TOP + ROW_HEIGHT * i + ROW_HEIGHT / 2,
+                y=y,
                 label=str(stage.get("label") or stage.get("id") or ""),
                 status=status,
                 window=window,
@@ -137,11 +159,11 @@ def build_timeline(stages: list[dict[str, Any]], as_of: date | None) -> Timeline
                 description=", ".join(parts),
                 pauses=spans,
                 original_latest_x=x(moved),
+                label_y=top + 18 if narrow else y + 5,
             )
         )
-    return Timeline(
-        WIDTH, height, LABEL_WIDTH, right, rows, _ticks(start, end, x), x(as_of), start, end
-    )
+    ticks = _ticks(start, end, x, 4 if narrow else 7, width)
+    return Timeline(width, height, left, right, rows, ticks, x(as_of), start, end, narrow)
 
 
 def _pauses(stage: dict[str, Any]) -> list[dict[str, Any]]:
@@ -152,11 +174,11 @@ def _pauses(stage: dict[str, Any]) -> list[dict[str, Any]]:
     ]
 
 
-def _ticks(start: date, end: date, x: Any) -> list[Tick]:
-    """First of a month, every month or every few months: at most about seven labels, so they
+def _ticks(start: date, end: date, x: Any, most: int = 7, width: int = WIDTH) -> list[Tick]:
+    """First of a month, every month or every few months: at most about ``most`` labels, so they
     never crowd each other at the drawing's width."""
     months = (end.year - start.year) * 12 + end.month - start.month + 1
-    step = next((s for s in (1, 2, 3, 6, 12) if months / s <= 7), 24)
+    step = next((s for s in (1, 2, 3, 6, 12, 24) if months // s + 1 <= most), 48)
     ticks: list[Tick] = []
     year, month = start.year, start.month
     while True:
@@ -166,6 +188,8 @@ def _ticks(start: date, end: date, x: Any) -> list[Tick]:
         first = date(year, month, 1)
         if first > end:
             break
-        if (month - 1) % step == 0:
-            ticks.append(Tick(x(first), f"{first:%b %Y}"))
+        if (year * 12 + month - 1) % step == 0:  # every step-th month, counted from year 0
+            at = x(first)
+            anchor = "start" if at < 36 else "end" if at > width - 36 else "middle"
+            ticks.append(Tick(at, f"{first:%b %Y}", anchor))
     return ticks

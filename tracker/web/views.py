@@ -13,8 +13,10 @@ from werkzeug.wrappers import Response
 
 from tracker.access.users import User
 from tracker.frameworks import vocabulary
+from tracker.web import words
 from tracker.web.cache import per_request
 from tracker.web.data import NATION_LABELS, STATUS_LABELS, Snapshot
+from tracker.web.listing import page_numbers
 from tracker.web.security import csrf_token
 from tracker.web.sessions import current as current_session
 
@@ -107,6 +109,14 @@ def install(app: Flask) -> None:
         nation_label=lambda n: NATION_LABELS.get(n, n),
         vocabulary=vocabulary,
         per_request=per_request,
+        framework_title=words.framework_title,
+        field_label=words.field_label,
+        human_text=words.human_text,
+        problem_title=words.problem_title,
+        confidence_label=words.confidence_label,
+        confidence_meanings=words.CONFIDENCE_MEANINGS,
+        calendar_label=words.calendar_label,
+        page_numbers=page_numbers,
     )
 
     @app.context_processor
