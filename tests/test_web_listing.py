@@ -120,7 +120,8 @@ def test_the_overview_ranking_runs_over_pages_furthest_behind_first(small_pages:
     # two boards a page: both fit, so no page links
     assert "govuk-pagination" not in html
     small_pages.app.config["PAGE_SIZE"] = 1
-    first = client.get("/").get_data(as_text=True)
+    # "/" is kept as rendered for this snapshot (tracker.web.cache): ask for page 1 by number
+    first = client.get("/?page=1").get_data(as_text=True)
     second = client.get("/?page=2").get_data(as_text=True)
     assert 'data-board="Northshire LSCB"' in first and 'data-board="Highland' not in first
     assert 'data-board="Highland Child Protection Committee"' in second
