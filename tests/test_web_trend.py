@@ -105,6 +105,17 @@ def test_the_overview_sums_every_board_the_user_may_see(web_env: WebEnv) -> None
     assert 'data-group="local"' not in mine  # no local rules in Northshire
 
 
+def test_the_overview_filtered_to_a_nation_shows_that_nations_trend(web_env: WebEnv) -> None:
+    client = signed_in(web_env, "inspector")
+    england = _section(client.get("/?nation=england").get_data(as_text=True))
+    assert "Deadlines met on time by quarter, all boards in England" in england
+    assert _cells(england, "should") == NORTHSHIRE_BY_QUARTER  # without Highland's July quarter
+    assert 'data-group="local"' not in england  # Highland's local timescale is in Scotland
+    assert "/trend?nation=england" in england  # every quarter, for the same nation
+    scotland = _section(client.get("/?nation=scotland").get_data(as_text=True))
+    assert _cells(scotland, "local")["2023-07-01"] == "0% (0 of 1)"
+
+
 def test_trend_page_filters_and_scoping(web_env: WebEnv) -> None:
     client = signed_in(web_env, "inspector")
     html = client.get("/trend?nation=england").get_data(as_text=True)

@@ -168,8 +168,9 @@ def _mine(me: User) -> Keep:
     return lambda nation, board, framework: me.may_see(board)
 
 
-def trend_for(board: str | None = None) -> TrendView:
-    """For templates: the trend of one board, or of everything the signed-in user may see."""
+def trend_for(board: str | None = None, nation: str | None = None) -> TrendView:
+    """For templates: the trend of one board, or of everything the signed-in user may see (in
+    one nation when the overview is filtered to it, so the chart counts what the page lists)."""
     me = user()
     trend = snapshot_trend(snapshot())
     if board is not None:
@@ -177,6 +178,12 @@ def trend_for(board: str | None = None) -> TrendView:
             abort(404)
         return view(trend, lambda n, b, f: b == board, board, "board", board=board)
     scope = "all boards" if me.national else "your boards"
+    if nation:
+        label = NATION_LABELS.get(nation, nation)
+        scope = f"{scope} in {label}"
+        return view(
+            trend, lambda n, b, f: n == nation and me.may_see(b), scope, "overview", nation=nation
+        )
     return view(trend, _mine(me), scope, "overview")
 
 
