@@ -34,7 +34,7 @@ from schemas.values import (
 from tracker.access.boards import resolve_board
 from tracker.model import FieldType, Framework, RuleKind
 from tracker.problems import Problem
-from tracker.tables import RawWorkbook
+from tracker.tables import RawWorkbook, bulk_allocation
 
 DateArray = np.ndarray
 
@@ -98,6 +98,26 @@ def _may_merge_bools(uniques: Sequence[Any]) -> bool:
 _ZERO_ONE = frozenset({0, 1})
 
 
+def _kept_as_typed(values: list[Any]) -> bool:
+    """Whether :func:`parse_text` would keep every value exactly as typed: all text, printable
+    ASCII, no leading, trailing or doubled spaces (its own fast path, value by value). Checked
+    on the joined text, a few passes in C over the whole column instead of four calls per
+    value: the separator is not printable, so no value can hide it."""
+    if not values or not all(type(v) is str for v in values):
+        return False
+    flat = "".join(values)
+    if not (flat.isascii() and flat.isprintable()):
+        return False
+    joined = "\n".join(values)
+    return not (
+        "  " in joined
+        or " \n" in joined
+        or "\n " in joined
+        or joined.startswith(" ")
+        or joined.endswith(" ")
+    )
+
+
 class ParsedColumn:
     """A column parsed once per distinct value: codes index into the parsed distinct values.
 
@@ -119,16 +139,33 @@ class ParsedColumn:
         self.raw_uniques: list[Any] = uniques.tolist()
         if merged:
             self.raw_uniques = [u.value if isinstance(u, _Bool) else u for u in self.raw_uniques]
-        self.parsed = [parser(u) for u in self.raw_uniques] + [BLANK]
-        odd = range(len(self.parsed))
+        self._parsed: list[Parsed] | None = None
+        if parser is parse_text and _kept_as_typed(self.raw_uniques):
+            # the usual text column (review ids: one distinct value per row): every value is
+            # already clean text, so parsing would only copy it; "" is the one blank
+            self._values: list[Any] = [u or None for u in self.raw_uniques] + [None]
+            self._bad = np.zeros(len(self._values), dtype=bool)
+            self._blank = np.zeros(len(self._values), dtype=bool)
+            self._blank[-1] = True
+            if "" in self.raw_uniques:
+                self._blank[self.raw_uniques.index("")] = True
+        else:
+            parsed = self._parsed = [parser(u) for u in self.raw_uniques] + [BLANK]
+            self._values = [p.value for p in parsed]
+            # only the values parsed one by one can be blank or bad (a real date cell is neither)
+            self._bad = np.array([p.slug is not None for p in parsed], dtype=bool)
+            self._blank = np.array(
+                [p.value is None and p.slug is None and not p.detail for p in parsed], dtype=bool
+            )
         self.raw_uniques.append(None)
-        # only the values parsed one by one can be blank or bad (a real date cell is neither)
-        self._bad = np.zeros(len(self.parsed), dtype=bool)
-        self._blank = np.zeros(len(self.parsed), dtype=bool)
-        for i in odd:
-            p = self.parsed[i]
-            self._bad[i] = p.slug is not None
-            self._blank[i] = p.value is None and p.slug is None and not p.detail
+
+    @property
+    def parsed(self) -> list[Parsed]:
+        """Each distinct value parsed (the last is the blank slot); made on first use when the
+        column was taken as typed."""
+        if self._parsed is None:
+            self._parsed = [BLANK if v is None else Parsed(v) for v in self._values]
+        return self._parsed
 
     def take(self, keep: np.ndarray) -> None:
         self.codes = self.codes[keep]
@@ -142,7 +179,7 @@ class ParsedColumn:
         return arr[self.codes]
 
     def values(self, dtype: Any = object) -> np.ndarray:
-        return self._per_unique([p.value for p in self.parsed], dtype)
+        return self._per_unique(self._values, dtype)
 
     def bad(self) -> np.ndarray:
         """Per row: the value has a problem (unreadable, an error cell...)."""
@@ -192,11 +229,19 @@ class DateColumn:
 
     def __init__(self, raw: np.ndarray, parser: Callable[[Any], Parsed] = parse_date) -> None:
         n = len(raw)
-        ordinals = np.array([v.toordinal() if type(v) is date else 0 for v in raw], dtype=np.int64)
+        # one pass per cell: the day number of a real date cell, -1 for an empty cell (calamine
+        # gives "", other readers None), 0 for anything else
+        ordinals = np.fromiter(
+            [
+                v.toordinal() if type(v) is date else -1 if v is None or v == "" else 0
+                for v in raw.tolist()
+            ],
+            dtype=np.int64,
+            count=n,
+        )
         days = (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
-        plain = (ordinals != 0) & (days >= _MIN_DAY) & (days <= _MAX_DAY)
-        # calamine gives "" for an empty cell, other readers None
-        empty = (raw == None) | (raw == "")  # noqa: E711 - elementwise on an object array
+        plain = (ordinals > 0) & (days >= _MIN_DAY) & (days <= _MAX_DAY)
+        empty = ordinals == -1
         self.raw_values = raw
         self.days = np.where(plain, days, NAT_DAY)
         self._bad = np.zeros(n, dtype=bool)
@@ -330,6 +375,7 @@ def _own_boards(
     return owned
 
 
+@bulk_allocation()
 def prepare_table(
     table: SheetTable,
     as_of: date,
@@ -481,6 +527,7 @@ def prepare_table(
     )
 
 
+@bulk_allocation()
 def apply_schemas(tables: Sequence[ValidatedTable]) -> None:
     """Run each framework's pandera schema once over all its prepared tables.
 
@@ -743,6 +790,7 @@ def _warn_not_in_force(
             )
 
 
+@bulk_allocation()
 def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) -> None:
     """Review ids must be unique across the whole workbook: a pandera check on all its sheets."""
     tables = list(tables)
