@@ -14,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from schemas.validate import ValidatedTable
+from schemas.validate import ValidatedTable, is_one_of
 from tracker.calendars import busday_calendar, shift_array
 from tracker.frameworks.vocabulary import must_label
 from tracker.model import (
@@ -137,14 +137,14 @@ def evaluate_table(
 def _condition(when: Condition, table: ValidatedTable, n: int) -> tuple[np.ndarray, np.ndarray]:
     """(holds, ruled out) per row for a choice or yes/no condition; blank is neither."""
     if when.yes_no:
+        # the column holds True, False or None: comparing in numpy is ``is``, without a
+        # Python step per row
         flag = table.yes_no[when.field]
         want = when.values[0] == "yes"
-        holds = np.fromiter((v is want for v in flag), dtype=bool, count=n)
-        out = np.fromiter((v is (not want) for v in flag), dtype=bool, count=n)
-        return holds, out
+        return np.equal(flag, want), np.equal(flag, not want)
     choice = table.choices[when.field]
-    decided = np.fromiter((v is not None for v in choice), dtype=bool, count=n)
-    holds = np.isin(choice, np.array(when.values, dtype=object)) & decided
+    decided = np.not_equal(choice, None)
+    holds = is_one_of(choice, when.values) & decided
     return holds, decided & ~holds
 
 
@@ -279,17 +279,16 @@ def _evaluate_stage(
             switched_on = ~np.isnat(table.dates[rule.anchor])
             unknown |= applies & ~switched_on
             live = applies & switched_on
-            met |= live & np.fromiter((v is True for v in value), dtype=bool, count=n)
-            not_met |= live & np.fromiter((v is False for v in value), dtype=bool, count=n)
-            check_pending |= live & np.fromiter((v is None for v in value), dtype=bool, count=n)
+            met |= live & np.equal(value, True)  # True, False or None: == is ``is`` here
+            not_met |= live & np.equal(value, False)
+            check_pending |= live & np.equal(value, None)
         elif rule.kind is RuleKind.CHOICE_AGREES:
             is_check = True
             chosen = table.choices[stage.id]
             flag = table.yes_no[rule.anchor]
-            expected = np.array(
-                [rule.if_yes if v is True else rule.if_no if v is False else None for v in flag],
-                dtype=object,
-            )
+            expected = np.full(n, None, dtype=object)
+            expected[np.equal(flag, True)] = rule.if_yes
+            expected[np.equal(flag, False)] = rule.if_no
             have = expected != None  # noqa: E711 - elementwise on an object array
             unknown |= applies & ~have
             live = applies & have
