@@ -9,13 +9,18 @@ duplicated review ids.
 
 from __future__ import annotations
 
+import re
 from functools import cache
 
+import numpy as np
+import pandas as pd
 import pandera.pandas as pa
 
 from tracker.model import Field, FieldType, Framework
 
 REVIEW_ID_PATTERN = r"^[A-Za-z0-9/_\-]+$"
+#: a character no review id may hold (the line break separates ids in :func:`ids_match`)
+_NOT_ID_CHARACTER = re.compile(r"[^A-Za-z0-9/_\-\n]")
 ROW = "_row"
 
 #: pandera check names -> problem slugs
@@ -27,6 +32,31 @@ CHECK_SLUGS = {
 }
 
 
+def ids_match(ids: pd.Series) -> pd.Series:
+    """:data:`REVIEW_ID_PATTERN` on every id, as ``str_matches`` checks it, in one pass.
+
+    pandas matches a regular expression id by id, in Python (a tenth of a second at 100,000
+    reviews); here the ids are joined with line breaks and one search finds every character
+    no id may hold, each mapped back to its id by position. An id holding a line break itself
+    (never, once validation has cleaned it) is matched one by one as pandas would."""
+    ok = np.ones(len(ids), dtype=bool)
+    present = ~ids.isna().to_numpy()
+    texts: list[str] = ids[present].tolist()
+    joined = "\n".join(texts)
+    if joined.count("\n") != max(len(texts) - 1, 0):
+        pattern = re.compile(REVIEW_ID_PATTERN)
+        ok[present] = [pattern.match(t) is not None for t in texts]
+        return pd.Series(ok, index=ids.index)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+    good = lengths > 0
+    bad_at = [m.start() for m in _NOT_ID_CHARACTER.finditer(joined)]
+    if bad_at:
+        ends = np.cumsum(lengths + 1)  # one past each id's separator
+        good[np.searchsorted(ends, bad_at, side="right")] = False
+    ok[present] = good
+    return pd.Series(ok, index=ids.index)
+
+
 def _column(f: Field) -> pa.Column:
     nullable = not f.required
     if f.type is FieldType.DATE:
@@ -36,7 +66,11 @@ def _column(f: Field) -> pa.Column:
     if f.type is FieldType.CHOICE:
         return pa.Column(str, pa.Check.isin(list(f.choices)), nullable=nullable)
     if f.id == "review_id":
-        return pa.Column(str, pa.Check.str_matches(REVIEW_ID_PATTERN), nullable=False)
+        # the built-in str_matches, vectorised (same name: failures read the same)
+        matches = pa.Check(
+            ids_match, name="str_matches", error=f"str_matches('{REVIEW_ID_PATTERN}')"
+        )
+        return pa.Column(str, matches, nullable=False)
     return pa.Column(str, nullable=nullable)
 
 
