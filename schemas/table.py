@@ -15,7 +15,7 @@ import numpy as np
 from schemas.values import clean_text, is_blank
 from tracker.model import Framework
 from tracker.problems import Problem
-from tracker.tables import RawSheet, bulk_allocation, column_letter
+from tracker.tables import RawSheet, column_letter
 
 #: How far down to look for the header row.
 HEADER_SEARCH_ROWS = 30
@@ -67,7 +67,6 @@ def _header_values(sheet: RawSheet, index: int) -> list[Any]:
     return values
 
 
-@bulk_allocation()
 def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTable:
     table = SheetTable(source=source, sheet=sheet, framework=framework)
     headers = {normalise_header(f.header): f.id for f in framework.all_fields}

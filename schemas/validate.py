@@ -34,7 +34,7 @@ from schemas.values import (
 from tracker.access.boards import resolve_board
 from tracker.model import FieldType, Framework, RuleKind
 from tracker.problems import Problem
-from tracker.tables import RawWorkbook, bulk_allocation
+from tracker.tables import RawWorkbook
 
 DateArray = np.ndarray
 
@@ -375,7 +375,6 @@ def _own_boards(
     return owned
 
 
-@bulk_allocation()
 def prepare_table(
     table: SheetTable,
     as_of: date,
@@ -527,7 +526,6 @@ def prepare_table(
     )
 
 
-@bulk_allocation()
 def apply_schemas(tables: Sequence[ValidatedTable]) -> None:
     """Run each framework's pandera schema once over all its prepared tables.
 
@@ -790,7 +788,6 @@ def _warn_not_in_force(
             )
 
 
-@bulk_allocation()
 def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) -> None:
     """Review ids must be unique across the whole workbook: a pandera check on all its sheets."""
     tables = list(tables)

@@ -8,9 +8,6 @@ came from.
 
 from __future__ import annotations
 
-import gc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,23 +63,3 @@ def column_letter(index: int) -> str:
         index, rem = divmod(index - 1, 26)
         letters = chr(65 + rem) + letters
     return letters
-
-
-@contextmanager
-def bulk_allocation() -> Iterator[None]:
-    """Pause the cyclic garbage collector while a table is read or parsed in bulk.
-
-    Reading and validating 100,000 reviews makes millions of objects (a list per row, a value per
-    cell, typed arrays) and none of them form reference cycles, yet every 700 new containers the
-    collector runs, and each full collection walks every row already read: about a tenth of the
-    read's and validation's time at that scale. Reference counting still frees everything as
-    usual; the collector runs again as soon as the outermost block ends (nesting and threads only
-    ever leave it enabled, never disabled, when it was enabled before)."""
-    if not gc.isenabled():
-        yield  # an outer block (or the program) has paused it: leave it as it is
-        return
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.enable()

@@ -20,7 +20,7 @@ import python_calamine as calamine
 
 from tracker.sources.base import SourceError
 from tracker.sources.ods import read_ods_extras
-from tracker.tables import RawSheet, RawWorkbook, bulk_allocation
+from tracker.tables import RawSheet, RawWorkbook
 
 #: Refuse workbooks that would unpack to more than this (a 100,000-review workbook is ~20 MB).
 MAX_UNPACKED_BYTES = 1024 * 1024 * 1024
@@ -139,7 +139,6 @@ READ_FORMATS = ("xlsx", "xlsb", "xls", "ods")
 _SUFFIX_KINDS = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xlsb": "xlsb", ".xls": "xls", ".ods": "ods"}
 
 
-@bulk_allocation()
 def read_xlsx(source: str, titles: set[str]) -> RawWorkbook:
     """Read the sheets whose case-folded titles are in ``titles`` from an .xlsx, .xlsm, .xlsb,
     .xls or .ods workbook (calamine reads them all, with the same cell addresses); raise
