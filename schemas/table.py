@@ -71,9 +71,20 @@ def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTab
     table = SheetTable(source=source, sheet=sheet, framework=framework)
     headers = {normalise_header(f.header): f.id for f in framework.all_fields}
     best_index, best_hits = None, 0
+    # the rows searched repeat their text (choices, boards, the header itself): each distinct
+    # text is normalised once
+    known: dict[str, bool] = {}
     for i in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
         values = _header_values(sheet, i)
-        hits = sum(1 for v in values if normalise_header(v) in headers)
+        hits = 0
+        for v in values:
+            if type(v) is str:
+                hit = known.get(v)
+                if hit is None:
+                    hit = known[v] = normalise_header(v) in headers
+                hits += hit
+            elif isinstance(v, str) and normalise_header(v) in headers:
+                hits += 1
         if hits > best_hits:
             best_index, best_hits = i, hits
     where = {"sheet": sheet.title}

@@ -34,7 +34,7 @@ from schemas.values import (
 from tracker.access.boards import resolve_board
 from tracker.model import FieldType, Framework, RuleKind
 from tracker.problems import Problem
-from tracker.tables import RawWorkbook
+from tracker.tables import RawWorkbook, column_letter
 
 DateArray = np.ndarray
 
@@ -248,6 +248,7 @@ class DateColumn:
         self._blank = empty.copy()
         self.parsed_cells = np.full(n, None, dtype=object)  # Parsed, for the cells parsed alone
         self._empty = empty
+        self._plain = plain  # real date cells in the plausible years
         self.parser = parser
         for i in np.flatnonzero(~plain & ~empty).tolist():
             p = self.parsed_cells[i] = parser(raw[i])
@@ -263,6 +264,7 @@ class DateColumn:
         self._blank = self._blank[keep]
         self.parsed_cells = self.parsed_cells[keep]
         self._empty = self._empty[keep]
+        self._plain = self._plain[keep]
 
     def values(self, dtype: Any = object) -> np.ndarray:
         return self.days if dtype == "datetime64[D]" else self.days.astype(object)
@@ -272,8 +274,12 @@ class DateColumn:
 
     def has_real_day_over_12(self) -> bool:
         """A real date cell dated after the 12th: the column is no US-locale import."""
-        days = self.days[~np.isnat(self.days) & (self.parsed_cells == None)]  # noqa: E711
-        return bool(((days - days.astype("datetime64[M]")).astype(np.int64) >= 12).any())
+        days = self.days[self._plain]
+        # a real column has one within its first few dates: the whole column only when not
+        for part in (days[:256], days[256:]):
+            if ((part - part.astype("datetime64[M]")).astype(np.int64) >= 12).any():
+                return True
+        return False
 
     def blank(self) -> np.ndarray:
         return self._blank
@@ -289,7 +295,7 @@ class DateColumn:
         parsed alone."""
         out = np.full(len(self.days), test(_REAL_DAY), dtype=bool)
         out[self._empty] = test(BLANK)
-        for i in np.flatnonzero(self.parsed_cells != None).tolist():  # noqa: E711
+        for i in np.flatnonzero(~self._plain & ~self._empty).tolist():
             out[i] = test(self.parsed_cells[i])
         return out
 
@@ -409,15 +415,20 @@ def prepare_table(
     # errors found now or later (schema, duplicate ids) make their row not assessable
     assessable = np.full(n, table.usable, dtype=bool)
     review_ids: list[str | None] = cols["review_id"].values().tolist()
+    row_numbers: list[int] = rows.tolist()
+    letters = {fid: column_letter(number) for fid, number in table.columns.items()}
 
     def report(slug: str, i: int, field_id: str, raw: Any, **kw: Any) -> None:
-        cell = table.cell(field_id, int(rows[i]))
+        # a whole sheet may warn (reviews begun before a framework's start): cheap per row
+        row = row_numbers[i]
+        letter = letters.get(field_id)
+        cell = f"{letter}{row}" if letter else None
         problem = Problem.make(
             slug,
             source=table.source,
             sheet=sheet,
             cell=cell,
-            row=int(rows[i]),
+            row=row,
             column=fw.label(field_id),
             review_id=review_ids[i],
             value=raw,
@@ -465,8 +476,9 @@ def prepare_table(
                 report("choice-case", i, f.id, column.raw(i), suggestion=column.at(i).suggestion)
             values = column.values()
             frame[f.id] = ("str", values)
-            known = set(f.choices)
-            choices[f.id] = np.array([v if v in known else None for v in values], dtype=object)
+            known = values.copy()  # an unknown label is None here (the schema reports it)
+            known[~is_one_of(values, f.choices)] = None
+            choices[f.id] = known
         else:
             values = column.values()
             frame[f.id] = ("str", values)

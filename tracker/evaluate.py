@@ -143,7 +143,7 @@ def _condition(when: Condition, table: ValidatedTable, n: int) -> tuple[np.ndarr
         want = when.values[0] == "yes"
         return np.equal(flag, want), np.equal(flag, not want)
     choice = table.choices[when.field]
-    decided = np.not_equal(choice, None)
+    decided = choice != None  # noqa: E711 - elementwise on an object array
     holds = is_one_of(choice, when.values) & decided
     return holds, decided & ~holds
 
@@ -281,7 +281,7 @@ def _evaluate_stage(
             live = applies & switched_on
             met |= live & np.equal(value, True)  # True, False or None: == is ``is`` here
             not_met |= live & np.equal(value, False)
-            check_pending |= live & np.equal(value, None)
+            check_pending |= live & (value == None)  # noqa: E711
         elif rule.kind is RuleKind.CHOICE_AGREES:
             is_check = True
             chosen = table.choices[stage.id]
