@@ -540,3 +540,84 @@ def test_officers_own_mixes_are_not_flagged_as_us_imports(tmp_path: Path, dates:
         [SourceSpec(str(scr_workbook(tmp_path / "uk.xlsx", reviews)))], date(2024, 12, 31)
     )
     assert not [p for p in result.problems if p.type == "suspect-us-date-import"]
+
+
+def test_us_import_seen_past_the_first_dates(tmp_path: Path) -> None:
+    """The column's first few hundred date cells are all dated the 12th or earlier: the one
+    later in the column dated after the 12th still rules a US import out."""
+    dates: list[Any] = [date(2024, 1 + i % 12, 1 + i % 12) for i in range(300)]
+    dates.append("13/04/2024")
+    flagged = [date(2024, 4, 5)] * 5 + ["13/04/2024"]
+    for name, column, expected in (
+        ("late.xlsx", [*dates, date(2024, 4, 20)], False),
+        ("never.xlsx", dates, True),
+        ("short.xlsx", flagged, True),
+    ):
+        reviews = [
+            dict(GOOD_SCR, review_id=f"NS-{i:04d}", notified=d, la_aware=None, decision=None)
+            for i, d in enumerate(column, start=1)
+        ]
+        result = run_check([SourceSpec(str(scr_workbook(tmp_path / name, reviews)))], AS_OF)
+        found = [p for p in result.problems if p.type == "suspect-us-date-import"]
+        assert bool(found) is expected, name
+
+
+def test_invalid_ids_among_many_are_each_located(tmp_path: Path) -> None:
+    """pandera checks every id against the pattern in one pass over the column: each bad id is
+    still reported at its own cell, the good ones on either side are not."""
+    ids = ["NS-1", "NS 2", "NS-3", "NS/4é", "NS_5", "NS.6", "NS-7"]
+    reviews = [dict(GOOD_SCR, review_id=rid) for rid in ids]
+    result = run_check([SourceSpec(str(scr_workbook(tmp_path / "ids.xlsx", reviews)))], AS_OF)
+    col = column_of("england-scr", "review_id")
+    found = [(p.cell, p.value) for p in result.problems if p.type == "invalid-id"]
+    assert found == [(f"{col}3", "NS 2"), (f"{col}5", "NS/4é"), (f"{col}7", "NS.6")]
+    assert assessable(result) == {rid: rid in ("NS-1", "NS-3", "NS_5", "NS-7") for rid in ids}
+
+
+@pytest.mark.parametrize(
+    "ids",
+    [
+        ["A-1", "b/2", "C_3", "x"],
+        ["", "A-1", "A 1", " A", "A ", "A\n", "A\nB", "é", "A\tB", "A-1", "Z"],
+        ["\n", "", "\n\n"],
+        [],
+    ],
+)
+def test_id_pattern_in_one_pass_agrees_with_matching_each_id(ids: list[str]) -> None:
+    """``ids_match`` gives what pandas' ``str.match`` gives id by id (a trailing line break
+    matches ``$`` there; a missing id passes: not-nullable reports it)."""
+    import re
+
+    import pandas as pd
+
+    from schemas.schema import REVIEW_ID_PATTERN, ids_match
+
+    series = pd.Series([*ids, None], dtype="str", index=range(10, 11 + len(ids)))
+    expected = [re.match(REVIEW_ID_PATTERN, i) is not None for i in ids] + [True]
+    got = ids_match(series)
+    assert got.tolist() == expected
+    assert got.index.tolist() == series.index.tolist()
+
+
+@pytest.mark.parametrize(
+    "texts",
+    [
+        ["NS-2024-01", "NS-2024-02", "", "Board A"],  # clean: taken as typed
+        ["NS-2024-01", " NS-2024-02", "NS  03", "tab\there", "", "é", "end "],  # cleaned
+        ["x", 12.0, "y"],  # not all text
+    ],
+)
+def test_text_column_taken_as_typed_parses_as_each_value_would(texts: list[Any]) -> None:
+    import numpy as np
+
+    from schemas.validate import ParsedColumn
+    from schemas.values import parse_text
+
+    raw = np.empty(len(texts) + 1, dtype=object)
+    raw[:] = [*texts, None]
+    column = ParsedColumn(raw, parse_text)
+    parsed = [parse_text(v) for v in raw]
+    assert column.values().tolist() == [p.value for p in parsed]
+    assert column.blank().tolist() == [p.value is None for p in parsed]
+    assert not column.bad().any()
+    assert [column.at(i) for i in range(len(raw))] == parsed

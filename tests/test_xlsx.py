@@ -623,3 +623,20 @@ def test_ods_merged_cells_and_1904_null_date(tmp_path: Path) -> None:
     assert [r["board"] for r in result.reviews] == ["Northshire LSCB"] * 5
     assert [(p.type, p.cell) for p in result.problems] == [("merged-cells", f"{board}2")]
     assert _stages(result, "NS-2024-01")["notified"][0] == "2018-01-05"
+
+
+@pytest.mark.parametrize(
+    ("xml", "expected"),
+    [
+        (b'<c r="A2"><f>B2+1</f><v>3</v></c>', True),
+        (b'<c r="A2"><f t="shared" ref="A2:A9" si="0">B2+1</f></c>', True),
+        (b'<c r="A2" t="inlineStr"><is><t>x</t></is></c>', False),
+        (b"<dataValidation><formula1>$Z$1:$Z$3</formula1></dataValidation>", False),
+        (b'<autoFilter><filterColumn colId="0"><filters/></filterColumn></autoFilter><f', False),
+        (b"<formula1>1</formula1><c><f>1</f></c>", True),
+    ],
+)
+def test_cell_formulas_found_and_other_elements_starting_f_not(xml: bytes, expected: bool) -> None:
+    from tracker.sources.xlsx import _has_cell_formula
+
+    assert _has_cell_formula(xml) is expected
