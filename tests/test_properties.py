@@ -166,3 +166,14 @@ def test_a_single_column_of_anything(values: list[Any], fw: Any) -> None:
             if p.cell and p.value is not None:
                 assert _same(p.value, sheet[p.cell].value), (p, sheet[p.cell].value)
         assert len(result.reviews) == len(values)
+
+
+@settings(max_examples=500, deadline=None, derandomize=True)
+@given(st.dates() | st.datetimes())
+def test_a_date_is_shown_as_strftime_writes_it(day: date) -> None:
+    """display_value builds dd/mm/yyyy itself (strftime costs several times more, and a whole
+    sheet may warn): the text is strftime's for every day, before the year 1000 included."""
+    if isinstance(day, datetime) and day.time() != time(0):
+        assert display_value(day) == str(day)
+    else:
+        assert display_value(day) == day.strftime("%d/%m/%Y")
