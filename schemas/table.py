@@ -147,6 +147,7 @@ def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTab
     keep = np.zeros(n, dtype=bool)
     columns: dict[str, np.ndarray] = {}
     grid = _grid(data)
+    all_kept = n == 0
     for fid, col in table.columns.items():
         j = col - 1
         if grid is not None:
@@ -156,14 +157,19 @@ def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTab
             column[:] = [values[j] if j < len(values) else None for values in data]
         columns[fid] = column
         # a row is kept when any framework column has something in it (extra columns are not
-        # the tracker's); rows of spaces only are dropped after parsing, in validation
-        keep |= ~(_is_none(column) | (column == ""))
+        # the tracker's); rows of spaces only are dropped after parsing, in validation. Once
+        # every row has something (the review id column usually settles it), the other columns
+        # cannot change that
+        if not all_kept:
+            keep |= ~(_is_none(column) | (column == ""))
+            all_kept = bool(keep.all())
     table.problems.extend(_fill_merged_blocks(table, first, columns, keep))
     index = np.flatnonzero(keep)
     for f in framework.all_fields:
-        raw[f.id] = (
-            columns[f.id][index] if f.id in columns else np.full(len(index), None, dtype=object)
-        )
+        if f.id not in columns:
+            raw[f.id] = np.full(len(index), None, dtype=object)
+        else:  # every row kept (the usual case): the column as it is, not a copy
+            raw[f.id] = columns[f.id] if all_kept else columns[f.id][index]
     rows = (index + first).tolist()
     table.raw = raw
     table.rows = rows
