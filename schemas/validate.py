@@ -588,7 +588,7 @@ def _typed_frame(parts: list[dict[str, tuple[str | None, np.ndarray]]]) -> pd.Da
             columns[name] = pd.array(values, dtype="boolean")
         else:
             columns[name] = values
-    return pd.DataFrame(columns)
+    return pd.DataFrame(columns, copy=False)  # the arrays are the frame's own: no copy
 
 
 def _problem_order(p: Problem) -> tuple[int, int, str]:
