@@ -206,9 +206,9 @@ class ParsedColumn:
         return uniques[self.codes].tolist()
 
 
-_MIN_DAY = np.datetime64(f"{MIN_YEAR}-01-01", "D")
-_MAX_DAY = np.datetime64(f"{MAX_YEAR}-12-31", "D")
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
+_MIN_ORDINAL = date(MIN_YEAR, 1, 1).toordinal()
+_MAX_ORDINAL = date(MAX_YEAR, 12, 31).toordinal()
 #: Stands for a plausible real date cell among a date column's parsed values (its day is in
 #: ``DateColumn.days``): one shared object instead of one per cell.
 _REAL_DAY = Parsed(value=True)
@@ -240,7 +240,7 @@ class DateColumn:
             count=n,
         )
         days = (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
-        plain = (ordinals > 0) & (days >= _MIN_DAY) & (days <= _MAX_DAY)
+        plain = (ordinals >= _MIN_ORDINAL) & (ordinals <= _MAX_ORDINAL)  # plausible years
         empty = ordinals == -1
         self.raw_values = raw
         self.days = np.where(plain, days, NAT_DAY)
@@ -250,7 +250,7 @@ class DateColumn:
         self._empty = empty
         self._plain = plain  # real date cells in the plausible years
         self.parser = parser
-        for i in np.flatnonzero(~plain & ~empty).tolist():
+        for i in _rows_where(~plain & ~empty).tolist():
             p = self.parsed_cells[i] = parser(raw[i])
             if p.value is not None:
                 self.days[i] = np.datetime64(p.value, "D")
@@ -295,7 +295,7 @@ class DateColumn:
         parsed alone."""
         out = np.full(len(self.days), test(_REAL_DAY), dtype=bool)
         out[self._empty] = test(BLANK)
-        for i in np.flatnonzero(~self._plain & ~self._empty).tolist():
+        for i in _rows_where(~self._plain & ~self._empty).tolist():
             out[i] = test(self.parsed_cells[i])
         return out
 
@@ -313,6 +313,12 @@ def parsed_column(raw: np.ndarray, f: Any, date1904: bool = False) -> AnyColumn:
     if f.type is FieldType.DATE:
         return DateColumn(raw, _parser(f, date1904))
     return ParsedColumn(raw, _parser(f, date1904))
+
+
+def _rows_where(flags: np.ndarray) -> np.ndarray:
+    """``np.flatnonzero`` for a 1-D mask without its Python wrappers: validation asks it a few
+    dozen times per sheet, mostly of masks with nothing set."""
+    return flags.nonzero()[0]
 
 
 def is_one_of(column: np.ndarray, values: Iterable[Any]) -> np.ndarray:
@@ -456,7 +462,7 @@ def prepare_table(
         column = cols[f.id]
         bad = column.bad()
         parsed_ok[f.id] = ~bad
-        for i in np.flatnonzero(bad).tolist():
+        for i in _rows_where(bad).tolist():
             p = column.at(i)
             report(p.slug or "", i, f.id, column.raw(i), detail=p.detail, suggestion=p.suggestion)
         if f.id == "review_id":
@@ -472,7 +478,7 @@ def prepare_table(
             yes_no[f.id] = values
             frame[f.id] = ("boolean", values)
         elif f.type is FieldType.CHOICE:
-            for i in np.flatnonzero(column.flag(lambda p: p.detail == "choice-case")).tolist():
+            for i in _rows_where(column.flag(lambda p: p.detail == "choice-case")).tolist():
                 report("choice-case", i, f.id, column.raw(i), suggestion=column.at(i).suggestion)
             values = column.values()
             frame[f.id] = ("str", values)
@@ -485,7 +491,7 @@ def prepare_table(
             if f.id == "board":
                 boards = [v if v is not None else default_board for v in values.tolist()]
             elif f.id == "report_link":
-                for i in np.flatnonzero(values != None).tolist():  # noqa: E711
+                for i in _rows_where(values != None).tolist():  # noqa: E711
                     v = values[i]
                     if v.lower().startswith("https://") and " " not in v:
                         links[i] = v
@@ -607,7 +613,7 @@ def _warn_placeholders(column: AnyColumn, f: Any, report: Callable[..., None]) -
     """TBC, n/a, - ... in a date or yes/no cell: read as blank, named in a warning, so the
     review stays assessed and its overdue stages stay visible."""
     what = "date" if f.type is FieldType.DATE else "answer (Yes or No)"
-    for i in np.flatnonzero(column.flag(lambda p: p.detail == "placeholder")).tolist():
+    for i in _rows_where(column.flag(lambda p: p.detail == "placeholder")).tolist():
         report("placeholder", i, f.id, column.raw(i), detail=what)
 
 
@@ -702,7 +708,7 @@ def _warn_future_dates(
 ) -> None:
     limit = np.datetime64(as_of, "D")
     for fid, arr in dates.items():
-        for i in np.flatnonzero(arr > limit).tolist():
+        for i in _rows_where(arr > limit).tolist():
             report("future-date", int(i), fid, cols[fid].raw(i), detail=as_of.strftime("%d/%m/%Y"))
 
 
@@ -718,7 +724,7 @@ def _warn_out_of_order(
     }
     for stage, anchor in sorted(pairs):
         done, before = dates[stage], dates[anchor]
-        for i in np.flatnonzero(done < before).tolist():  # NaT compares False
+        for i in _rows_where(done < before).tolist():  # NaT compares False
             report(
                 "out-of-order",
                 int(i),
@@ -750,7 +756,7 @@ def _warn_not_applicable(
             flagged &= choices[f] != None  # noqa: E711 (element-wise on an object array)
         for c in conditions:
             flagged &= ~is_one_of(choices[c.field], c.values)
-        for i in np.flatnonzero(flagged).tolist():
+        for i in _rows_where(flagged).tolist():
             detail = "; ".join(f"{fw.label(f)} is {choices[f][i]}" for f in fields)
             report("not-applicable-date", int(i), stage.id, cols[stage.id].raw(i), detail=detail)
 
@@ -785,7 +791,7 @@ def _warn_not_in_force(
         else:
             tail = ""
             fix = "Check the date: no framework the tracker knows covers reviews begun then."
-        at = np.flatnonzero(outside)  # NaT compares False
+        at = _rows_where(outside)  # NaT compares False
         # a whole sheet may be outside (reviews begun before a framework's start): the days'
         # text in one numpy call, not a conversion and a strftime per row
         texts = np.datetime_as_string(day[at], unit="D").tolist()
