@@ -103,7 +103,7 @@ def _kept_as_typed(values: list[Any]) -> bool:
     ASCII, no leading, trailing or doubled spaces (its own fast path, value by value). Checked
     on the joined text, a few passes in C over the whole column instead of four calls per
     value: the separator is not printable, so no value can hide it."""
-    if not values or not all(type(v) is str for v in values):
+    if not values or set(map(type, values)) != {str}:
         return False
     flat = "".join(values)
     if not (flat.isascii() and flat.isprintable()):
