@@ -725,10 +725,24 @@ def write_check_csv(result: CheckResult, out: TextSink) -> None:
     """The stages' CSV, then each action as a stage row, written row by row into ``out``."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for row in stage_rows(result):
-        writer.writerow(["" if v is None else csv_value(v) for v in row])
-    for row in action_stage_rows(action_reviews(result)):
-        writer.writerow(["" if v is None else csv_value(v) for v in row])
+    safe = _CsvText()
+    writer.writerows(safe.row(row) for row in stage_rows(result))
+    writer.writerows(safe.row(row) for row in action_stage_rows(action_reviews(result)))
+
+
+class _CsvText(dict[str, str]):
+    """Each distinct text's CSV form (:func:`csv_value`), worked out once: a national run's rows
+    repeat the same labels, dates, statuses and citations a million times."""
+
+    def __missing__(self, text: str) -> str:
+        safe: str = csv_value(text)
+        self[text] = safe
+        return safe
+
+    def row(self, row: list[Any]) -> list[Any]:
+        """A row's fields as :func:`csv_value` writes them, None as an empty field (a text of
+        a subclass of str, which a dict would merge with its plain equal, checked as it is)."""
+        return [self[v] if type(v) is str else "" if v is None else csv_value(v) for v in row]
 
 
 def check_csv(result: CheckResult) -> str:
