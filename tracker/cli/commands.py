@@ -418,14 +418,37 @@ main.add_command(publish_command)
 UNUSED_OPTIONAL = ("hypothesis", "geopandas")
 
 
+def _no_mock_module() -> Any:
+    """A stand-in for ``unittest.mock`` with a ``Mock`` class nothing is an instance of.
+
+    pandera imports typeguard, whose checker imports ``unittest.mock`` only to let mock objects
+    pass its ``isinstance`` test (and its import hook, which nothing here installs, for
+    ``patch``); that import brings in ``unittest`` and ``asyncio`` (about 50 ms of every
+    ``tracker check``, python -X importtime). A command never makes a mock object, so the test
+    gives the same answer with this class; ``patch`` refuses, loudly, if anything ever calls it.
+    """
+    import types
+
+    def patch(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("unittest.mock is not loaded in the tracker command (cli.entry)")
+
+    module = types.ModuleType("unittest.mock", "tracker: unittest.mock is not used here")
+    module.Mock = type("Mock", (), {})  # type: ignore[attr-defined]
+    module.patch = patch  # type: ignore[attr-defined]
+    return module
+
+
 def entry() -> None:
     """The ``tracker`` console script: ``main`` without pandera's unused optional imports.
 
     Only the command's own process is affected (``sys.modules`` entries set to None make those
-    imports fail at once, as if not installed); tests and library users call ``main`` directly.
+    imports fail at once, as if not installed; ``unittest.mock`` is a stand-in,
+    :func:`_no_mock_module`); tests and library users call ``main`` directly.
     """
     for name in UNUSED_OPTIONAL:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+    if "unittest.mock" not in sys.modules:
+        sys.modules["unittest.mock"] = _no_mock_module()
     main()
 
 
