@@ -742,7 +742,20 @@ class _CsvText(dict[str, str]):
     def row(self, row: list[Any]) -> list[Any]:
         """A row's fields as :func:`csv_value` writes them, None as an empty field (a text of
         a subclass of str, which a dict would merge with its plain equal, checked as it is)."""
-        return [self[v] if type(v) is str else "" if v is None else csv_value(v) for v in row]
+        return [
+            self[v]
+            if type(v) is str
+            else ""
+            if v is None
+            else v
+            if type(v) in _NOT_TEXT
+            else csv_value(v)
+            for v in row
+        ]
+
+
+#: values csv_value leaves as they are, told apart by their exact type
+_NOT_TEXT = frozenset({int, bool, float})
 
 
 def check_csv(result: CheckResult) -> str:

@@ -504,19 +504,29 @@ def stage_rows(
     adjusted = fields.index("adjustments")
     blank = [None] * len(fields)
     for rows in chunks(result):
+        count = rows.stop - rows.start
         head = plain(review_columns(result, rows))
-        stages = [plain(stage_columns(result, k, rows)) for k in range(len(result.stages))]
+        # each row's values zipped from the chunk's columns (not looked up field by field)
+        bases = list(zip(*(_listed(head[f], count) for f in ROW_REVIEW_FIELDS), strict=True))
+        stages = [
+            list(zip(*(_listed(s[f], count) for f in fields), strict=True))
+            for s in (plain(stage_columns(result, k, rows)) for k in range(len(result.stages)))
+        ]
         assessable = head["assessable"]
         assert isinstance(assessable, list)
-        for i in range(rows.stop - rows.start):
-            base = [value(head[f], i) for f in ROW_REVIEW_FIELDS]
+        for i in range(count):
+            base = list(bases[i])
             if not assessable[i] or not stages:
                 yield base + blank
                 continue
             for s in stages:
-                row = [value(s[f], i) for f in fields]
+                row = list(s[i])
                 if row[adjusted]:
                     row[adjusted] = adjustment_text(dict(zip(fields, row, strict=True)))
                 else:
                     row[adjusted] = None
                 yield base + row
+
+
+def _listed(column: Same | list[Any], count: int) -> list[Any]:
+    return [column.value] * count if isinstance(column, Same) else column
