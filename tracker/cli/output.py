@@ -40,7 +40,6 @@ from tracker.output.records import (
     Days,
     Same,
     actions_by_review,
-    value,
 )
 from tracker.output.records import stage_columns as table_stage_columns
 from tracker.output.records import stage_rows as table_stage_rows
@@ -119,37 +118,38 @@ _SHOWN_CODES = np.array([_CODE_OF[s] for s in _SHOWN], dtype=np.int8)
 _DEADLINE_CODES = [i for i, s in enumerate(_STATUS_TEXTS) if s in DEADLINE_STATUSES]
 
 
-class _DayList(list[int]):
-    """A date column as days since 1970 (``_NAT`` for none)."""
-
-
-class _CodeList(list[int]):
-    """A status column as codes into ``texts``."""
-
-    def __init__(self, codes: list[int], texts: tuple[str, ...]) -> None:
-        super().__init__(codes)
-        self.texts = texts
-
-
 _NAT = int(np.datetime64("NaT", "D").view(np.int64))
-_EPOCH = date(1970, 1, 1).toordinal()
-#: days since 1970 -> ISO text, as tracker.output.records writes them (a run has few distinct days)
-_ISO: dict[int, str | None] = {_NAT: None}
 
 
-def _cell(column: Any, i: int) -> Any:
-    """Row ``i`` of a stage column as the check JSON's record holds it (dates as ISO text)."""
-    if isinstance(column, Same):
-        return column.value
-    if isinstance(column, _DayList):
-        day = column[i]
-        text = _ISO.get(day, "")
-        if text == "":
-            text = _ISO[day] = date.fromordinal(day + _EPOCH).isoformat()
+class _Iso(dict[int, str | None]):
+    """Days since 1970 -> ISO text (None for none), as the check JSON's records hold them
+    (numpy's text, as tracker.output.records makes it), each day made once."""
+
+    def __missing__(self, day: int) -> str | None:
+        text = None if day == _NAT else str(np.datetime_as_string(np.datetime64(day, "D")))
+        self[day] = text
         return text
-    if isinstance(column, _CodeList):
-        return column.texts[column[i]]
-    return column[i]
+
+
+_ISO = _Iso()
+#: the stage fields a line of the table reads (its status, dates, rule, pauses and findings)
+_LINE_FIELDS = frozenset(
+    {
+        "label",
+        "done",
+        "latest",
+        "original_latest",
+        "status",
+        "days_late",
+        "basis",
+        "must",
+        "must_label",
+        "adjustments",
+        "findings",
+    }
+)
+#: how a stage column is read for one row: one value, a list, days, or codes into texts
+_SAME, _LIST, _DAYS, _CODES = range(4)
 
 
 class _TableView:
@@ -178,31 +178,47 @@ class _TableView:
             if verbose
             else np.isin(codes, _SHOWN_CODES) & self.ok[:, None]
         )
-        self._stages: list[dict[str, Any] | None] = [None] * self.k
+        self._stages: list[list[tuple[str, int, Any]] | None] = [None] * self.k
 
     def label_lengths(self) -> list[int]:
         """The labels of the stages some line of the table shows."""
         return [len(sc.label) for k, sc in enumerate(self.result.stages) if self.shown[:, k].any()]
 
-    def _stage_cells(self, k: int) -> dict[str, Same | list[Any]]:
+    def _stage_cells(self, k: int) -> list[tuple[str, int, Any]]:
         """Stage ``k``'s fields for every row (tracker.output.records), dates and statuses left
         as plain numbers: the table turns into text only the cells it prints."""
         found = self._stages[k]
         if found is None:
-            found = {}
+            found = []
             for name, column in table_stage_columns(self.result, k, slice(0, self.n)).items():
-                if isinstance(column, Days):
-                    found[name] = _DayList(column.days.tolist())
+                if name not in _LINE_FIELDS:
+                    continue
+                if isinstance(column, Same):
+                    found.append((name, _SAME, column.value))
+                elif isinstance(column, Days):
+                    found.append((name, _DAYS, column.days.tolist()))
                 elif isinstance(column, Coded):
-                    found[name] = _CodeList(column.codes.tolist(), column.texts)
+                    found.append((name, _CODES, (column.codes.tolist(), column.texts)))
                 else:
-                    found[name] = column
+                    found.append((name, _LIST, column))
             self._stages[k] = found
         return found
 
     def stage(self, k: int, i: int) -> dict[str, Any]:
-        """Stage ``k`` of row ``i``: its record in the check JSON, for one line of the table."""
-        return {f: _cell(column, i) for f, column in self._stage_cells(k).items()}
+        """Stage ``k`` of row ``i`` as its record in the check JSON holds it (the fields a line
+        of the table reads), for one line of the table."""
+        out: dict[str, Any] = {}
+        for name, how, column in self._stage_cells(k):
+            if how == _SAME:
+                out[name] = column
+            elif how == _LIST:
+                out[name] = column[i]
+            elif how == _DAYS:
+                out[name] = _ISO[column[i]]
+            else:
+                codes, texts = column
+                out[name] = texts[codes[i]]
+        return out
 
     def count_groups(self, groups: GroupCounts) -> None:
         """``GroupCounts.add_stage`` for every stage of every assessable review, a stage's whole
@@ -211,10 +227,10 @@ class _TableView:
             codes = self.codes[:, k]
             if not np.isin(codes[self.ok], _DEADLINE_CODES).any():
                 continue
-            columns = self._stage_cells(k)
-            basis, must = columns["basis"], columns["must"]
-            if isinstance(basis, Same) and isinstance(must, Same):
-                group = group_of(basis.value, must.value)
+            columns = {name: (how, column) for name, how, column in self._stage_cells(k)}
+            (basis_how, basis), (must_how, must) = columns["basis"], columns["must"]
+            if basis_how == _SAME and must_how == _SAME:
+                group = group_of(basis, must)
                 tally = np.bincount(codes[self.ok], minlength=len(_STATUS_TEXTS))
                 for code in _DEADLINE_CODES:
                     found = int(tally[code])
@@ -232,8 +248,8 @@ class _TableView:
                 groups.add_stage(
                     {
                         "status": _STATUS_TEXTS[statuses[i]],
-                        "basis": value(basis, i),
-                        "must": value(must, i),
+                        "basis": basis if basis_how == _SAME else basis[i],
+                        "must": must if must_how == _SAME else must[i],
                     }
                 )
 
