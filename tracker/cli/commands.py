@@ -11,7 +11,9 @@ quickly (``python bench/cli.py`` measures them).
 
 from __future__ import annotations
 
+import atexit
 import difflib
+import gc
 import json
 import logging
 import sys
@@ -449,7 +451,22 @@ def entry() -> None:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
     if "unittest.mock" not in sys.modules:
         sys.modules["unittest.mock"] = _no_mock_module()
+    atexit.register(_quick_exit)
     main()
+
+
+def _quick_exit() -> None:
+    """Spare the interpreter's last garbage collection when the command is done.
+
+    At exit Python clears every module and then collects the cycles left, walking every object
+    pandas, numpy and the results made: 0.3 s of a 10,000-review ``tracker check`` (measured
+    from the last line printed to the process's end). Frozen objects are never collected, so
+    that walk finds nothing; memory goes back with the process. Outputs are closed by then
+    (files by their ``with``, standard output by the interpreter's own flush), and the
+    finalizers that clean up (temporary folders, logging) run as ``atexit`` callbacks of
+    their own, not through this collection.
+    """
+    gc.freeze()
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -1,4 +1,5 @@
-"""`tracker check` on workbooks loads only what a check needs.
+"""The `tracker` console script (tracker.cli.commands.entry): what `tracker check` loads, and
+that it finishes its output before its quick exit.
 
 Start-up is most of a small `tracker check` (bench/check.py, bench/cli.py): the web view, the
 Google client, the scheduler, the e-mail, openpyxl (only for writing .xlsx) and the holidays
@@ -8,6 +9,7 @@ runs the real console script's entry point in a fresh interpreter and lists what
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -73,3 +75,24 @@ def test_check_imports_nothing_it_does_not_need(tmp_path: Path, fmt: str) -> Non
     assert {"pandas", "pandera", "python_calamine"} <= loaded  # the probe sees real imports
     crept = {name: why for name, why in NOT_FOR_A_CHECK.items() if name in loaded}
     assert not crept, f"`tracker check --format {fmt}` imported {crept}"
+
+
+def test_output_is_complete_when_the_command_exits(tmp_path: Path) -> None:
+    """The command skips the interpreter's last garbage collection (``_quick_exit``): whatever
+    it wrote, to a file or to standard output, must still be there whole."""
+    target = tmp_path / "check.json"
+    base = ["check", "sample_workbooks/northshire.xlsx", "--as-of", "2025-03-31"]
+    runs = [
+        subprocess.run(
+            [sys.executable, "-c", "from tracker.cli import entry; entry()", *base, *extra],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        for extra in (["--format", "json", "--output", str(target)], ["--format", "json"])
+    ]
+    assert [r.returncode for r in runs] == [1, 1], runs[0].stderr  # overdue stages: exit 1
+    written, printed = json.loads(target.read_text(encoding="utf-8")), json.loads(runs[1].stdout)
+    assert written == printed
+    assert len(written["reviews"]) > 10 and written["reviews"][-1]["stages"]
