@@ -94,12 +94,12 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def headline(result: CheckResult) -> dict[str, int]:
+def _status_totals(views: list[_TableView]) -> dict[str, int]:
     """Stages per status over every assessable review (from the columns: no records)."""
-    counts: Counter[str] = Counter()
-    for t in result.tables:
-        counts.update(t.status_counts())
-    return dict(counts)
+    total = np.zeros(len(_STATUS_TEXTS), dtype=np.int64)
+    for view in views:
+        total += view.tallies().sum(axis=0)
+    return {_STATUS_TEXTS[code]: n for code, n in enumerate(total.tolist()) if n}
 
 
 def _groups_lines(views: list[_TableView]) -> list[str]:
@@ -223,15 +223,16 @@ class _TableView:
     def count_groups(self, groups: GroupCounts) -> None:
         """``GroupCounts.add_stage`` for every stage of every assessable review, a stage's whole
         column at once where one rule set (one group) serves all its rows."""
+        tallies = self.tallies()
         for k in range(self.k):
-            codes = self.codes[:, k]
-            if not np.isin(codes[self.ok], _DEADLINE_CODES).any():
+            tally = tallies[k]
+            if not tally[_DEADLINE_CODES].any():
                 continue
+            codes = self.codes[:, k]
             columns = {name: (how, column) for name, how, column in self._stage_cells(k)}
             (basis_how, basis), (must_how, must) = columns["basis"], columns["must"]
             if basis_how == _SAME and must_how == _SAME:
                 group = group_of(basis, must)
-                tally = np.bincount(codes[self.ok], minlength=len(_STATUS_TEXTS))
                 for code in _DEADLINE_CODES:
                     found = int(tally[code])
                     if not found:
@@ -252,6 +253,12 @@ class _TableView:
                         "must": must if must_how == _SAME else must[i],
                     }
                 )
+
+    def tallies(self) -> np.ndarray:
+        """Per stage, its assessable rows per status (a row per stage, a column per status)."""
+        width = len(_STATUS_TEXTS)
+        flat = (self.codes[self.ok].astype(np.int64) + width * np.arange(self.k)).ravel()
+        return np.bincount(flat, minlength=self.k * width).reshape(self.k, width)
 
     def board_counts(self) -> tuple[list[int], list[int]]:
         """Per review: its overdue and its not-met stages (assessable reviews only)."""
@@ -344,7 +351,7 @@ def render_check_table(
     if result.unusable and not result.tables:
         return "\n".join(lines) + "\n"  # nothing was read: no empty headline after the error
     views = [_TableView(t, verbose) for t in result.tables]
-    counts = headline(result)
+    counts = _status_totals(views)
     errors = sum(1 for p in result.problems if p.is_error)
     warnings = sum(1 for p in result.problems if not p.is_error and not p.is_info)
     total = sum(v.n for v in views)
