@@ -71,18 +71,9 @@ def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTab
     table = SheetTable(source=source, sheet=sheet, framework=framework)
     headers = {normalise_header(f.header): f.id for f in framework.all_fields}
     best_index, best_hits = None, 0
-    # only text can be a header; each distinct text normalised once (the rows searched are
-    # mostly data, and a run locates hundreds of tables)
-    named: dict[str, bool] = {}
     for i in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
         values = _header_values(sheet, i)
-        hits = 0
-        for v in values:
-            if isinstance(v, str):
-                found = named.get(v)
-                if found is None:
-                    found = named[v] = normalise_header(v) in headers
-                hits += found
+        hits = sum(1 for v in values if normalise_header(v) in headers)
         if hits > best_hits:
             best_index, best_hits = i, hits
     where = {"sheet": sheet.title}
