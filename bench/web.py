@@ -122,7 +122,51 @@ def serve(config: str, port: int) -> None:
     from tracker.web import serve as run
 
     app = create_app(load_config(config), overrides={"SESSION_COOKIE_SECURE": False})
+    out = os.environ.get("TRACKER_BENCH_PROFILE")
+    if out:
+        profiled(out)
+    if os.environ.get("TRACKER_BENCH_SWITCH"):
+        sys.setswitchinterval(float(os.environ["TRACKER_BENCH_SWITCH"]))
+    if os.environ.get("TRACKER_BENCH_THREADS"):
+        run(app, "127.0.0.1", port, threads=int(os.environ["TRACKER_BENCH_THREADS"]))
+        return
     run(app, "127.0.0.1", port)
+
+
+def profiled(out: str) -> None:
+    """Run every thread of the server (waitress's loop and its workers) under cProfile and write
+    the merged statistics to ``out`` when the bench stops the server (SIGTERM): where a request's
+    CPU goes, waitress's share included. ``python -m pstats out`` reads them."""
+    import cProfile
+    import pstats
+    import signal
+
+    from waitress.task import ThreadedTaskDispatcher
+
+    profiles: list[cProfile.Profile] = []
+    handler = ThreadedTaskDispatcher.handler_thread
+
+    def handler_thread(self: Any, thread_no: int) -> None:
+        profile = cProfile.Profile()
+        profiles.append(profile)
+        profile.runcall(handler, self, thread_no)
+
+    ThreadedTaskDispatcher.handler_thread = handler_thread  # type: ignore[method-assign]
+    main = cProfile.Profile()
+    profiles.append(main)
+    main.enable()
+
+    def stop(_signum: int, _frame: Any) -> None:
+        main.disable()
+        stats = pstats.Stats(main)
+        for profile in profiles:
+            if profile is not main:
+                profile.create_stats()
+                stats.add(profile)
+        stats.dump_stats(out)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def free_port() -> int:

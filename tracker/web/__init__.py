@@ -100,6 +100,10 @@ def create_app(config: Config | None = None, *, overrides: dict[str, Any] | None
         idle_seconds=config.web.session_idle_minutes * 60.0,
     )
     app.session_interface = ServerSessionInterface(sessions)
+    from tracker.web.fastpath import KeptPages
+
+    # kept pages answered before Flask; inside ProxyFix (below), so it sees the same addresses
+    app.wsgi_app = KeptPages(app, app.wsgi_app)  # type: ignore[method-assign]
     if config.web.trusted_proxies:
         # Believe exactly this many proxies' X-Forwarded-For/-Proto: the sign-in limiter then
         # sees each person's address (not the proxy's), and HSTS and Secure cookies see https.
