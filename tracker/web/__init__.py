@@ -11,6 +11,7 @@ import logging
 import os
 import secrets
 import socket
+import sys
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from pathlib import Path
@@ -172,7 +173,20 @@ def port_error(host: str, port: int, exc: OSError | ValueError) -> PortError:
     return PortError(message)
 
 
-def bind(app: Flask, host: str, port: int, *, threads: int = 8) -> Any:
+#: waitress's worker threads (see :data:`SWITCH_INTERVAL`)
+THREADS = 8
+#: the interpreter's thread switch interval while serving, in seconds (Python's default 0.005)
+SWITCH_INTERVAL = 0.005
+
+
+def bind(
+    app: Flask,
+    host: str,
+    port: int,
+    *,
+    threads: int = THREADS,
+    switch_interval: float = SWITCH_INTERVAL,
+) -> Any:
     """A waitress server already listening on ``host:port``; ``PortError`` if it cannot.
 
     Binding first, before anything else starts, turns a busy port into one line at start-up
@@ -180,15 +194,23 @@ def bind(app: Flask, host: str, port: int, *, threads: int = 8) -> Any:
     """
     from waitress.server import create_server
 
+    sys.setswitchinterval(switch_interval)
     try:
         return create_server(app, host=host, port=port, threads=threads, ident="")
     except (OSError, ValueError) as exc:  # waitress: ValueError for a host it cannot resolve
         raise port_error(host, port, exc) from None
 
 
-def serve(app: Flask, host: str = "127.0.0.1", port: int = 8080, *, threads: int = 8) -> None:
+def serve(
+    app: Flask,
+    host: str = "127.0.0.1",
+    port: int = 8080,
+    *,
+    threads: int = THREADS,
+    switch_interval: float = SWITCH_INTERVAL,
+) -> None:
     """Serve with waitress until interrupted (blocks); ``PortError`` if it cannot listen."""
-    server = bind(app, host, port, threads=threads)
+    server = bind(app, host, port, threads=threads, switch_interval=switch_interval)
     log.info("web view on http://%s:%s/", host, port)
     run(server)
 
