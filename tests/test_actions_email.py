@@ -181,14 +181,14 @@ def test_the_attachment_has_an_actions_sheet_and_counts() -> None:
         "Status",
         "Due",
         "Completed",
-        "Days late",
+        "Days late or overdue",
     ]
     rows = [dict(zip(header, r, strict=True)) for r in ws.iter_rows(min_row=2, values_only=True)]
     assert [r["Action"] for r in rows] == [
         f"R{n}.{k}" for n, k in ((1, 1), (1, 2), (2, 1), (2, 2), (3, 1), (4, 1), (5, 1), (6, 1))
     ]
     first = rows[0]
-    assert (first["Agency"], first["Status"], first["Days late"]) == (
+    assert (first["Agency"], first["Status"], first["Days late or overdue"]) == (
         "Northshire Police",
         "Overdue",
         31,

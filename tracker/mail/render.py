@@ -855,7 +855,7 @@ _ACTION_HEADERS = [
     "Status",
     "Due",
     "Completed",
-    "Days late",
+    "Days late or overdue",
     "Originally due",
     "Paused or extended",
     "Sheet",

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from tracker.frameworks.describe import describe_rule
 from tracker.model import Framework
+from tracker.optional.actions import actions_framework
 from tracker.problems import display_value
 
 TITLE = "Tracker"
@@ -237,41 +238,11 @@ def build_content(
             rule = rules.get((str(review.get("framework", "")), str(stage.get("id", ""))), "")
             label = str(stage.get("label") or stage.get("id") or "")
             if finished is None and latest is not None and status not in _NOT_DUE:
-                late = status == "overdue" or latest < as_of
-                what = OVERDUE if late else DUE
-                cells = [
-                    Cell(what),
-                    Cell(rid),
-                    Cell(sheet),
-                    Cell(label),
-                    Cell(latest, "date"),
-                    Cell(None),
-                    Cell(_days_text(latest, as_of)),
-                    Cell(STATUS_LABELS["overdue" if late else "pending"]),
-                    Cell(_must(stage)),
-                    Cell(rule),
-                    Cell(None),
-                    Cell(None),
-                    Cell(go.text if go else None, "link", go),
-                ]
-                due.append(((0 if late else 1, latest, rid, label), cells))
+                where = (rid, sheet, label, go)
+                due.append(_due_row(where, latest, status, as_of, _must(stage), rule))
             elif finished is not None and status in _DONE_STATUSES and since <= finished <= as_of:
-                cells = [
-                    Cell(DONE),
-                    Cell(rid),
-                    Cell(sheet),
-                    Cell(label),
-                    Cell(latest, "date") if latest else Cell(None),
-                    Cell(finished, "date"),
-                    Cell(_done_days(stage, status)),
-                    Cell(STATUS_LABELS.get(status, status)),
-                    Cell(_must(stage)),
-                    Cell(rule),
-                    Cell(None),
-                    Cell(None),
-                    Cell(go.text if go else None, "link", go),
-                ]
-                done.append(((-finished.toordinal(), rid, label), cells))
+                where = (rid, sheet, label, go)
+                done.append(_done_row(where, stage, latest, finished, status, _must(stage), rule))
         for a in review.get("actions") or []:
             _action_row(a, rid, as_of, since, action_rule, action_due, action_done, tally)
     problems: list[tuple[tuple[Any, ...], list[Cell]]] = []
@@ -322,6 +293,8 @@ def build_content(
 
 #: the key of the action rule's words in ``rules`` (tracker.optional.actions)
 ACTION_RULE = ("actions", "completed")
+#: an action's must or should, from its rule (a local default the board may override, so "should")
+ACTION_MUST = actions_framework().stage("completed").rules[0].must_label()
 Rows = list[tuple[tuple[Any, ...], list[Cell]]]
 
 
@@ -345,47 +318,72 @@ def _action_row(
         return
     sheet = str(a.get("sheet") or "")
     go = Link(sheet, f"A{a['row']}") if a.get("row") else None
-    label = f"Action {a.get('action_ref', '')} · {a.get('agency', '')}"
-    link = Cell(go.text if go else None, "link", go)
+    where = (rid, sheet, f"Action {a.get('action_ref', '')} · {a.get('agency', '')}", go)
     if finished is None:
         tally["open"] += 1
         tally["overdue"] += status == "overdue"
         if latest is None or status in _NOT_DUE:
             return  # paused: its clock is stopped
-        late = status == "overdue" or latest < as_of
-        cells = [
-            Cell(OVERDUE if late else DUE),
-            Cell(rid),
-            Cell(sheet),
-            Cell(label),
-            Cell(latest, "date"),
-            Cell(None),
-            Cell(_days_text(latest, as_of)),
-            Cell(STATUS_LABELS["overdue" if late else "pending"]),
-            Cell("should"),
-            Cell(rule),
-            Cell(None),
-            Cell(None),
-            link,
-        ]
-        due.append(((0 if late else 1, latest, rid, label), cells))
+        due.append(_due_row(where, latest, status, as_of, ACTION_MUST, rule))
     elif status in _DONE_STATUSES and since <= finished <= as_of:
-        cells = [
-            Cell(DONE),
-            Cell(rid),
-            Cell(sheet),
-            Cell(label),
-            Cell(latest, "date") if latest else Cell(None),
-            Cell(finished, "date"),
-            Cell(_done_days(a, status)),
-            Cell(STATUS_LABELS.get(status, status)),
-            Cell("should"),
-            Cell(rule),
-            Cell(None),
-            Cell(None),
-            link,
-        ]
-        done.append(((-finished.toordinal(), rid, label), cells))
+        done.append(_done_row(where, a, latest, finished, status, ACTION_MUST, rule))
+
+
+#: where a row points: review id, sheet, the stage (or action) in words, and the link to its row
+Where = tuple[str, str, str, Link | None]
+
+
+def _due_row(
+    where: Where, latest: date, status: str, as_of: date, must: str, rule: str
+) -> tuple[tuple[Any, ...], list[Cell]]:
+    """A stage or action not done yet, with its sort key: overdue first, then by due date."""
+    rid, sheet, label, go = where
+    late = status == "overdue" or latest < as_of
+    cells = [
+        Cell(OVERDUE if late else DUE),
+        Cell(rid),
+        Cell(sheet),
+        Cell(label),
+        Cell(latest, "date"),
+        Cell(None),
+        Cell(_days_text(latest, as_of)),
+        Cell(STATUS_LABELS["overdue" if late else "pending"]),
+        Cell(must),
+        Cell(rule),
+        Cell(None),
+        Cell(None),
+        Cell(go.text if go else None, "link", go),
+    ]
+    return (0 if late else 1, latest, rid, label), cells
+
+
+def _done_row(
+    where: Where,
+    item: Mapping[str, Any],
+    latest: date | None,
+    finished: date,
+    status: str,
+    must: str,
+    rule: str,
+) -> tuple[tuple[Any, ...], list[Cell]]:
+    """A stage or action done in the last 12 months, with its sort key: newest first."""
+    rid, sheet, label, go = where
+    cells = [
+        Cell(DONE),
+        Cell(rid),
+        Cell(sheet),
+        Cell(label),
+        Cell(latest, "date") if latest else Cell(None),
+        Cell(finished, "date"),
+        Cell(_done_days(item, status)),
+        Cell(STATUS_LABELS.get(status, status)),
+        Cell(must),
+        Cell(rule),
+        Cell(None),
+        Cell(None),
+        Cell(go.text if go else None, "link", go),
+    ]
+    return (-finished.toordinal(), rid, label), cells
 
 
 def _done_days(stage: Mapping[str, Any], status: str) -> str | None:
