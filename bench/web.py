@@ -126,16 +126,17 @@ def serve(config: str, port: int) -> None:
     if out:
         profiled(out)
     threads, switch = server_settings()
-    run(app, "127.0.0.1", port, threads=threads, switch_interval=switch)
+    sys.setswitchinterval(switch)
+    run(app, "127.0.0.1", port, threads=threads)
 
 
 def server_settings() -> tuple[int, float]:
-    """``tracker serve``'s waitress threads and switch interval, or those being tried
+    """``tracker serve``'s waitress threads and Python's switch interval, or those being tried
     (``TRACKER_BENCH_THREADS``, ``TRACKER_BENCH_SWITCH`` in seconds)."""
-    from tracker.web import SWITCH_INTERVAL, THREADS
+    from tracker.web import THREADS
 
     threads = int(os.environ.get("TRACKER_BENCH_THREADS") or THREADS)
-    return threads, float(os.environ.get("TRACKER_BENCH_SWITCH") or SWITCH_INTERVAL)
+    return threads, float(os.environ.get("TRACKER_BENCH_SWITCH") or sys.getswitchinterval())
 
 
 def profiled(out: str) -> None:

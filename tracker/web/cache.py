@@ -31,8 +31,11 @@ How:
 - Concurrent misses of one key render it once: the others wait for the first (at most
   :data:`WAIT_SECONDS`, then render themselves), so a new snapshot under load costs one render
   per page, not twenty.
-- Only GET (and HEAD) answers of status 200 with ``text/html`` are stored: downloads, redirects,
-  404s and errors are rendered every time.
+- Only GET (and HEAD) answers of status 200 with ``text/html`` are stored, and the API's JSON
+  answers (whole, up to :data:`MAX_JSON_BYTES`): downloads, redirects, 404s and errors are
+  rendered every time.
+- A kept page is answered in front of Flask (:mod:`tracker.web.fastpath`) once the person's
+  parts are rendered (:meth:`PageStore.part`): after that a page view costs a few look-ups.
 """
 
 from __future__ import annotations
@@ -54,8 +57,12 @@ from tracker.web.data import Snapshot, scope_of
 
 #: pages of the ``pages`` blueprint never stored: the calendar page shows the user's own feed token
 UNCACHED = frozenset({"pages.calendar"})
-#: blueprints whose HTML pages are stored: each page a function of snapshot, scope and address
-CACHED_BLUEPRINTS = frozenset({"pages", "actions", "trend"})
+#: blueprints whose HTML pages (and the API's JSON) are stored: each a function of snapshot,
+#: scope and address
+CACHED_BLUEPRINTS = frozenset({"pages", "actions", "trend", "api"})
+#: a JSON answer larger than this is not stored (the whole 10,000-review list is 38 MB: the API
+#: keeps its encoded bodies itself); a page of 100 reviews is 400 KB
+MAX_JSON_BYTES = 2 * 1024 * 1024
 #: the parts of a page filled in per request (templates/per_request/<name>.html)
 HOLES = ("account", "stale")
 #: a page of a longer address is rendered every time (such addresses are made up, not followed)
@@ -226,6 +233,9 @@ def install(app: Flask, snapshot: Callable[[], Snapshot]) -> None:
         pieces = split(response.get_data()) if html else None
         if claim is not None:
             store, key = claim
+            if pieces is None and response.mimetype == "application/json":
+                body = response.get_data()  # the API's: kept whole (no per-request parts)
+                pieces = (body,) if len(body) <= MAX_JSON_BYTES else None
             keep = pieces is not None and response.status_code == 200
             # Runs before the other after_request hooks (security headers, the session's
             # cookie and Vary): these are the view's own headers, Content-Type among them.

@@ -18,7 +18,8 @@ Flask, which then answers exactly as without this layer:
   a session that is not live goes to Flask (which sends to sign-in);
 - the user: the same :meth:`UserStore.get` and session stamp check (removed, replaced or a new
   password: Flask ends the session);
-- the session's CSRF token already made (a person's first page makes it: Flask);
+- for a page with a sign-out form, the session's CSRF token already made (a person's first
+  page makes it: Flask);
 - the page: the key :func:`tracker.web.cache.page_key` makes, for a page already kept (a page
   is only kept by Flask, after its view ran for a request of its scope at this address), with
   its parts already rendered for this person (:meth:`PageStore.part`, filled by Flask);
@@ -71,7 +72,7 @@ class KeptPages:
             return None
         request = app.request_class(environ)
         path = request.path
-        if path.startswith("/static/") or path.startswith("/api/"):
+        if path.startswith("/static/"):
             return None  # never kept
         query = request.query_string.decode("latin-1")
         if len(path) + len(query) > MAX_KEY_CHARS:
@@ -87,7 +88,7 @@ class KeptPages:
             return None
         data = record.data
         name, csrf = data.get("user"), data.get("csrf")
-        if not isinstance(name, str) or not isinstance(csrf, str):
+        if not isinstance(name, str):
             return None
         me = state.users.get(name)
         if me is None or data.get("stamp") != me.session_stamp:
@@ -99,6 +100,8 @@ class KeptPages:
         page = store.peek((scope_of(me), request.host, request.root_path, path, query))
         if page is None:
             return None
+        if len(page.pieces) > 1 and not isinstance(csrf, str):
+            return None  # the page's sign-out form needs the session's token: Flask makes it
         search = request.args.get("q", "") if page.endpoint == "pages.search" else ""
         minutes = state.config.web.stale_after_minutes
         stale = stale_at(snap, minutes)
