@@ -22,10 +22,10 @@ Flask, which then answers exactly as without this layer:
   password: Flask ends the session);
 - for a page with a sign-out form, the session's CSRF token already made (a person's first
   page makes it: Flask);
-- the page: the key :func:`tracker.web.cache.page_key` makes (so "/api/" pages too: the API's
-  JSON is kept like the pages), for a page already kept (a page
-  is only kept by Flask, after its view ran for a request of its scope at this address), with
-  its parts already rendered for this person (:meth:`PageStore.part`, filled by Flask);
+- the page: the key :func:`tracker.web.cache.page_key` makes (the API's JSON is kept like the
+  pages), for a page already kept (a page is only kept by Flask, after its view ran for a
+  request of its scope at this address), with its parts already rendered for this person
+  (:meth:`PageStore.part`, filled by Flask);
 - the headers of the Flask path in its order: the view's own, Content-Length, the security
   headers (:func:`tracker.web.security.page_headers`) and ``Vary: Cookie`` (the session's).
 """
