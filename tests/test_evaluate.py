@@ -314,3 +314,43 @@ def test_scottish_outcome_notification_within_seven_days_of_ratification(
         1,
     )
     assert s["decision"]["latest"] == "2024-02-02"  # 28 days after notification
+
+
+def test_tables_evaluated_together_give_each_table_its_own_results(
+    make_workbook: Callable[..., Path],
+) -> None:
+    """Sheets of one framework are evaluated as one joined table (tracker.evaluate.evaluate_tables):
+    each sheet's results must be exactly what evaluating it alone gives, whatever the sizes."""
+    import numpy as np
+
+    from schemas.table import locate_table
+    from schemas.validate import apply_schemas, prepare_table
+    from tracker.evaluate import evaluate_table, evaluate_tables
+    from tracker.frameworks.registry import get_framework
+    from tracker.frameworks.synthetic import synthetic_rows
+    from tracker.sources.xlsx import read_xlsx
+
+    plan = [("england-scr", 40), ("wales-cpr", 25), ("england-scr", 1), ("england-scr", 17)]
+    tables = []
+    for n, (fid, count) in enumerate(plan):
+        fw = get_framework(fid)
+        rows = list(synthetic_rows(fw, count, seed=n, as_of=AS_OF, prefix=f"J{n}"))
+        path = make_workbook(fid, rows, name=f"board-{n}.xlsx")
+        book = read_xlsx(str(path), {fw.sheet.casefold()})
+        tables += [prepare_table(locate_table(s, fw, book.source), AS_OF) for s in book.sheets]
+    assert [len(t) for t in tables] == [count for _, count in plan]
+    apply_schemas(tables)
+    together = evaluate_tables([(t, t.framework) for t in tables], AS_OF)
+    assert [r.table for r in together] == tables
+    for table, joint in zip(tables, together, strict=True):
+        alone = evaluate_table(table, AS_OF, table.framework)
+        assert [s.stage.id for s in joint.stages] == [s.stage.id for s in alone.stages]
+        for a, b in zip(joint.stages, alone.stages, strict=True):
+            assert len(a.status) == len(table)
+            for name in ("done", "earliest", "latest", "original_latest"):
+                x, y = getattr(a, name), getattr(b, name)
+                assert np.array_equal(x.view("i8"), y.view("i8")), (table.source, a.stage.id, name)
+            for name in ("status", "days_late", "rule_mask"):
+                assert np.array_equal(getattr(a, name), getattr(b, name)), (a.stage.id, name)
+    statuses = {int(c) for r in together for s in r.stages for c in s.status}
+    assert len(statuses) >= 4  # the sheets reach several outcomes, not one

@@ -44,16 +44,19 @@ def _reference(result: CheckResult) -> str:
     return json.dumps(result.to_json(), indent=2, ensure_ascii=False) + "\n"
 
 
+@pytest.mark.parametrize("few", [0, 256])  # dates through numpy's tables, or one by one
 @pytest.mark.parametrize("chunk", [1, 3, 2048])
 def test_streamed_text_is_the_standard_encoders(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, chunk: int, few: int
 ) -> None:
     monkeypatch.setattr(records, "CHUNK", chunk)
     monkeypatch.setattr(records.chunks, "__defaults__", (chunk,))
     result = _result(tmp_path)
+    reference = _reference(result)  # the records, dates made one by one (small chunks)
     assert not result.reviews[2]["assessable"] and result.reviews[2]["stages"] == []
     assert "{0}" in result.reviews[0]["source"]
-    assert check_json_text(result) == _reference(result)
+    monkeypatch.setattr(records, "_FEW", few)
+    assert check_json_text(result) == reference
 
 
 def test_empty_results_and_extra_keys(tmp_path: Path) -> None:

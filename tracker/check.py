@@ -18,7 +18,7 @@ from schemas.validate import ValidatedTable, apply_schemas, check_workbook_ids, 
 from tracker.access.boards import source_owners
 from tracker.calendars import today_in_london
 from tracker.config import BoardConfig, Config, board_framework
-from tracker.evaluate import TableResult, evaluate_table
+from tracker.evaluate import TableResult, evaluate_table, evaluate_tables
 from tracker.frameworks.registry import all_frameworks
 from tracker.model import Framework, Status
 from tracker.optional.actions import SPEC as ACTIONS_SPEC
@@ -121,21 +121,39 @@ def check_source(spec: SourceSpec, as_of: date, **read_options: Any) -> CheckRes
 def _finish(prepared: list[_Prepared], as_of: date) -> CheckResult:
     apply_schemas([t for p in prepared for t in p.tables])
     total = CheckResult(as_of=as_of)
+    adjusted = []
     for p in prepared:
         if p.workbook is not None:
             check_workbook_ids(p.workbook, p.tables)
             if p.workbook.key is not None:
                 total.sheet_ids[p.workbook.source] = dict(p.workbook.sheet_ids)
-        total.problems.extend(p.result.problems)
-        total.unusable.extend(p.result.unusable)
         pauses = p.optional.get(PAUSES_SPEC.title)
         actions = p.optional.get(ACTIONS_SPEC.title)
-        adjustments = collect_adjustments(pauses, p.tables, actions) if pauses is not None else None
+        adjusted.append(
+            collect_adjustments(pauses, p.tables, actions) if pauses is not None else None
+        )
+    # every table without pauses or extensions at once (tracker.evaluate.evaluate_tables): they
+    # read nothing the steps above or below change
+    plain = [
+        v
+        for p, adjustments in zip(prepared, adjusted, strict=True)
+        for v in p.tables
+        if adjustments is None or not adjustments.for_table(v)
+    ]
+    done = dict(
+        zip(map(id, plain), evaluate_tables([(v, v.framework) for v in plain], as_of), strict=True)
+    )
+    for p, adjustments in zip(prepared, adjusted, strict=True):
+        total.problems.extend(p.result.problems)
+        total.unusable.extend(p.result.unusable)
+        actions = p.optional.get(ACTIONS_SPEC.title)
         evaluated = []
         for v in p.tables:
             total.problems.extend(v.problems)
             found = adjustments.for_table(v) if adjustments is not None else None
-            evaluated.append(evaluate_table(v, as_of, v.framework, found))
+            evaluated.append(
+                done[id(v)] if id(v) in done else evaluate_table(v, as_of, v.framework, found)
+            )
         if actions is not None:
             moved = adjustments.actions if adjustments is not None else None
             total.actions.extend(

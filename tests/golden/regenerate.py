@@ -84,6 +84,63 @@ def _cases() -> list[Case]:
 CASES = _cases()
 
 
+@dataclass(frozen=True)
+class TableCase:
+    """The check table rendered in-process at a given width and colour (tests/test_check_table.py):
+    widths and colour a CLI run under the test runner never has."""
+
+    name: str
+    files: tuple[str, ...]
+    config: str | None
+    as_of: str
+    width: int
+    colour: bool = False
+    verbose: bool = False
+
+
+#: wide enough that no line with a config's absolute path is cut (the checkout's folder varies)
+TABLE_CASES = [
+    TableCase("table-samples-60.txt", tuple(SAMPLE_FILES), None, SAMPLES_AS_OF, 60),
+    TableCase("table-samples-160-colour.txt", tuple(SAMPLE_FILES), None, SAMPLES_AS_OF, 160, True),
+    TableCase(
+        "table-samples-config-400-all.txt",
+        (),
+        "sample_workbooks/tracker.toml",
+        SAMPLES_AS_OF,
+        400,
+        verbose=True,
+    ),
+    TableCase("table-messy-config-400.txt", (), "tests/golden/inputs/tracker.toml", AS_OF, 400),
+    TableCase(
+        "table-messy-config-400-all-colour.txt",
+        (),
+        "tests/golden/inputs/tracker.toml",
+        AS_OF,
+        400,
+        True,
+        True,
+    ),
+    TableCase("table-messy-72-all.txt", tuple(MESSY_FILES), None, AS_OF, 72, verbose=True),
+]
+
+
+def render_table_case(case: TableCase) -> str:
+    """The case's table, with the checkout's folder as ``<ROOT>``."""
+    from tracker.check import SourceSpec, check_config
+    from tracker.cli.output import render_check_table
+    from tracker.config import load_config
+
+    as_of = date.fromisoformat(case.as_of)
+    if case.config:
+        result = check_config(load_config(case.config), as_of)
+    else:
+        from tracker.check import run_check
+
+        result = run_check([SourceSpec(f) for f in case.files], as_of)
+    text = render_check_table(result, verbose=case.verbose, width=case.width, colour=case.colour)
+    return text.replace(str(ROOT), "<ROOT>")
+
+
 def xlsx_cells(path: Path) -> str:
     """Every sheet's cells as JSON lines, a row a line: value, type, and whether it links."""
     from openpyxl import load_workbook
@@ -307,6 +364,8 @@ def regenerate() -> None:
             (EXPECTED / case.name).write_bytes(data)
             codes[case.name] = code
     (EXPECTED / "exit-codes.json").write_text(json.dumps(codes, indent=1) + "\n")
+    for table in TABLE_CASES:
+        (EXPECTED / table.name).write_text(render_table_case(table), encoding="utf-8")
 
 
 def main() -> None:
@@ -321,7 +380,7 @@ def main() -> None:
         for p in build_inputs():
             print(p.relative_to(ROOT))
     regenerate()
-    print(f"{len(CASES)} expected outputs in {EXPECTED.relative_to(ROOT)}")
+    print(f"{len(CASES) + len(TABLE_CASES)} expected outputs in {EXPECTED.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":

@@ -12,19 +12,36 @@ import io
 import os
 import textwrap
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
+import numpy as np
+
 from tracker.check import CheckResult
 from tracker.cli.files import save_workbook_atomic
 from tracker.cli.terminal import PLAIN_WIDTH, paint, paint_status, plural, uk_date
-from tracker.frameworks.vocabulary import GROUPS, GroupCounts, stage_must_label
+from tracker.evaluate import STATUSES, TableResult
+from tracker.frameworks.vocabulary import (
+    DEADLINE_STATUSES,
+    GROUPS,
+    GroupCounts,
+    group_of,
+    stage_must_label,
+)
 from tracker.model import STATUS_ORDER
 from tracker.output.json_stream import TextSink, write_check_json
-from tracker.output.records import ROW_COLUMNS, ROW_REVIEW_FIELDS, actions_by_review
+from tracker.output.records import (
+    ROW_COLUMNS,
+    ROW_REVIEW_FIELDS,
+    Coded,
+    Days,
+    Same,
+    actions_by_review,
+)
+from tracker.output.records import stage_columns as table_stage_columns
 from tracker.output.records import stage_rows as table_stage_rows
 from tracker.output.safe_cells import csv_value, xlsx_value
 from tracker.problems import Problem, display_value
@@ -77,42 +94,274 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
-def headline(result: CheckResult) -> dict[str, int]:
-    counts: Counter[str] = Counter()
-    for review in result.reviews:
-        for stage in review["stages"]:
-            counts[stage["status"]] += 1
-    return dict(counts)
+def _status_totals(views: list[_TableView]) -> dict[str, int]:
+    """Stages per status over every assessable review (from the columns: no records)."""
+    total = np.zeros(len(_STATUS_TEXTS), dtype=np.int64)
+    for view in views:
+        total += view.tallies().sum(axis=0)
+    return {_STATUS_TEXTS[code]: n for code, n in enumerate(total.tolist()) if n}
 
 
-def _groups_lines(reviews: list[dict[str, Any]]) -> list[str]:
+def _groups_lines(views: list[_TableView]) -> list[str]:
     """Deadlines met and overdue, must apart from should and local (tracker.frameworks.vocabulary)."""
     groups = GroupCounts()
-    for review in reviews:
-        for stage in review["stages"]:
-            groups.add_stage(stage)
+    for view in views:
+        view.count_groups(groups)
     met = " · ".join(f"{g} {groups.share_text(g)}" for g in GROUPS)
     return [_cut(f"Deadlines met: {met}", WIDTH), f"Overdue: {groups.overdue_text()}"]
+
+
+_STATUS_TEXTS = tuple(s.value for s in STATUSES)
+_CODE_OF = {s: np.int8(i) for i, s in enumerate(_STATUS_TEXTS)}
+_SHOWN_CODES = np.array([_CODE_OF[s] for s in _SHOWN], dtype=np.int8)
+#: the statuses whose stages count towards "Deadlines met" (tracker.frameworks.vocabulary)
+_DEADLINE_CODES = [i for i, s in enumerate(_STATUS_TEXTS) if s in DEADLINE_STATUSES]
+
+
+_NAT = int(np.datetime64("NaT", "D").view(np.int64))
+
+
+class _Iso(dict[int, str | None]):
+    """Days since 1970 -> ISO text (None for none), as the check JSON's records hold them
+    (numpy's text, as tracker.output.records makes it), each day made once."""
+
+    def __missing__(self, day: int) -> str | None:
+        text = None if day == _NAT else str(np.datetime_as_string(np.datetime64(day, "D")))
+        self[day] = text
+        return text
+
+
+_ISO = _Iso()
+#: the stage fields a line of the table reads (its status, dates, rule, pauses and findings)
+_LINE_FIELDS = frozenset(
+    {
+        "label",
+        "done",
+        "latest",
+        "original_latest",
+        "status",
+        "days_late",
+        "basis",
+        "must",
+        "must_label",
+        "adjustments",
+        "findings",
+    }
+)
+#: how a stage column is read for one row: one value, a list, days, or codes into texts
+_SAME, _LIST, _DAYS, _CODES = range(4)
+
+
+class _TableView:
+    """One evaluated table as the people's table needs it, straight from its columns.
+
+    The table used to be drawn from every review's record (the JSON objects): at national scale
+    building those cost more than drawing. Here a review costs a few list look-ups, and a stage
+    becomes a record only when the table prints a line for it (overdue, late, pending...).
+    Reviews that cannot be assessed have no stages, as in the JSON.
+    """
+
+    def __init__(self, result: TableResult, verbose: bool) -> None:
+        self.result = result
+        table = result.table
+        self.n = len(table)
+        self.ok = np.asarray(table.assessable, dtype=bool)
+        self.k = len(result.stages)
+        codes = (
+            np.stack([sc.status for sc in result.stages], axis=1).astype(np.int8)
+            if self.k
+            else np.zeros((self.n, 0), dtype=np.int8)
+        )
+        self.codes = codes
+        self.shown = (
+            np.broadcast_to(self.ok[:, None], codes.shape)
+            if verbose
+            else np.isin(codes, _SHOWN_CODES) & self.ok[:, None]
+        )
+        self._stages: list[list[tuple[str, int, Any]] | None] = [None] * self.k
+
+    def label_lengths(self) -> list[int]:
+        """The labels of the stages some line of the table shows."""
+        return [len(sc.label) for k, sc in enumerate(self.result.stages) if self.shown[:, k].any()]
+
+    def _stage_cells(self, k: int) -> list[tuple[str, int, Any]]:
+        """Stage ``k``'s fields for every row (tracker.output.records), dates and statuses left
+        as plain numbers: the table turns into text only the cells it prints."""
+        found = self._stages[k]
+        if found is None:
+            found = []
+            for name, column in table_stage_columns(self.result, k, slice(0, self.n)).items():
+                if name not in _LINE_FIELDS:
+                    continue
+                if isinstance(column, Same):
+                    found.append((name, _SAME, column.value))
+                elif isinstance(column, Days):
+                    found.append((name, _DAYS, column.days.tolist()))
+                elif isinstance(column, Coded):
+                    found.append((name, _CODES, (column.codes.tolist(), column.texts)))
+                else:
+                    found.append((name, _LIST, column))
+            self._stages[k] = found
+        return found
+
+    def stage(self, k: int, i: int) -> dict[str, Any]:
+        """Stage ``k`` of row ``i`` as its record in the check JSON holds it (the fields a line
+        of the table reads), for one line of the table."""
+        out: dict[str, Any] = {}
+        for name, how, column in self._stage_cells(k):
+            if how == _SAME:
+                out[name] = column
+            elif how == _LIST:
+                out[name] = column[i]
+            elif how == _DAYS:
+                out[name] = _ISO[column[i]]
+            else:
+                codes, texts = column
+                out[name] = texts[codes[i]]
+        return out
+
+    def count_groups(self, groups: GroupCounts) -> None:
+        """``GroupCounts.add_stage`` for every stage of every assessable review, a stage's whole
+        column at once where one rule set (one group) serves all its rows."""
+        tallies = self.tallies()
+        for k in range(self.k):
+            tally = tallies[k]
+            if not tally[_DEADLINE_CODES].any():
+                continue
+            codes = self.codes[:, k]
+            columns = {name: (how, column) for name, how, column in self._stage_cells(k)}
+            (basis_how, basis), (must_how, must) = columns["basis"], columns["must"]
+            if basis_how == _SAME and must_how == _SAME:
+                group = group_of(basis, must)
+                for code in _DEADLINE_CODES:
+                    found = int(tally[code])
+                    if not found:
+                        continue
+                    groups.deadlines[group] += found
+                    if _STATUS_TEXTS[code] == "on_time":
+                        groups.met[group] += found
+                    elif _STATUS_TEXTS[code] == "overdue":
+                        groups.overdue[group] += found
+                continue
+            rows = np.flatnonzero(self.ok & np.isin(codes, _DEADLINE_CODES)).tolist()
+            statuses = codes.tolist()
+            for i in rows:
+                groups.add_stage(
+                    {
+                        "status": _STATUS_TEXTS[statuses[i]],
+                        "basis": basis if basis_how == _SAME else basis[i],
+                        "must": must if must_how == _SAME else must[i],
+                    }
+                )
+
+    def tallies(self) -> np.ndarray:
+        """Per stage, its assessable rows per status (a row per stage, a column per status)."""
+        width = len(_STATUS_TEXTS)
+        flat = (self.codes[self.ok].astype(np.int64) + width * np.arange(self.k)).ravel()
+        return np.bincount(flat, minlength=self.k * width).reshape(self.k, width)
+
+    def board_counts(self) -> tuple[list[int], list[int]]:
+        """Per review: its overdue and its not-met stages (assessable reviews only)."""
+        ok = self.ok[:, None]
+        overdue = ((self.codes == _CODE_OF["overdue"]) & ok).sum(axis=1)
+        not_met = ((self.codes == _CODE_OF["not_met"]) & ok).sum(axis=1)
+        return overdue.tolist(), not_met.tolist()
+
+    def urgency(self) -> tuple[list[int], list[int]]:
+        """Per review the rank and the most days overdue of ``render_check_table``'s order."""
+        ok = self.ok
+        has = {
+            s: ((self.codes == _CODE_OF[s]).any(axis=1) & ok) if self.k else np.zeros(self.n, bool)
+            for s in ("overdue", "not_met", "late", "early", "pending")
+        }
+        rank = np.select(
+            [
+                has["overdue"],
+                has["not_met"],
+                ~ok,
+                has["late"] | has["early"],
+                has["pending"],
+            ],
+            [0, 1, 2, 3, 4],
+            5,
+        )
+        if self.k:
+            days = np.stack([sc.days_late for sc in self.result.stages], axis=1)
+            overdue = (self.codes == _CODE_OF["overdue"]) & ok[:, None]
+            most = np.where(overdue, days, 0).max(axis=1)
+            most = np.where(overdue.any(axis=1), most, 0)
+        else:
+            most = np.zeros(self.n, dtype=np.int64)
+        return rank.tolist(), most.tolist()
+
+    def review_lines(
+        self,
+        actions: Mapping[tuple[str, Any], list[dict[str, Any]]],
+        verbose: bool,
+        width: int,
+        label_width: int,
+        colour: bool,
+    ) -> Iterator[list[str]]:
+        """Each review's lines, in the table's row order."""
+        table = self.result.table
+        rows = table.rows.tolist()
+        ok = self.ok.tolist()
+        k = self.k
+        raw = self.codes.tobytes()
+        shown = self.shown
+        #: a review's statuses in stage order -> (its summary, the stages shown, in order)
+        memo: dict[bytes, tuple[str, list[int]]] = {}
+        for i, rid in enumerate(table.review_ids):
+            review = {
+                "review_id": rid,
+                "sheet": table.sheet,
+                "row": rows[i],
+                "assessable": ok[i],
+                "actions": actions.get((table.source, rid), ()),
+            }
+            if not ok[i]:
+                yield _review_lines(review, "", [], verbose, width, label_width, colour)
+                continue
+            key = raw[i * k : (i + 1) * k]
+            found = memo.get(key)
+            if found is None:
+                statuses = [_STATUS_TEXTS[c] for c in key]
+                tally = Counter(statuses)
+                summary = ", ".join(
+                    f"{n} {_label(s)}"
+                    for s, n in sorted(tally.items(), key=lambda x: _ORDER.get(x[0], len(_ORDER)))
+                )
+                order = sorted(
+                    (j for j in range(k) if shown[i, j]),
+                    key=lambda j: _ORDER.get(statuses[j], len(_ORDER)),
+                )
+                found = memo[key] = (summary, order)
+            summary, order = found
+            stages = [self.stage(j, i) for j in order]
+            yield _review_lines(review, summary, stages, verbose, width, label_width, colour)
 
 
 def render_check_table(
     result: CheckResult, *, verbose: bool = False, width: int = WIDTH, colour: bool = False
 ) -> str:
-    """The people's table; sources that could not be read are named first, in full."""
-    reviews = result.reviews
+    """The people's table; sources that could not be read are named first, in full.
+
+    Drawn from the columnar results (:class:`_TableView`), never from every review's record."""
     lines = [paint(f"UNUSABLE  {m}", "red", enabled=colour) for m in result.unusable]
     if result.unusable and not result.tables:
         return "\n".join(lines) + "\n"  # nothing was read: no empty headline after the error
-    counts = headline(result)
+    views = [_TableView(t, verbose) for t in result.tables]
+    counts = _status_totals(views)
     errors = sum(1 for p in result.problems if p.is_error)
     warnings = sum(1 for p in result.problems if not p.is_error and not p.is_info)
-    blocked = sum(1 for r in reviews if not r["assessable"])
+    total = sum(v.n for v in views)
+    blocked = sum(int(v.n - v.ok.sum()) for v in views)
     lines += [
-        f"As of {result.as_of:%d/%m/%Y}: {plural(len(reviews), 'review')}"
+        f"As of {result.as_of:%d/%m/%Y}: {plural(total, 'review')}"
         f" · {counts.get('overdue', 0)} overdue · {counts.get('not_met', 0)} not met"
         f" · {counts.get('late', 0)} late · {counts.get('pending', 0)} pending"
         f" · {counts.get('paused', 0)} paused",
-        *_groups_lines(reviews),
+        *_groups_lines(views),
         f"Data: {plural(blocked, 'review cannot', 'reviews cannot')} be assessed"
         f" · {plural(errors, 'error')}, {plural(warnings, 'warning')} (see `tracker validate`)",
     ]
@@ -123,68 +372,58 @@ def render_check_table(
             f" · {n['completed']} completed ({n['late']} late)"
             f" · {n['not_applicable']} not accepted or superseded"
         )
-    by_board: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for review in reviews:
-        by_board[review["board"] or "(no board named)"].append(review)
-
-    def urgency(review: dict[str, Any]) -> tuple[int, int, str]:
-        statuses = {s["status"] for s in review["stages"]}
-        rank = (
-            0
-            if "overdue" in statuses
-            else 1
-            if "not_met" in statuses
-            else 2
-            if not review["assessable"]
-            else 3
-            if statuses & {"late", "early"}
-            else 4
-            if "pending" in statuses
-            else 5
-        )
-        most = max(
-            (s["days_late"] for s in review["stages"] if s["status"] == "overdue"), default=0
-        )
-        return (rank, -most, str(review["review_id"]))
-
-    def board_order(board: str) -> tuple[int, int, str]:
-        stages = [s["status"] for r in by_board[board] for s in r["stages"]]
-        return (-stages.count("overdue"), -stages.count("not_met"), board)
-
-    shown = [s for r in reviews if r["assessable"] for s in _shown_stages(r, verbose)]
     # the label column takes what the terminal has left after status, dates and basis
     room = width - 4 - 9 - (_WHEN + 1) - _BASIS
-    label_width = max(_MIN_LABEL, min(max((len(s["label"]) for s in shown), default=0), room))
+    longest = max((n for v in views for n in v.label_lengths()), default=0)
+    label_width = max(_MIN_LABEL, min(longest, room))
+    actions = actions_by_review(result)
+    #: per board: (overdue stages, not-met stages) and its reviews as (urgency, lines)
+    tallies: dict[str, list[int]] = {}
+    by_board: dict[str, list[tuple[tuple[int, int, str], list[str]]]] = defaultdict(list)
+    for view in views:
+        boards = view.result.table.boards
+        overdue, not_met = view.board_counts()
+        rank, most = view.urgency()
+        review_ids = view.result.table.review_ids
+        drawn = view.review_lines(actions, verbose, width, label_width, colour)
+        for i, review_lines in enumerate(drawn):
+            board = boards[i] or "(no board named)"
+            tally = tallies.setdefault(board, [0, 0])
+            tally[0] += overdue[i]
+            tally[1] += not_met[i]
+            by_board[board].append(((rank[i], -most[i], str(review_ids[i])), review_lines))
+
+    def board_order(board: str) -> tuple[int, int, str]:
+        return (-tallies[board][0], -tallies[board][1], board)
+
     for board in sorted(by_board, key=board_order):
         lines.append("")
         lines.append(board)
         lines.append("=" * min(len(board), width))
-        for review in sorted(by_board[board], key=urgency):
-            lines.extend(_review_lines(review, verbose, width, label_width, colour))
+        for _, review_lines in sorted(by_board[board], key=lambda r: r[0]):
+            lines.extend(review_lines)
     return "\n".join(lines) + "\n"
 
 
-def _shown_stages(review: dict[str, Any], verbose: bool) -> list[dict[str, Any]]:
-    stages = review["stages"] if verbose else [s for s in review["stages"] if s["status"] in _SHOWN]
-    return sorted(stages, key=lambda s: _ORDER.get(s["status"], len(_ORDER)))
-
-
 def _review_lines(
-    review: dict[str, Any], verbose: bool, width: int, label_width: int, colour: bool
+    review: dict[str, Any],
+    summary: str,
+    shown: list[dict[str, Any]],
+    verbose: bool,
+    width: int,
+    label_width: int,
+    colour: bool,
 ) -> list[str]:
+    """A review's line (``summary``: its stages counted by status) and a line per stage of
+    ``shown`` (the stages that need attention, or all of them with ``verbose``, worst first)."""
     rid = review["review_id"] or "(no review ID)"
     where = f"{review['sheet']} row {review['row']}"
     if not review["assessable"]:
         return [
             _cut(f"  {rid:<18} {where}: cannot be assessed until its data errors are fixed", width)
         ] + _action_lines(review, verbose, width)
-    tally = Counter(s["status"] for s in review["stages"])
-    summary = ", ".join(
-        f"{n} {_label(s)}"
-        for s, n in sorted(tally.items(), key=lambda x: _ORDER.get(x[0], len(_ORDER)))
-    )
     out = [_cut(f"  {rid:<18} {where} · {summary}", width)]
-    for s in _shown_stages(review, verbose):
+    for s in shown:
         status = _label(s["status"])
         label = _cut(s["label"], label_width)
         if s["status"] == "overdue":
@@ -509,10 +748,37 @@ def write_check_csv(result: CheckResult, out: TextSink) -> None:
     """The stages' CSV, then each action as a stage row, written row by row into ``out``."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for row in stage_rows(result):
-        writer.writerow(["" if v is None else csv_value(v) for v in row])
-    for row in action_stage_rows(action_reviews(result)):
-        writer.writerow(["" if v is None else csv_value(v) for v in row])
+    safe = _CsvText()
+    writer.writerows(safe.row(row) for row in stage_rows(result))
+    writer.writerows(safe.row(row) for row in action_stage_rows(action_reviews(result)))
+
+
+class _CsvText(dict[str, str]):
+    """Each distinct text's CSV form (:func:`csv_value`), worked out once: a national run's rows
+    repeat the same labels, dates, statuses and citations a million times."""
+
+    def __missing__(self, text: str) -> str:
+        safe: str = csv_value(text)
+        self[text] = safe
+        return safe
+
+    def row(self, row: list[Any]) -> list[Any]:
+        """A row's fields as :func:`csv_value` writes them, None as an empty field (a text of
+        a subclass of str, which a dict would merge with its plain equal, checked as it is)."""
+        return [
+            self[v]
+            if type(v) is str
+            else ""
+            if v is None
+            else v
+            if type(v) in _NOT_TEXT
+            else csv_value(v)
+            for v in row
+        ]
+
+
+#: values csv_value leaves as they are, told apart by their exact type
+_NOT_TEXT = frozenset({int, bool, float})
 
 
 def check_csv(result: CheckResult) -> str:

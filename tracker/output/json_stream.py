@@ -80,12 +80,19 @@ class Layout:
         self.key_sep = ": " if indent is not None else ":"
         self._fragments = _Fragments()
         self._text = _TextFragments()
+        #: ``"name": `` of each field, made once (every chunk's templates repeat them)
+        self._keys: dict[str, str] = {}
 
     def nl(self, depth: int) -> str:
         return "" if self.indent is None else "\n" + " " * (self.indent * depth)
 
     def dumps(self, value: Any, depth: int) -> str:
         """Any JSON value as it appears at ``depth`` (containers indented to match)."""
+        kind = value.__class__
+        if kind is str or value is None:  # a chunk's Same texts: labels, citations, ids
+            return self._text[value]
+        if kind is bool or kind is int:
+            return self._fragments[(kind, value)]
         if self.indent is None:
             return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
         if isinstance(value, list | dict) and not value:
@@ -121,8 +128,11 @@ class Layout:
         parts: list[str] = []
         variable: list[list[str]] = []
         inner = self.nl(depth + 1)
+        keys = self._keys
         for name in fields:
-            key = json.dumps(name) + self.key_sep
+            key = keys.get(name)
+            if key is None:
+                key = keys[name] = json.dumps(name) + self.key_sep
             column = columns[name]
             if isinstance(column, Inline):
                 parts.append(key + column.template)

@@ -130,6 +130,27 @@ _NAT = int(np.datetime64("NaT", "D").view(np.int64))
 _MAX_SPAN = 200_000
 
 
+#: At most this many dates: looked up one by one in a memo rather than through numpy calls.
+_FEW = 256
+
+
+class _DayMemo(dict[int, str | None]):
+    """Days since 1970 -> the text numpy gives for it (ISO, or its JSON), each day made once."""
+
+    def __init__(self, as_json: bool) -> None:
+        super().__init__()
+        self.as_json = as_json
+
+    def __missing__(self, day: int) -> str | None:
+        if day == _NAT:
+            text: str | None = "null" if self.as_json else None
+        else:
+            iso = str(np.datetime_as_string(np.datetime64(day, "D"), unit="D"))
+            text = f'"{iso}"' if self.as_json else iso
+        self[day] = text
+        return text
+
+
 class _DayTexts:
     """Days since 1970 -> ISO text and its JSON text, by table lookup: the table covers the days
     seen so far (numpy makes it in one call), so a chunk's dates are one ``take`` rather than a
@@ -139,6 +160,8 @@ class _DayTexts:
         self.base = 0
         self.iso = np.empty(0, dtype=object)
         self.json = np.empty(0, dtype=object)
+        self._iso = _DayMemo(as_json=False)
+        self._json = _DayMemo(as_json=True)
 
     def _cover(self, lo: int, hi: int) -> None:
         if len(self.iso):
@@ -151,6 +174,9 @@ class _DayTexts:
         self.json = np.array(['"' + t + '"' for t in text.tolist()], dtype=object)
 
     def texts(self, days: np.ndarray, as_json: bool) -> list[str | None]:
+        if len(days) <= _FEW:  # a small sheet's chunk: numpy's per-call costs would dominate
+            memo = self._json if as_json else self._iso
+            return [memo[d] for d in days.tolist()]
         blank = "null" if as_json else None
         nat = days == _NAT
         if nat.all():
@@ -202,9 +228,16 @@ class Coded:
         return table[self.codes].tolist()
 
     def json(self) -> list[str]:
-        table = np.empty(len(self.texts), dtype=object)
-        table[:] = [json.dumps(t, ensure_ascii=False) for t in self.texts]
-        return table[self.codes].tolist()
+        texts = _CODED_JSON.get(self.texts)
+        if texts is None:
+            texts = _CODED_JSON[self.texts] = [
+                json.dumps(t, ensure_ascii=False) for t in self.texts
+            ]
+        return [texts[c] for c in self.codes.tolist()]
+
+
+#: each set of coded texts (the statuses) as JSON text, made once
+_CODED_JSON: dict[tuple[str, ...], list[str]] = {}
 
 
 #: A column of one chunk: the same value throughout, one value per row, or dates or codes that
@@ -471,19 +504,29 @@ def stage_rows(
     adjusted = fields.index("adjustments")
     blank = [None] * len(fields)
     for rows in chunks(result):
+        count = rows.stop - rows.start
         head = plain(review_columns(result, rows))
-        stages = [plain(stage_columns(result, k, rows)) for k in range(len(result.stages))]
+        # each row's values zipped from the chunk's columns (not looked up field by field)
+        bases = list(zip(*(_listed(head[f], count) for f in ROW_REVIEW_FIELDS), strict=True))
+        stages = [
+            list(zip(*(_listed(s[f], count) for f in fields), strict=True))
+            for s in (plain(stage_columns(result, k, rows)) for k in range(len(result.stages)))
+        ]
         assessable = head["assessable"]
         assert isinstance(assessable, list)
-        for i in range(rows.stop - rows.start):
-            base = [value(head[f], i) for f in ROW_REVIEW_FIELDS]
+        for i in range(count):
+            base = list(bases[i])
             if not assessable[i] or not stages:
                 yield base + blank
                 continue
             for s in stages:
-                row = [value(s[f], i) for f in fields]
+                row = list(s[i])
                 if row[adjusted]:
                     row[adjusted] = adjustment_text(dict(zip(fields, row, strict=True)))
                 else:
                     row[adjusted] = None
                 yield base + row
+
+
+def _listed(column: Same | list[Any], count: int) -> list[Any]:
+    return [column.value] * count if isinstance(column, Same) else column
