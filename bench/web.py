@@ -122,7 +122,59 @@ def serve(config: str, port: int) -> None:
     from tracker.web import serve as run
 
     app = create_app(load_config(config), overrides={"SESSION_COOKIE_SECURE": False})
-    run(app, "127.0.0.1", port)
+    out = os.environ.get("TRACKER_BENCH_PROFILE")
+    if out:
+        profiled(out)
+    threads, switch = server_settings()
+    sys.setswitchinterval(switch)
+    run(app, "127.0.0.1", port, threads=threads)
+
+
+def server_settings() -> tuple[int, float]:
+    """``tracker serve``'s waitress threads and Python's switch interval, or those being tried
+    (``TRACKER_BENCH_THREADS``, ``TRACKER_BENCH_SWITCH`` in seconds)."""
+    from tracker.web import THREADS
+
+    threads = int(os.environ.get("TRACKER_BENCH_THREADS") or THREADS)
+    return threads, float(os.environ.get("TRACKER_BENCH_SWITCH") or sys.getswitchinterval())
+
+
+def profiled(out: str) -> None:
+    """Run every thread of the server (waitress's loop and its workers) under cProfile and write
+    the merged statistics to ``out`` when the bench stops the server (SIGTERM): where a request's
+    CPU goes, waitress's share included. Each thread's own CPU time (``time.thread_time``), so
+    waiting for the GIL, a lock or a socket counts for nothing. ``python -m pstats out`` reads
+    them."""
+    import cProfile
+    import pstats
+    import signal
+
+    from waitress.task import ThreadedTaskDispatcher
+
+    profiles: list[cProfile.Profile] = []
+    handler = ThreadedTaskDispatcher.handler_thread
+
+    def handler_thread(self: Any, thread_no: int) -> None:
+        profile = cProfile.Profile(time.thread_time)
+        profiles.append(profile)
+        profile.runcall(handler, self, thread_no)
+
+    ThreadedTaskDispatcher.handler_thread = handler_thread  # type: ignore[method-assign]
+    main = cProfile.Profile(time.thread_time)
+    profiles.append(main)
+    main.enable()
+
+    def stop(_signum: int, _frame: Any) -> None:
+        main.disable()
+        stats = pstats.Stats(main)
+        for profile in profiles:
+            if profile is not main:
+                profile.create_stats()
+                stats.add(profile)
+        stats.dump_stats(out)
+        os._exit(0)
+
+    signal.signal(signal.SIGTERM, stop)
 
 
 def free_port() -> int:
@@ -211,8 +263,15 @@ def rss_mb(pid: int) -> float | None:
 def cpu_s(pid: int) -> float:
     """CPU time (user + system) a process has used, in seconds (Linux): unlike latency on a
     shared machine, it does not grow with other people's load."""
+    return sum(cpu_split(pid))
+
+
+def cpu_split(pid: int) -> tuple[float, float]:
+    """User and system CPU time of a process, in seconds (Linux): the system part is mostly the
+    loopback's sending and receiving."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def cpu_per_request(base: str, session: requests.Session, path: str, pid: int, n: int) -> float:
@@ -260,6 +319,7 @@ def main() -> None:
         serve(args.serve[0], int(args.serve[1]))
         return
 
+    threads, switch = server_settings()
     load_before = load_average()
     with tempfile.TemporaryDirectory() as tmp:
         t0 = time.perf_counter()
@@ -305,13 +365,16 @@ def main() -> None:
             cpu_runs = []
             client_cpu = []
             walls = []
+            sys_runs = []
             for _ in range(args.repeat):
-                before, mine = cpu_s(proc.pid), cpu_s(os.getpid())
+                split, mine = cpu_split(proc.pid), cpu_s(os.getpid())
                 t4 = time.perf_counter()
                 runs.append(load(base, paths, clients, args.requests, args.time_limit))
                 walls.append(time.perf_counter() - t4)
                 served = max(1, sum(len(v) for v in runs[-1].values()))
-                cpu_runs.append((cpu_s(proc.pid) - before) * 1000 / served)
+                user_s, sys_s = (b - a for a, b in zip(split, cpu_split(proc.pid), strict=True))
+                cpu_runs.append((user_s + sys_s) * 1000 / served)
+                sys_runs.append(sys_s * 1000 / served)
                 client_cpu.append((cpu_s(os.getpid()) - mine) * 1000 / served)
             bulk = {}
             if not args.bulk_in_mix:
@@ -336,6 +399,9 @@ def main() -> None:
         "first_request_s": round(first_s, 3),
         "server_rss_mb": {"before_pages": rss_start, "after_load": rss_end},
         "server_cpu_ms_per_request_under_load": [round(c, 2) for c in cpu_runs],
+        "server_system_cpu_ms_per_request_under_load": [round(c, 2) for c in sys_runs],
+        "server_threads": threads,
+        "switch_interval_s": switch,
         "client_cpu_ms_per_request_under_load": [round(c, 2) for c in client_cpu],
         "requests_per_second": [
             round(sum(len(v) for v in run.values()) / w, 1)
@@ -344,14 +410,19 @@ def main() -> None:
         "pages": {},
         "bulk": {},
     }
-    print(f"{args.reviews} reviews, {args.clients} clients, 127.0.0.1, waitress 8 threads")
+    print(
+        f"{args.reviews} reviews, {args.clients} clients, 127.0.0.1, waitress {threads} threads, "
+        f"switch interval {switch * 1000:g} ms"
+    )
     print(f"load average before {load_before}, after {report['load_average_after']}")
     print(f"first /healthz after start (load + index the snapshot): {first_s * 1000:.0f} ms")
     print(f"server memory: {rss_start or 0:.0f} MB before the pages, {rss_end or 0:.0f} MB after")
     print(
         "under load, per request (one value per run): server CPU "
         + ", ".join(f"{c:.2f}" for c in cpu_runs)
-        + " ms; the clients' CPU "
+        + " ms (system "
+        + ", ".join(f"{c:.2f}" for c in sys_runs)
+        + "); the clients' CPU "
         + ", ".join(f"{c:.2f}" for c in client_cpu)
         + " ms; requests per second "
         + ", ".join(

@@ -31,8 +31,11 @@ How:
 - Concurrent misses of one key render it once: the others wait for the first (at most
   :data:`WAIT_SECONDS`, then render themselves), so a new snapshot under load costs one render
   per page, not twenty.
-- Only GET (and HEAD) answers of status 200 with ``text/html`` are stored: downloads, redirects,
-  404s and errors are rendered every time.
+- Only GET (and HEAD) answers of status 200 with ``text/html`` are stored, and the API's JSON
+  answers (whole, up to :data:`MAX_JSON_BYTES`): downloads, redirects, 404s and errors are
+  rendered every time.
+- A kept page is answered in front of Flask (:mod:`tracker.web.fastpath`) once the person's
+  parts are rendered (:meth:`PageStore.part`): after that a page view costs a few look-ups.
 """
 
 from __future__ import annotations
@@ -42,18 +45,24 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any, NamedTuple
 
 from flask import Flask, current_app, g, request
 from markupsafe import Markup
 from werkzeug.wrappers import Response
 
+from tracker.access.users import User
 from tracker.web.data import Snapshot, scope_of
 
 #: pages of the ``pages`` blueprint never stored: the calendar page shows the user's own feed token
 UNCACHED = frozenset({"pages.calendar"})
-#: blueprints whose HTML pages are stored: each page a function of snapshot, scope and address
-CACHED_BLUEPRINTS = frozenset({"pages", "actions", "trend"})
+#: blueprints whose HTML pages (and the API's JSON) are stored: each a function of snapshot,
+#: scope and address
+CACHED_BLUEPRINTS = frozenset({"pages", "actions", "trend", "api"})
+#: a JSON answer larger than this is not stored (the whole 10,000-review list is 38 MB: the API
+#: keeps its encoded bodies itself); a page of 100 reviews is 400 KB
+MAX_JSON_BYTES = 2 * 1024 * 1024
 #: the parts of a page filled in per request (templates/per_request/<name>.html)
 HOLES = ("account", "stale")
 #: a page of a longer address is rendered every time (such addresses are made up, not followed)
@@ -73,11 +82,13 @@ Key = tuple[Any, ...]
 
 
 class Page(NamedTuple):
-    """A page as kept: its bytes cut at the per-request parts (each named by a str), and the
-    headers its view set (a view's own headers come back with the page)."""
+    """A page as kept: its bytes cut at the per-request parts (each named by a str), the
+    headers its view set (a view's own headers come back with the page) and the endpoint that
+    rendered it (the search box shows the query on the search page only)."""
 
     pieces: tuple[bytes | str, ...]
     headers: tuple[tuple[str, str], ...] = ()
+    endpoint: str = ""
 
     @property
     def size(self) -> int:
@@ -98,8 +109,38 @@ class PageStore:
     size: int = 0
     hits: int = 0
     misses: int = 0
+    #: the per-request parts as rendered, by what they show (:func:`part_key`): a person's
+    #: next page costs a look-up, not a template render; gone with the snapshot
+    parts: dict[Key, bytes] = field(default_factory=dict)
+    max_parts: int = 4096
     _rendering: dict[Key, threading.Event] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def peek(self, key: Key) -> Page | None:
+        """The kept page, or None, without claiming it (:mod:`tracker.web.fastpath`, which
+        leaves a miss to Flask). No lock: each dict operation is atomic under the GIL, and a
+        page dropped meanwhile is simply not found (``move_to_end`` then raises)."""
+        page = self.pages.get(key)
+        if page is None:
+            return None
+        try:
+            self.pages.move_to_end(key)
+        except KeyError:
+            return None
+        self.hits += 1
+        return page
+
+    def part(self, key: Key, render: Callable[[], bytes]) -> bytes:
+        """A per-request part rendered once for its inputs (the oldest dropped beyond
+        ``max_parts``: one entry per session and snapshot, about a kilobyte each)."""
+        done = self.parts.get(key)
+        if done is None:
+            done = render()
+            with self._lock:
+                while len(self.parts) >= self.max_parts:
+                    self.parts.pop(next(iter(self.parts)))
+                self.parts[key] = done
+        return done
 
     def claim(self, key: Key) -> tuple[Page | None, bool]:
         """``(page, False)`` when stored; else ``(None, True)``: this caller renders the page
@@ -181,7 +222,7 @@ def install(app: Flask, snapshot: Callable[[], Snapshot]) -> None:
         if page is None:
             return None
         g.page_filled = True
-        return Response(assemble(page.pieces), headers=list(page.headers))
+        return Response(assemble(page.pieces, page.endpoint), headers=list(page.headers))
 
     @app.after_request
     def keep_and_fill(response: Response) -> Response:
@@ -192,6 +233,9 @@ def install(app: Flask, snapshot: Callable[[], Snapshot]) -> None:
         pieces = split(response.get_data()) if html else None
         if claim is not None:
             store, key = claim
+            if pieces is None and response.mimetype == "application/json":
+                body = response.get_data()  # the API's: kept whole (no per-request parts)
+                pieces = (body,) if len(body) <= MAX_JSON_BYTES else None
             keep = pieces is not None and response.status_code == 200
             # Runs before the other after_request hooks (security headers, the session's
             # cookie and Vary): these are the view's own headers, Content-Type among them.
@@ -200,7 +244,8 @@ def install(app: Flask, snapshot: Callable[[], Snapshot]) -> None:
                 for name, value in response.headers.items()
                 if name.lower() not in ("content-length", "set-cookie")
             )
-            store.release(key, Page(pieces, headers) if keep and pieces else None)
+            endpoint = request.endpoint or ""
+            store.release(key, Page(pieces, headers, endpoint) if keep and pieces else None)
         if pieces is not None and len(pieces) > 1:
             response.set_data(assemble(pieces))
         return response
@@ -238,19 +283,82 @@ def split(body: bytes) -> tuple[bytes | str, ...]:
         body = body[end:]
 
 
-def assemble(pieces: tuple[bytes | str, ...]) -> bytes:
-    """The page with this request's own parts (templates/per_request/<name>.html) in it."""
+def part_key(
+    name: str,
+    me: User | None,
+    csrf: str | None,
+    query: str,
+    root: str,
+    stale: bool,
+    present: bool,
+    stale_minutes: int,
+) -> Key:
+    """Everything a per-request part shows, as a key: the part is rendered once per key
+    (:meth:`PageStore.part`). The templates in templates/per_request/ see exactly these values
+    (:func:`part_context`), nothing else of the request, so a kept part is the part rendered
+    afresh. Worked out the same way by Flask (:func:`assemble`) and :mod:`tracker.web.fastpath`."""
+    if name == "account":
+        return (name, me, csrf if me is not None else None, query, root)
+    return (name, stale, present, stale_minutes)
+
+
+def part_context(key: Key) -> dict[str, Any]:
+    """The template context of a part from its key (see :func:`part_key`)."""
+    if key[0] == "account":
+        _, me, csrf, query, root = key
+        return {"current_user": me, "csrf": csrf, "search_q": query, "root": root}
+    _, stale, present, stale_minutes = key
+    return {"stale": stale, "present": present, "stale_minutes": stale_minutes}
+
+
+def render_part(key: Key) -> bytes:
+    """One part rendered (in a request: the templates build addresses with ``url_for``)."""
+    template = current_app.jinja_env.get_template(f"per_request/{key[0]}.html")
+    return template.render(part_context(key)).encode()
+
+
+def fill(
+    store: PageStore,
+    pieces: tuple[bytes | str, ...],
+    keys: Callable[[str], Key],
+    render: Callable[[Key], bytes] | None,
+) -> bytes | None:
+    """The page with its parts in it, each part found by its key (``keys(name)``) in the store;
+    a part not found is rendered by ``render``, or with no ``render`` the answer is None."""
     if len(pieces) == 1 and isinstance(pieces[0], bytes):
         return pieces[0]
-    context: dict[str, Any] = {}
-    current_app.update_template_context(context)  # as render_template makes it, once for all
-    parts: dict[str, bytes] = {}
     out = []
     for piece in pieces:
         if isinstance(piece, str):
-            if piece not in parts:
-                template = current_app.jinja_env.get_template(f"per_request/{piece}.html")
-                parts[piece] = template.render(context).encode()
-            piece = parts[piece]
+            key = keys(piece)
+            done = store.parts.get(key)
+            if done is None:
+                if render is None:
+                    return None
+                done = store.part(key, partial(render, key))
+            piece = done
         out.append(piece)
     return b"".join(out)
+
+
+def assemble(pieces: tuple[bytes | str, ...], endpoint: str | None = None) -> bytes:
+    """The page with this request's own parts (templates/per_request/<name>.html) in it."""
+    if len(pieces) == 1 and isinstance(pieces[0], bytes):
+        return pieces[0]
+    from tracker.web.security import csrf_token
+    from tracker.web.views import snapshot, stale_now, state
+
+    me = g.get("user")
+    csrf = csrf_token() if me is not None else None  # made once per session (in the session)
+    endpoint = request.endpoint if endpoint is None else endpoint
+    query = request.args.get("q", "") if endpoint == "pages.search" else ""
+    snap = snapshot()
+    minutes = state().config.web.stale_after_minutes
+    stale = stale_now(snap)
+
+    def keys(name: str) -> Key:
+        return part_key(name, me, csrf, query, request.root_path, stale, snap.present, minutes)
+
+    page = fill(store_of(snap), pieces, keys, render_part)
+    assert page is not None
+    return page

@@ -26,7 +26,10 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
     "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
 }
+_HEADERS = tuple(HEADERS.items())
 HSTS = "max-age=31536000; includeSubDomains"
+#: Pages hold case data: never keep them in a shared or browser cache (static files apart).
+NO_STORE = ("Cache-Control", "no-store")
 READ_METHODS = frozenset({"GET", "HEAD"})
 #: The only endpoints that take a POST: signing in and out.
 FORM_ENDPOINTS = frozenset({"auth.sign_in", "auth.sign_out"})
@@ -44,17 +47,24 @@ def install(app: Flask) -> None:
 
     @app.after_request
     def headers(response: Response) -> Response:
-        for name, value in HEADERS.items():
-            response.headers.setdefault(name, value)
-        if request.is_secure:
-            # Only over HTTPS (directly or through a trusted proxy): browsers ignore it on http.
-            response.headers.setdefault("Strict-Transport-Security", HSTS)
+        present = {name.lower() for name, _ in response.headers}
+        for name, value in page_headers(present, secure=request.is_secure):
+            response.headers.add(name, value)
         if response.status_code == 405:
             response.headers["Allow"] = "GET, HEAD"
-        if request.endpoint != "static":
-            # Pages hold case data: never keep them in a shared or browser cache.
-            response.headers.setdefault("Cache-Control", "no-store")
+        if request.endpoint != "static" and "cache-control" not in present:
+            response.headers.add(*NO_STORE)
         return response
+
+
+def page_headers(present: set[str], *, secure: bool) -> list[tuple[str, str]]:
+    """The security headers a response gets, in order, but for those it has (``present``:
+    lower-cased names); :mod:`tracker.web.fastpath` adds the same ones."""
+    added = [(name, value) for name, value in _HEADERS if name.lower() not in present]
+    if secure and "strict-transport-security" not in present:
+        # Only over HTTPS (directly or through a trusted proxy): browsers ignore it on http.
+        added.append(("Strict-Transport-Security", HSTS))
+    return added
 
 
 def csrf_token() -> str:

@@ -18,6 +18,10 @@ from werkzeug.wrappers import Response
 
 from tracker.access.sessions import SessionStore
 
+#: the environ key under which tracker.web.fastpath hands on the session it read (not an HTTP
+#: header: a client cannot set it)
+SESSION_READ = "tracker.session_read"
+
 
 class ServerSession(CallbackDict[str, Any], SessionMixin):
     def __init__(
@@ -60,7 +64,11 @@ class ServerSessionInterface(SessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         sid = request.cookies.get(self.get_cookie_name(app), "")
-        record = self.store.load(sid) if sid else None
+        read = request.environ.get(SESSION_READ)
+        if read is not None and read[0] == sid:
+            record = read[1]  # read by tracker.web.fastpath, which left this request to Flask
+        else:
+            record = self.store.load(sid) if sid else None
         if record is None:
             return ServerSession()
         return ServerSession(record.data, sid=sid, created=record.created)

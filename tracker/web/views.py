@@ -122,11 +122,10 @@ def install(app: Flask) -> None:
     @app.context_processor
     def common() -> dict[str, Any]:
         snap = snapshot()
-        stale_after = timedelta(minutes=state().config.web.stale_after_minutes)
         return {
             "current_user": g.get("user"),
             "snap": snap,
-            "stale": snap.is_stale(datetime.now(UTC), stale_after),
+            "stale": stale_now(snap),
             "stale_minutes": state().config.web.stale_after_minutes,
             "csrf_token": csrf_token,
             "govuk": state().govuk,
@@ -160,6 +159,15 @@ def install(app: Flask) -> None:
             return response
         html = render_template("error.html", error=exc)
         return html, exc.code or 500
+
+
+def stale_now(snap: Snapshot) -> bool:
+    """Whether the snapshot is older than ``[web] stale_after_minutes`` now (the warning)."""
+    return stale_at(snap, state().config.web.stale_after_minutes)
+
+
+def stale_at(snap: Snapshot, minutes: int) -> bool:
+    return snap.is_stale(datetime.now(UTC), timedelta(minutes=minutes))
 
 
 def _bearer() -> str | None:
