@@ -243,8 +243,11 @@ def _layout(pg: Page) -> dict[str, float]:
           const svg = [...document.querySelectorAll('.tracker-trend__svg')].find(e => e.getBoundingClientRect().width > 0);
           const tick = svg.querySelector('.tr-quarter').getBoundingClientRect();
           const section = document.querySelector('.tracker-trend');
+          const table = document.querySelector('.tracker-trend__table');
           return {wide: vis('.tracker-trend__svg--wide'), narrow: vis('.tracker-trend__svg--narrow'),
-                  label: tick.height, section: section.scrollWidth, page: document.documentElement.scrollWidth};
+                  label: tick.height, section: section.scrollWidth, page: document.documentElement.scrollWidth,
+                  table: table.scrollWidth, room: table.parentElement.clientWidth,
+                  groups: table.querySelectorAll('thead th').length - 1};
         }"""
     )
 
@@ -255,6 +258,7 @@ def test_the_chart_fits_and_stays_legible_at_1280_and_375(
     narrow: Page,
 ) -> None:
     _, base = served
+    most = 0  # the most columns of figures a table had: must, should and local at their widest
     for pg, width in ((page, 1280), (narrow, 375)):
         sign_in(pg, base, "inspector")
         for path in ("/", "/trend", "/boards/Northshire%20LSCB"):
@@ -264,11 +268,15 @@ def test_the_chart_fits_and_stays_legible_at_1280_and_375(
             if path != "/boards/Northshire%20LSCB":  # the board's review table is not the chart's
                 assert found["page"] <= width, (path, width, found)
             assert found["wide"] is (width == 1280) and found["narrow"] is (width == 375)
+            # the table beside the chart shows every column without scrolling sideways
+            assert found["table"] <= found["room"], (path, width, found)
+            most = max(most, found["groups"])
             # quarter labels at least 11 px high on the screen, at either width
             assert found["label"] >= 11, (path, width, found)
             if path == "/trend":
                 pg.locator(".tracker-trend").screenshot(path=str(_shots() / f"trend-{width}.png"))
         assert pg.csp_errors == []  # type: ignore[attr-defined]
+    assert most == 3
 
 
 def test_trend_page_has_no_serious_accessibility_violations(
