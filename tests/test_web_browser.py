@@ -13,6 +13,7 @@ import os
 import re
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -68,9 +69,10 @@ def browser() -> Iterator[Browser]:
             b.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})
+@contextmanager
+def page_at(browser: Browser, width: int, height: int) -> Iterator[Page]:
+    """A page in its own context at a screen size; CSP complaints gathered in ``csp_errors``."""
+    context = browser.new_context(viewport={"width": width, "height": height})
     context.set_default_timeout(15_000)
     pg = context.new_page()
     pg.csp_errors = []  # type: ignore[attr-defined]
@@ -82,6 +84,12 @@ def page(browser: Browser) -> Iterator[Page]:
         yield pg
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    with page_at(browser, 1280, 900) as pg:
+        yield pg
 
 
 def shots_dir() -> Path:

@@ -29,7 +29,7 @@ import pytest
 from openpyxl import load_workbook
 from playwright.sync_api import Browser, Page
 
-from tests.test_web_browser import axe, browser, page, served, sign_in  # noqa: F401 (fixtures)
+from tests.test_web_browser import axe, browser, page, page_at, served, sign_in  # noqa: F401 (fixtures)
 from tests.web_fixtures import (
     ENGLAND_ROWS,
     HIGHLAND,
@@ -222,18 +222,8 @@ def test_chart_geometry_gaps_and_open_quarter() -> None:
 
 @pytest.fixture
 def narrow(browser: Browser) -> Iterator[Page]:  # noqa: F811
-    context = browser.new_context(viewport={"width": 375, "height": 800})
-    context.set_default_timeout(15_000)
-    pg = context.new_page()
-    pg.csp_errors = []  # type: ignore[attr-defined]
-    pg.on(
-        "console",
-        lambda m: "Content Security Policy" in m.text and pg.csp_errors.append(m.text),  # type: ignore[attr-defined]
-    )
-    try:
+    with page_at(browser, 375, 800) as pg:
         yield pg
-    finally:
-        context.close()
 
 
 def _layout(pg: Page) -> dict[str, float]:
