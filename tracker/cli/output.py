@@ -32,6 +32,7 @@ from tracker.frameworks.vocabulary import (
     stage_must_label,
 )
 from tracker.model import STATUS_ORDER
+from tracker.optional.pauses import EXTENSION_BASIS
 from tracker.output.json_stream import TextSink, write_check_json
 from tracker.output.records import (
     ROW_COLUMNS,
@@ -40,6 +41,7 @@ from tracker.output.records import (
     Days,
     Same,
     actions_by_review,
+    rule_fields,
 )
 from tracker.output.records import stage_columns as table_stage_columns
 from tracker.output.records import stage_rows as table_stage_rows
@@ -132,6 +134,34 @@ class _Iso(dict[int, str | None]):
 
 
 _ISO = _Iso()
+
+
+class _Uk(dict[int, str]):
+    """Days since 1970 -> the table's date text (31/12/2024; "" for none), each day made once."""
+
+    def __missing__(self, day: int) -> str:
+        text = self[day] = uk_date(_ISO[day])
+        return text
+
+
+_UK = _Uk()
+_PAUSED = _CODE_OF["paused"]
+_LABEL_OF_CODE = tuple(_label(s) for s in _STATUS_TEXTS)
+#: status codes worst first (STATUS_ORDER), each code's place in that order
+_RANK_OF_CODE = tuple(_ORDER.get(s, len(_ORDER)) for s in _STATUS_TEXTS)
+_WORST_FIRST = sorted(range(len(_STATUS_TEXTS)), key=_RANK_OF_CODE.__getitem__)
+_RANK = np.array(_RANK_OF_CODE)
+#: a review's rank in its board by its worst stage (render_check_table's order; a review that
+#: cannot be assessed ranks 2)
+_URGENCY = np.array(
+    [
+        {"overdue": 0, "not_met": 1, "late": 3, "early": 3, "pending": 4}.get(s, 5)
+        for s in _STATUS_TEXTS
+    ]
+)
+#: by status code: whether a stage of that status is shown, and whether it counts as a deadline
+_IS_SHOWN = np.isin(np.arange(len(_STATUS_TEXTS)), _SHOWN_CODES)
+_IS_DEADLINE = np.isin(np.arange(len(_STATUS_TEXTS)), _DEADLINE_CODES)
 #: the stage fields a line of the table reads (its status, dates, rule, pauses and findings)
 _LINE_FIELDS = frozenset(
     {
@@ -152,13 +182,33 @@ _LINE_FIELDS = frozenset(
 _SAME, _LIST, _DAYS, _CODES = range(4)
 
 
+def _rules(result: TableResult, k: int, mask: int) -> tuple[Any, ...]:
+    """Stage ``k``'s rule fields (basis, must, must_label, citation) for the rules in ``mask``,
+    through the result's own memo (tracker.output.records makes the same)."""
+    memo = result.rule_memo(k)
+    fields = memo.get(mask)
+    if fields is None:
+        fields = memo[mask] = rule_fields(result.stages[k], mask)
+    return fields
+
+
+def _add_group(groups: GroupCounts, group: str, code: int, found: int) -> None:
+    """``found`` stages of status ``code`` (a deadline status) in ``group``."""
+    groups.deadlines[group] += found
+    if code == _CODE_OF["on_time"]:
+        groups.met[group] += found
+    elif code == _CODE_OF["overdue"]:
+        groups.overdue[group] += found
+
+
 class _TableView:
     """One evaluated table as the people's table needs it, straight from its columns.
 
     The table used to be drawn from every review's record (the JSON objects): at national scale
-    building those cost more than drawing. Here a review costs a few list look-ups, and a stage
-    becomes a record only when the table prints a line for it (overdue, late, pending...).
-    Reviews that cannot be assessed have no stages, as in the JSON.
+    building those cost more than drawing. Here the stage lines are made from the columns in one
+    pass over the cells the table shows (a few list look-ups each); only a stage with pauses,
+    extensions or findings becomes a record first. Reviews that cannot be assessed have no
+    stages, as in the JSON.
     """
 
     def __init__(self, result: TableResult, verbose: bool) -> None:
@@ -176,9 +226,10 @@ class _TableView:
         self.shown = (
             np.broadcast_to(self.ok[:, None], codes.shape)
             if verbose
-            else np.isin(codes, _SHOWN_CODES) & self.ok[:, None]
+            else _IS_SHOWN[codes] & self.ok[:, None]
         )
         self._stages: list[list[tuple[str, int, Any]] | None] = [None] * self.k
+        self._grids: dict[str, np.ndarray] = {}
 
     def label_lengths(self) -> list[int]:
         """The labels of the stages some line of the table shows."""
@@ -206,7 +257,7 @@ class _TableView:
 
     def stage(self, k: int, i: int) -> dict[str, Any]:
         """Stage ``k`` of row ``i`` as its record in the check JSON holds it (the fields a line
-        of the table reads), for one line of the table."""
+        of the table reads): for the few stages with pauses, extensions or findings."""
         out: dict[str, Any] = {}
         for name, how, column in self._stage_cells(k):
             if how == _SAME:
@@ -221,38 +272,34 @@ class _TableView:
         return out
 
     def count_groups(self, groups: GroupCounts) -> None:
-        """``GroupCounts.add_stage`` for every stage of every assessable review, a stage's whole
-        column at once where one rule set (one group) serves all its rows."""
+        """``GroupCounts.add_stage`` for every stage of every assessable review, from the status
+        and rule-mask columns: the rules decide a stage's group, so a stage whose counted rows
+        share one group (nearly every stage) adds its tally at once."""
         tallies = self.tallies()
-        for k in range(self.k):
+        result = self.result
+        deadline = _IS_DEADLINE[self.codes] & self.ok[:, None]
+        for k, sc in enumerate(result.stages):
             tally = tallies[k]
             if not tally[_DEADLINE_CODES].any():
                 continue
-            codes = self.codes[:, k]
-            columns = {name: (how, column) for name, how, column in self._stage_cells(k)}
-            (basis_how, basis), (must_how, must) = columns["basis"], columns["must"]
-            if basis_how == _SAME and must_how == _SAME:
-                group = group_of(basis, must)
+            rows = deadline[:, k]
+            masks = sc.rule_mask[rows]
+            distinct = [int(masks[0])] if (masks == masks[0]).all() else np.unique(masks).tolist()
+            group_at = {m: group_of(*_rules(result, k, m)[:2]) for m in distinct}
+            extended = [i for i in sc.extended if rows[i]]
+            if len(set(group_at.values())) == 1 and not extended:
+                (group, *_) = group_at.values()
                 for code in _DEADLINE_CODES:
-                    found = int(tally[code])
-                    if not found:
-                        continue
-                    groups.deadlines[group] += found
-                    if _STATUS_TEXTS[code] == "on_time":
-                        groups.met[group] += found
-                    elif _STATUS_TEXTS[code] == "overdue":
-                        groups.overdue[group] += found
+                    if tally[code]:
+                        _add_group(groups, group, code, int(tally[code]))
                 continue
-            rows = np.flatnonzero(self.ok & np.isin(codes, _DEADLINE_CODES)).tolist()
-            statuses = codes.tolist()
-            for i in rows:
-                groups.add_stage(
-                    {
-                        "status": _STATUS_TEXTS[statuses[i]],
-                        "basis": basis if basis_how == _SAME else basis[i],
-                        "must": must if must_how == _SAME else must[i],
-                    }
-                )
+            names = [group_at[m] for m in masks.tolist()]
+            index = {i: n for n, i in enumerate(np.flatnonzero(rows).tolist())}
+            for i in extended:  # an agreed extension's own basis (tracker.output.records)
+                must = _rules(result, k, int(sc.rule_mask[i]))[1]
+                names[index[i]] = group_of(EXTENSION_BASIS, must)
+            for code, name in zip(self.codes[rows, k].tolist(), names, strict=True):
+                _add_group(groups, name, code, 1)
 
     def tallies(self) -> np.ndarray:
         """Per stage, its assessable rows per status (a row per stage, a column per status)."""
@@ -268,31 +315,76 @@ class _TableView:
         return overdue.tolist(), not_met.tolist()
 
     def urgency(self) -> tuple[list[int], list[int]]:
-        """Per review the rank and the most days overdue of ``render_check_table``'s order."""
+        """Per review the rank and the most days overdue of ``render_check_table``'s order: any
+        overdue stage first, then not met, then reviews that cannot be assessed, late or early,
+        pending, the rest (a review ranks by its worst stage: :data:`_URGENCY`)."""
         ok = self.ok
-        has = {
-            s: ((self.codes == _CODE_OF[s]).any(axis=1) & ok) if self.k else np.zeros(self.n, bool)
-            for s in ("overdue", "not_met", "late", "early", "pending")
-        }
-        rank = np.select(
-            [
-                has["overdue"],
-                has["not_met"],
-                ~ok,
-                has["late"] | has["early"],
-                has["pending"],
-            ],
-            [0, 1, 2, 3, 4],
-            5,
-        )
+        rank = np.where(ok, _URGENCY[self.codes].min(axis=1, initial=5), 2)
         if self.k:
-            days = np.stack([sc.days_late for sc in self.result.stages], axis=1)
+            days = self.grid("days_late")
             overdue = (self.codes == _CODE_OF["overdue"]) & ok[:, None]
             most = np.where(overdue, days, 0).max(axis=1)
             most = np.where(overdue.any(axis=1), most, 0)
         else:
             most = np.zeros(self.n, dtype=np.int64)
         return rank.tolist(), most.tolist()
+
+    def grid(self, name: str) -> np.ndarray:
+        """The stages' column ``name`` side by side, a row per review (dates as days since
+        1970), made once per table."""
+        found = self._grids.get(name)
+        if found is None:
+            found = np.stack([getattr(sc, name) for sc in self.result.stages], axis=1)
+            if found.dtype.kind == "M":
+                found = found.astype("datetime64[D]").view(np.int64)
+            self._grids[name] = found
+        return found
+
+    def stage_lines(self, width: int, label_width: int, colour: bool) -> list[list[str]]:
+        """Each review's stage lines, in the order the table prints them (worst status first,
+        then stage order): one pass over just the cells the table shows, each line made from
+        its columns' values. Only a stage with pauses, extensions or findings (or paused)
+        becomes its record first (:meth:`stage`)."""
+        out: list[list[str]] = [[] for _ in range(self.n)]
+        ii, kk = np.nonzero(self.shown)
+        if not len(ii):
+            return out
+        codes = self.codes[ii, kk]
+        line_order = np.lexsort((kk, _RANK[codes], ii))  # by review, worst first, stage order
+        ii, kk, codes = ii[line_order], kk[line_order], codes[line_order]
+        result = self.result
+        stages = result.stages
+        odd = self.codes == _PAUSED
+        for k, sc in enumerate(stages):
+            for i in (*sc.adjustments, *sc.findings, *sc.extended):
+                odd[i, k] = True
+        labels = [_cut(sc.label, label_width) for sc in stages]
+        #: (stage, rule mask) -> the line's basis text
+        bases: dict[tuple[int, int], str] = {}
+        for i, k, code, late, due, finished, mask, special in zip(
+            ii.tolist(),
+            kk.tolist(),
+            codes.tolist(),
+            self.grid("days_late")[ii, kk].tolist(),
+            self.grid("latest")[ii, kk].tolist(),
+            self.grid("done")[ii, kk].tolist(),
+            self.grid("rule_mask")[ii, kk].tolist(),
+            odd[ii, kk].tolist(),
+            strict=True,
+        ):
+            if special:
+                out[i] += _stage_lines(self.stage(k, i), width, label_width, colour)
+                continue
+            basis = bases.get((k, mask))
+            if basis is None:
+                basis, must, wording, _citation = _rules(result, k, mask)
+                basis = bases[(k, mask)] = _basis_text(
+                    {"basis": basis, "must": must, "must_label": wording}
+                )
+            status = _STATUS_TEXTS[code]
+            when = _when(status, _UK[due], _UK[finished], late)
+            out[i] += _stage_line(status, labels[k], when, basis, width, label_width, colour)
+        return out
 
     def review_lines(
         self,
@@ -301,44 +393,44 @@ class _TableView:
         width: int,
         label_width: int,
         colour: bool,
-    ) -> Iterator[list[str]]:
-        """Each review's lines, in the table's row order."""
+    ) -> list[list[str]]:
+        """Each review's lines, in the table's row order: its line (its stages counted by
+        status), a line per stage that needs attention (every stage with ``verbose``), worst
+        first, and its actions'. Reviews with the same counts share their summary text."""
         table = self.result.table
         rows = table.rows.tolist()
         ok = self.ok.tolist()
-        k = self.k
-        raw = self.codes.tobytes()
-        shown = self.shown
-        #: a review's statuses in stage order -> (its summary, the stages shown, in order)
-        memo: dict[bytes, tuple[str, list[int]]] = {}
+        drawn = self.stage_lines(width, label_width, colour)
+        width_codes = len(_STATUS_TEXTS)
+        flat = (self.codes.astype(np.int64) + width_codes * np.arange(self.n)[:, None]).ravel()
+        per_row = np.bincount(flat, minlength=self.n * width_codes).astype(np.uint8)
+        counted = per_row.tobytes()
+        source, sheet = table.source, table.sheet
+        #: a review's stages per status (a byte each) -> its summary
+        summaries: dict[bytes, str] = {}
         for i, rid in enumerate(table.review_ids):
-            review = {
-                "review_id": rid,
-                "sheet": table.sheet,
-                "row": rows[i],
-                "assessable": ok[i],
-                "actions": actions.get((table.source, rid), ()),
-            }
-            if not ok[i]:
-                yield _review_lines(review, "", [], verbose, width, label_width, colour)
-                continue
-            key = raw[i * k : (i + 1) * k]
-            found = memo.get(key)
-            if found is None:
-                statuses = [_STATUS_TEXTS[c] for c in key]
-                tally = Counter(statuses)
-                summary = ", ".join(
-                    f"{n} {_label(s)}"
-                    for s, n in sorted(tally.items(), key=lambda x: _ORDER.get(x[0], len(_ORDER)))
-                )
-                order = sorted(
-                    (j for j in range(k) if shown[i, j]),
-                    key=lambda j: _ORDER.get(statuses[j], len(_ORDER)),
-                )
-                found = memo[key] = (summary, order)
-            summary, order = found
-            stages = [self.stage(j, i) for j in order]
-            yield _review_lines(review, summary, stages, verbose, width, label_width, colour)
+            name = rid or "(no review ID)"
+            if ok[i]:
+                key = counted[i * width_codes : (i + 1) * width_codes]
+                summary = summaries.get(key)
+                if summary is None:
+                    summary = summaries[key] = _summary(key)
+                out = [_cut(f"  {name:<18} {sheet} row {rows[i]} · {summary}", width)]
+                out += drawn[i]
+            else:
+                out = [
+                    _cut(
+                        f"  {name:<18} {sheet} row {rows[i]}: cannot be assessed until its data"
+                        " errors are fixed",
+                        width,
+                    )
+                ]
+            if actions:
+                own = actions.get((source, rid))
+                if own:
+                    out += _action_lines(own, verbose, width)
+            drawn[i] = out
+        return drawn
 
 
 def render_check_table(
@@ -381,17 +473,20 @@ def render_check_table(
     tallies: dict[str, list[int]] = {}
     by_board: dict[str, list[tuple[tuple[int, int, str], list[str]]]] = defaultdict(list)
     for view in views:
-        boards = view.result.table.boards
         overdue, not_met = view.board_counts()
         rank, most = view.urgency()
-        review_ids = view.result.table.review_ids
         drawn = view.review_lines(actions, verbose, width, label_width, colour)
-        for i, review_lines in enumerate(drawn):
-            board = boards[i] or "(no board named)"
-            tally = tallies.setdefault(board, [0, 0])
-            tally[0] += overdue[i]
-            tally[1] += not_met[i]
-            by_board[board].append(((rank[i], -most[i], str(review_ids[i])), review_lines))
+        table = view.result.table
+        for board, over, unmet, r, m, rid, review_lines in zip(
+            table.boards, overdue, not_met, rank, most, table.review_ids, drawn, strict=True
+        ):
+            board = board or "(no board named)"
+            tally = tallies.get(board)
+            if tally is None:
+                tally = tallies[board] = [0, 0]
+            tally[0] += over
+            tally[1] += unmet
+            by_board[board].append(((r, -m, str(rid)), review_lines))
 
     def board_order(board: str) -> tuple[int, int, str]:
         return (-tallies[board][0], -tallies[board][1], board)
@@ -405,65 +500,74 @@ def render_check_table(
     return "\n".join(lines) + "\n"
 
 
-def _review_lines(
-    review: dict[str, Any],
-    summary: str,
-    shown: list[dict[str, Any]],
-    verbose: bool,
-    width: int,
-    label_width: int,
-    colour: bool,
+def _summary(counted: bytes) -> str:
+    """A review's stages counted by status, worst first (``counted``: a byte per status code)."""
+    return ", ".join(
+        f"{counted[code]} {_LABEL_OF_CODE[code]}" for code in _WORST_FIRST if counted[code]
+    )
+
+
+def _when(
+    status: str, latest: str, done: str, days_late: int, since: str = "", due: str = ""
+) -> str:
+    """A stage line's "when" column from its dates as the table prints them ("" for none);
+    ``since`` and ``due``: a paused stage's open pause and the due date it had."""
+    if status == "overdue":
+        return f"due {latest} · {days_late}d overdue"
+    if status == "late":
+        return f"done {done} · {days_late}d late"
+    if status == "early":
+        return f"done {done} · {days_late}d early"
+    if status == "pending":
+        return f"due by {latest}" if latest else "no deadline"
+    if status == "paused":
+        return f"from {since} (due {due})"
+    return f"done {done}" if done else ""
+
+
+def _basis_text(stage: Mapping[str, Any]) -> str:
+    """A stage line's rule: ``should · stat. guidance``."""
+    basis = stage["basis"]
+    return f"{stage_must_label(stage)} · {_SHORT_BASIS.get(basis, basis)}" if basis else ""
+
+
+def _stage_line(
+    status: str, label: str, when: str, basis: str, width: int, label_width: int, colour: bool
 ) -> list[str]:
-    """A review's line (``summary``: its stages counted by status) and a line per stage of
-    ``shown`` (the stages that need attention, or all of them with ``verbose``, worst first)."""
-    rid = review["review_id"] or "(no review ID)"
-    where = f"{review['sheet']} row {review['row']}"
-    if not review["assessable"]:
-        return [
-            _cut(f"  {rid:<18} {where}: cannot be assessed until its data errors are fixed", width)
-        ] + _action_lines(review, verbose, width)
-    out = [_cut(f"  {rid:<18} {where} · {summary}", width)]
-    for s in shown:
-        status = _label(s["status"])
-        label = _cut(s["label"], label_width)
-        if s["status"] == "overdue":
-            when = f"due {uk_date(s['latest'])} · {s['days_late']}d overdue"
-        elif s["status"] == "late":
-            when = f"done {uk_date(s['done'])} · {s['days_late']}d late"
-        elif s["status"] == "early":
-            when = f"done {uk_date(s['done'])} · {s['days_late']}d early"
-        elif s["status"] == "pending":
-            when = f"due by {uk_date(s['latest'])}" if s["latest"] else "no deadline"
-        elif s["status"] == "paused":
-            since = next((a["from"] for a in s.get("adjustments", ()) if a["to"] is None), None)
-            when = f"from {uk_date(since)} (due {uk_date(s['original_latest'])})"
-        elif s["done"]:
-            when = f"done {uk_date(s['done'])}"
-        else:
-            when = ""
-        basis = (
-            f"{stage_must_label(s)} · {_SHORT_BASIS.get(s['basis'], s['basis'])}"
-            if s["basis"]
-            else ""
+    """A stage's line (``label`` already cut to the label column), or two when its rule would
+    not fit: a split must/should keeps its wording, on a line of its own."""
+    text = _label(status)
+    line = f"    {text:<8} {label:<{label_width}} {when:<{_WHEN}} {basis}".rstrip()
+    if len(line) <= width:
+        # colour after fitting, so the codes never count against the width
+        return [line.replace(text, paint_status(text, status, enabled=True), 1) if colour else line]
+    line = f"    {text:<8} {label:<{label_width}} {when}".rstrip()
+    if colour:
+        line = line.replace(text, paint_status(text, status, enabled=True), 1)
+    return [line, _cut(f"{'':<13}{basis}", width)]
+
+
+def _stage_lines(s: dict[str, Any], width: int, label_width: int, colour: bool) -> list[str]:
+    """A stage's lines from its record: its line, its pauses and extensions, its findings."""
+    status = s["status"]
+    since = due = ""
+    if status == "paused":
+        since = uk_date(
+            next((a["from"] for a in s.get("adjustments", ()) if a["to"] is None), None)
         )
-        line = f"    {status:<8} {label:<{label_width}} {when:<{_WHEN}} {basis}".rstrip()
-        if len(line) > width:  # a split must/should keeps its wording: on a line of its own
-            line = f"    {status:<8} {label:<{label_width}} {when}".rstrip()
-            out.append(line.replace(status, paint_status(status, s["status"], enabled=colour), 1))
-            out.append(_cut(f"{'':<13}{basis}", width))
-        else:
-            # colour after fitting, so the codes never count against the width
-            out.append(line.replace(status, paint_status(status, s["status"], enabled=colour), 1))
-        if s.get("adjustments") and s["status"] != "paused":
-            out.append(_cut(f"             {adjustment_text(s)}", width))
-        for finding in s.get("findings", ()):
-            out.append(_cut(f"             should: {finding['message']}", width))
-    return out + _action_lines(review, verbose, width)
+        due = uk_date(s["original_latest"])
+    when = _when(status, uk_date(s["latest"]), uk_date(s["done"]), s["days_late"], since, due)
+    label = _cut(s["label"], label_width)
+    out = _stage_line(status, label, when, _basis_text(s), width, label_width, colour)
+    if s.get("adjustments") and status != "paused":
+        out.append(_cut(f"             {adjustment_text(s)}", width))
+    for finding in s.get("findings", ()):
+        out.append(_cut(f"             should: {finding['message']}", width))
+    return out
 
 
-def _action_lines(review: dict[str, Any], verbose: bool, width: int = WIDTH) -> list[str]:
-    """The review's actions that need attention (all of them with ``verbose``), worst first."""
-    actions = review.get("actions", ())
+def _action_lines(actions: list[dict[str, Any]], verbose: bool, width: int = WIDTH) -> list[str]:
+    """A review's actions that need attention (all of them with ``verbose``), worst first."""
     shown = actions if verbose else [a for a in actions if a["status"] in _SHOWN]
     out = []
     for a in sorted(shown, key=lambda a: (_ORDER[a["status"]], -a["days_late"])):
