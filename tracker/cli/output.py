@@ -143,6 +143,14 @@ class _Uk(dict[int, str]):
         text = self[day] = uk_date(_ISO[day])
         return text
 
+    def cover(self, days: Iterable[int]) -> None:
+        """Make the text of every day of ``days`` not yet made in one numpy call (a call per
+        day costs microseconds, and a national run's lines name thousands of days)."""
+        new = sorted(d for d in set(days) if d not in self and d != _NAT)
+        if new:
+            isos = np.datetime_as_string(np.array(new, dtype=np.int64).view("datetime64[D]"))
+            self.update(zip(new, map(uk_date, isos.tolist()), strict=True))
+
 
 _UK = _Uk()
 _PAUSED = _CODE_OF["paused"]
@@ -182,14 +190,23 @@ _LINE_FIELDS = frozenset(
 _SAME, _LIST, _DAYS, _CODES = range(4)
 
 
-def _rules(result: TableResult, k: int, mask: int) -> tuple[Any, ...]:
-    """Stage ``k``'s rule fields (basis, must, must_label, citation) for the rules in ``mask``,
-    through the result's own memo (tracker.output.records makes the same)."""
-    memo = result.rule_memo(k)
-    fields = memo.get(mask)
-    if fields is None:
-        fields = memo[mask] = rule_fields(result.stages[k], mask)
-    return fields
+class _Rules(dict[tuple[int, int], tuple[Any, ...]]):
+    """(stage, rule mask) -> the rule fields (basis, must, must_label, citation), for one
+    drawing of the table: the tables of one framework share their stages, so each rule set is
+    described once a run rather than once a table (140 tables at national scale). Keyed by the
+    stage object's id: every stage lives as long as the run's result the drawing reads."""
+
+    def fields(self, result: TableResult, k: int, mask: int) -> tuple[Any, ...]:
+        sc = result.stages[k]
+        key = (id(sc.stage), mask)
+        found = self.get(key)
+        if found is None:
+            memo = result.rule_memo(k)  # tracker.output.records fills the same memo
+            found = memo.get(mask)
+            if found is None:
+                found = memo[mask] = rule_fields(sc, mask)
+            self[key] = found
+        return found
 
 
 def _add_group(groups: GroupCounts, group: str, code: int, found: int) -> None:
@@ -211,8 +228,9 @@ class _TableView:
     stages, as in the JSON.
     """
 
-    def __init__(self, result: TableResult, verbose: bool) -> None:
+    def __init__(self, result: TableResult, verbose: bool, rules: _Rules | None = None) -> None:
         self.result = result
+        self.rules = _Rules() if rules is None else rules
         table = result.table
         self.n = len(table)
         self.ok = np.asarray(table.assessable, dtype=bool)
@@ -275,29 +293,33 @@ class _TableView:
         """``GroupCounts.add_stage`` for every stage of every assessable review, from the status
         and rule-mask columns: the rules decide a stage's group, so a stage whose counted rows
         share one group (nearly every stage) adds its tally at once."""
-        tallies = self.tallies()
+        tallies = self.tallies().tolist()
         result = self.result
-        deadline = _IS_DEADLINE[self.codes] & self.ok[:, None]
+        masks = self.grid("rule_mask")
+        first = masks[0].tolist() if self.n else []
+        uniform = (masks == masks[:1]).all(axis=0).tolist()
+        deadline = None
         for k, sc in enumerate(result.stages):
             tally = tallies[k]
-            if not tally[_DEADLINE_CODES].any():
+            if not any(tally[code] for code in _DEADLINE_CODES):
                 continue
-            rows = deadline[:, k]
-            masks = sc.rule_mask[rows]
-            distinct = [int(masks[0])] if (masks == masks[0]).all() else np.unique(masks).tolist()
-            group_at = {m: group_of(*_rules(result, k, m)[:2]) for m in distinct}
-            extended = [i for i in sc.extended if rows[i]]
-            if len(set(group_at.values())) == 1 and not extended:
-                (group, *_) = group_at.values()
+            if uniform[k] and not sc.extended:  # one rule set for all rows: its group's tally
+                group = group_of(*self.rules.fields(result, k, first[k])[:2])
                 for code in _DEADLINE_CODES:
                     if tally[code]:
-                        _add_group(groups, group, code, int(tally[code]))
+                        _add_group(groups, group, code, tally[code])
                 continue
-            names = [group_at[m] for m in masks.tolist()]
+            if deadline is None:
+                deadline = _IS_DEADLINE[self.codes] & self.ok[:, None]
+            rows = deadline[:, k]
+            counted = masks[rows, k].tolist()
+            group_at = {m: group_of(*self.rules.fields(result, k, m)[:2]) for m in set(counted)}
+            names = [group_at[m] for m in counted]
             index = {i: n for n, i in enumerate(np.flatnonzero(rows).tolist())}
-            for i in extended:  # an agreed extension's own basis (tracker.output.records)
-                must = _rules(result, k, int(sc.rule_mask[i]))[1]
-                names[index[i]] = group_of(EXTENSION_BASIS, must)
+            for i in sc.extended:  # an agreed extension's own basis (tracker.output.records)
+                if rows[i]:
+                    must = self.rules.fields(result, k, int(sc.rule_mask[i]))[1]
+                    names[index[i]] = group_of(EXTENSION_BASIS, must)
             for code, name in zip(self.codes[rows, k].tolist(), names, strict=True):
                 _add_group(groups, name, code, 1)
 
@@ -336,7 +358,7 @@ class _TableView:
         if found is None:
             found = np.stack([getattr(sc, name) for sc in self.result.stages], axis=1)
             if found.dtype.kind == "M":
-                found = found.astype("datetime64[D]").view(np.int64)
+                found = found.astype("datetime64[D]", copy=False).view(np.int64)
             self._grids[name] = found
         return found
 
@@ -359,31 +381,36 @@ class _TableView:
             for i in (*sc.adjustments, *sc.findings, *sc.extended):
                 odd[i, k] = True
         labels = [_cut(sc.label, label_width) for sc in stages]
-        #: (stage, rule mask) -> the line's basis text
-        bases: dict[tuple[int, int], str] = {}
+        #: (stage, status, rule mask) -> the line's head (status and label) and its rule's text
+        parts: dict[tuple[int, int, int], tuple[str, str]] = {}
+        latest = self.grid("latest")[ii, kk].tolist()
+        done = self.grid("done")[ii, kk].tolist()
+        _UK.cover(latest + done)
         for i, k, code, late, due, finished, mask, special in zip(
             ii.tolist(),
             kk.tolist(),
             codes.tolist(),
             self.grid("days_late")[ii, kk].tolist(),
-            self.grid("latest")[ii, kk].tolist(),
-            self.grid("done")[ii, kk].tolist(),
+            latest,
+            done,
             self.grid("rule_mask")[ii, kk].tolist(),
             odd[ii, kk].tolist(),
             strict=True,
         ):
+            status = _STATUS_TEXTS[code]
             if special:
                 out[i] += _stage_lines(self.stage(k, i), width, label_width, colour)
                 continue
-            basis = bases.get((k, mask))
-            if basis is None:
-                basis, must, wording, _citation = _rules(result, k, mask)
-                basis = bases[(k, mask)] = _basis_text(
-                    {"basis": basis, "must": must, "must_label": wording}
+            found = parts.get((k, code, mask))
+            if found is None:
+                basis, must, wording, _citation = self.rules.fields(result, k, mask)
+                found = parts[(k, code, mask)] = (
+                    _head(status, labels[k], label_width),
+                    _basis_text({"basis": basis, "must": must, "must_label": wording}),
                 )
-            status = _STATUS_TEXTS[code]
+            head, basis = found
             when = _when(status, _UK[due], _UK[finished], late)
-            out[i] += _stage_line(status, labels[k], when, basis, width, label_width, colour)
+            out[i] += _stage_line(head, status, when, basis, width, colour)
         return out
 
     def review_lines(
@@ -415,8 +442,8 @@ class _TableView:
                 summary = summaries.get(key)
                 if summary is None:
                     summary = summaries[key] = _summary(key)
-                out = [_cut(f"  {name:<18} {sheet} row {rows[i]} · {summary}", width)]
-                out += drawn[i]
+                out = drawn[i]
+                out.insert(0, _cut(f"  {name:<18} {sheet} row {rows[i]} · {summary}", width))
             else:
                 out = [
                     _cut(
@@ -442,7 +469,8 @@ def render_check_table(
     lines = [paint(f"UNUSABLE  {m}", "red", enabled=colour) for m in result.unusable]
     if result.unusable and not result.tables:
         return "\n".join(lines) + "\n"  # nothing was read: no empty headline after the error
-    views = [_TableView(t, verbose) for t in result.tables]
+    rules = _Rules()
+    views = [_TableView(t, verbose, rules) for t in result.tables]
     counts = _status_totals(views)
     errors = sum(1 for p in result.problems if p.is_error)
     warnings = sum(1 for p in result.problems if not p.is_error and not p.is_info)
@@ -531,20 +559,27 @@ def _basis_text(stage: Mapping[str, Any]) -> str:
     return f"{stage_must_label(stage)} · {_SHORT_BASIS.get(basis, basis)}" if basis else ""
 
 
+def _head(status: str, label: str, label_width: int) -> str:
+    """A stage line up to its "when" column: its status and label (already cut), padded."""
+    return f"    {_label(status):<8} {label:<{label_width}} "
+
+
 def _stage_line(
-    status: str, label: str, when: str, basis: str, width: int, label_width: int, colour: bool
+    head: str, status: str, when: str, basis: str, width: int, colour: bool
 ) -> list[str]:
-    """A stage's line (``label`` already cut to the label column), or two when its rule would
-    not fit: a split must/should keeps its wording, on a line of its own."""
-    text = _label(status)
-    line = f"    {text:<8} {label:<{label_width}} {when:<{_WHEN}} {basis}".rstrip()
+    """A stage's line (``head``: :func:`_head`), or two when its rule would not fit: a split
+    must/should keeps its wording, on a line of its own. Colour comes after fitting, so its
+    codes never count against the width."""
+    line = f"{head}{when:<{_WHEN}} {basis}".rstrip()
     if len(line) <= width:
-        # colour after fitting, so the codes never count against the width
-        return [line.replace(text, paint_status(text, status, enabled=True), 1) if colour else line]
-    line = f"    {text:<8} {label:<{label_width}} {when}".rstrip()
-    if colour:
-        line = line.replace(text, paint_status(text, status, enabled=True), 1)
-    return [line, _cut(f"{'':<13}{basis}", width)]
+        return [_paint_line(line, status) if colour else line]
+    line = f"{head}{when}".rstrip()
+    return [_paint_line(line, status) if colour else line, _cut(f"{'':<13}{basis}", width)]
+
+
+def _paint_line(line: str, status: str) -> str:
+    text = _label(status)
+    return line.replace(text, paint_status(text, status, enabled=True), 1)
 
 
 def _stage_lines(s: dict[str, Any], width: int, label_width: int, colour: bool) -> list[str]:
@@ -557,8 +592,8 @@ def _stage_lines(s: dict[str, Any], width: int, label_width: int, colour: bool) 
         )
         due = uk_date(s["original_latest"])
     when = _when(status, uk_date(s["latest"]), uk_date(s["done"]), s["days_late"], since, due)
-    label = _cut(s["label"], label_width)
-    out = _stage_line(status, label, when, _basis_text(s), width, label_width, colour)
+    head = _head(status, _cut(s["label"], label_width), label_width)
+    out = _stage_line(head, status, when, _basis_text(s), width, colour)
     if s.get("adjustments") and status != "paused":
         out.append(_cut(f"             {adjustment_text(s)}", width))
     for finding in s.get("findings", ()):
