@@ -425,39 +425,35 @@ class _TableView:
         status), a line per stage that needs attention (every stage with ``verbose``), worst
         first, and its actions'. Reviews with the same counts share their summary text."""
         table = self.result.table
-        rows = table.rows.tolist()
-        ok = self.ok.tolist()
         drawn = self.stage_lines(width, label_width, colour)
-        width_codes = len(_STATUS_TEXTS)
-        flat = (self.codes.astype(np.int64) + width_codes * np.arange(self.n)[:, None]).ravel()
-        per_row = np.bincount(flat, minlength=self.n * width_codes).astype(np.uint8)
-        counted = per_row.tobytes()
-        source, sheet = table.source, table.sheet
-        #: a review's stages per status (a byte each) -> its summary
-        summaries: dict[bytes, str] = {}
-        for i, rid in enumerate(table.review_ids):
-            name = rid or "(no review ID)"
-            if ok[i]:
-                key = counted[i * width_codes : (i + 1) * width_codes]
-                summary = summaries.get(key)
-                if summary is None:
-                    summary = summaries[key] = _summary(key)
-                out = drawn[i]
-                out.insert(0, _cut(f"  {name:<18} {sheet} row {rows[i]} · {summary}", width))
-            else:
-                out = [
-                    _cut(
-                        f"  {name:<18} {sheet} row {rows[i]}: cannot be assessed until its data"
-                        " errors are fixed",
-                        width,
-                    )
-                ]
-            if actions:
-                own = actions.get((source, rid))
+        statuses = len(_STATUS_TEXTS)
+        flat = (self.codes.astype(np.int64) + statuses * np.arange(self.n)[:, None]).ravel()
+        # each review's counts per status as bytes: reviews with the same counts share a summary
+        kind = np.uint8 if self.k < 256 else np.int64
+        raw = np.bincount(flat, minlength=self.n * statuses).astype(kind).tobytes()
+        step = statuses * np.dtype(kind).itemsize
+        keys = [raw[j : j + step] for j in range(0, len(raw), step)]
+        texts = {key: _summary(np.frombuffer(key, kind).tolist()) for key in set(keys)}
+        sheet = table.sheet
+        heads = [
+            f"  {rid or '(no review ID)':<18} {sheet} row {row} · {texts[j]}"
+            if good
+            else f"  {rid or '(no review ID)':<18} {sheet} row {row}: cannot be assessed until"
+            " its data errors are fixed"
+            for rid, row, j, good in zip(
+                table.review_ids, table.rows.tolist(), keys, self.ok.tolist(), strict=True
+            )
+        ]
+        out = [
+            [head if len(head) <= width else _cut(head, width), *lines]
+            for head, lines in zip(heads, drawn, strict=True)
+        ]
+        if actions:
+            for i, rid in enumerate(table.review_ids):
+                own = actions.get((table.source, rid))
                 if own:
-                    out += _action_lines(own, verbose, width)
-            drawn[i] = out
-        return drawn
+                    out[i] += _action_lines(own, verbose, width)
+        return out
 
 
 def render_check_table(
@@ -528,11 +524,9 @@ def render_check_table(
     return "\n".join(lines) + "\n"
 
 
-def _summary(counted: bytes) -> str:
-    """A review's stages counted by status, worst first (``counted``: a byte per status code)."""
-    return ", ".join(
-        f"{counted[code]} {_LABEL_OF_CODE[code]}" for code in _WORST_FIRST if counted[code]
-    )
+def _summary(counts: list[int]) -> str:
+    """A review's stages counted by status, worst first (``counts``: by status code)."""
+    return ", ".join(f"{counts[c]} {_LABEL_OF_CODE[c]}" for c in _WORST_FIRST if counts[c])
 
 
 def _when(
