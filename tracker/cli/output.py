@@ -248,10 +248,12 @@ class _TableView:
         )
         self._stages: list[list[tuple[str, int, Any]] | None] = [None] * self.k
         self._grids: dict[str, np.ndarray] = {}
+        self._tallies: np.ndarray | None = None
 
     def label_lengths(self) -> list[int]:
         """The labels of the stages some line of the table shows."""
-        return [len(sc.label) for k, sc in enumerate(self.result.stages) if self.shown[:, k].any()]
+        shown: list[bool] = self.shown.any(axis=0).tolist()
+        return [len(sc.label) for sc, some in zip(self.result.stages, shown, strict=True) if some]
 
     def _stage_cells(self, k: int) -> list[tuple[str, int, Any]]:
         """Stage ``k``'s fields for every row (tracker.output.records), dates and statuses left
@@ -325,9 +327,11 @@ class _TableView:
 
     def tallies(self) -> np.ndarray:
         """Per stage, its assessable rows per status (a row per stage, a column per status)."""
-        width = len(_STATUS_TEXTS)
-        flat = (self.codes[self.ok].astype(np.int64) + width * np.arange(self.k)).ravel()
-        return np.bincount(flat, minlength=self.k * width).reshape(self.k, width)
+        if self._tallies is None:
+            width = len(_STATUS_TEXTS)
+            flat = (self.codes[self.ok].astype(np.int64) + width * np.arange(self.k)).ravel()
+            self._tallies = np.bincount(flat, minlength=self.k * width).reshape(self.k, width)
+        return self._tallies
 
     def board_counts(self) -> tuple[list[int], list[int]]:
         """Per review: its overdue and its not-met stages (assessable reviews only)."""
