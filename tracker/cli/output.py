@@ -252,7 +252,7 @@ class _TableView:
 
     def label_lengths(self) -> list[int]:
         """The labels of the stages some line of the table shows."""
-        shown: list[bool] = self.shown.any(axis=0).tolist()
+        shown = np.asarray(self.shown.any(axis=0)).tolist()
         return [len(sc.label) for sc, some in zip(self.result.stages, shown, strict=True) if some]
 
     def _stage_cells(self, k: int) -> list[tuple[str, int, Any]]:
