@@ -157,11 +157,15 @@ def evaluate_tables(
             out[members[0]] = evaluate_table(tables[0], as_of, fw)
             continue
         joined = evaluate_table(_joined(tables), as_of, fw)
+        # one framework, one set of rules: each rule set is described once for all its tables
+        memo: list[dict[int, tuple[Any, ...]]] = [{} for _ in joined.stages]
         start = 0
         for i, table in zip(members, tables, strict=True):
             rows = slice(start, start + len(table))
             stages = [_rows_of(sc, rows) for sc in joined.stages]
-            out[i] = TableResult(table=table, framework=fw, as_of=as_of, stages=stages)
+            out[i] = TableResult(
+                table=table, framework=fw, as_of=as_of, stages=stages, _rule_memo=memo
+            )
             start = rows.stop
     return [r for r in out if r is not None]
 

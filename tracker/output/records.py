@@ -120,9 +120,16 @@ def actions_by_review(result: CheckResult) -> dict[tuple[str, Any], list[dict[st
 
 
 def _status_values() -> tuple[str, ...]:
-    from tracker.evaluate import STATUSES
+    """The status texts by code (made once: a national run asks for them per sheet and stage)."""
+    global _STATUS_VALUES
+    if _STATUS_VALUES is None:
+        from tracker.evaluate import STATUSES
 
-    return tuple(s.value for s in STATUSES)
+        _STATUS_VALUES = tuple(s.value for s in STATUSES)
+    return _STATUS_VALUES
+
+
+_STATUS_VALUES: tuple[str, ...] | None = None
 
 
 _NAT = int(np.datetime64("NaT", "D").view(np.int64))
@@ -205,7 +212,7 @@ class Days:
 
     @classmethod
     def of(cls, arr: np.ndarray) -> Days:
-        return cls(arr.astype("datetime64[D]").view(np.int64))
+        return cls(arr.astype("datetime64[D]", copy=False).view(np.int64))
 
     def iso(self) -> list[str | None]:
         return _DAY_TEXTS.texts(self.days, as_json=False)
@@ -374,8 +381,9 @@ def stage_columns(
     sc = result.stages[k]
     statuses = _status_values()
     masks = sc.rule_mask[rows].tolist()
+    distinct = set(masks)
     memo = result.rule_memo(k)
-    for m in set(masks).difference(memo):
+    for m in distinct.difference(memo):
         memo[m] = rule_fields(sc, m)
     start = rows.start
     columns: dict[str, Column] = {
@@ -397,8 +405,8 @@ def stage_columns(
             for i in extended:
                 rule[i - start] = by_row.get(i, rule[i - start])
             columns["rule"] = rule
-    elif len(memo) == 1 and not extended:
-        (info,) = memo.values()
+    elif len(distinct) == 1 and not extended:  # one rule set serves every row of the chunk
+        info = memo[masks[0]]
         columns.update(zip(RULE_FIELDS, map(Same, info), strict=True))
     else:
         infos = [memo[m] for m in masks]
