@@ -360,7 +360,8 @@ class _TableView:
         1970), made once per table."""
         found = self._grids.get(name)
         if found is None:
-            found = np.stack([getattr(sc, name) for sc in self.result.stages], axis=1)
+            columns = [getattr(sc, name) for sc in self.result.stages]
+            found = np.stack(columns, axis=1) if columns else np.zeros((self.n, 0), np.int64)
             if found.dtype.kind == "M":
                 found = found.astype("datetime64[D]", copy=False).view(np.int64)
             self._grids[name] = found
