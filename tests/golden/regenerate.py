@@ -21,7 +21,10 @@ import sys
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tracker.check import CheckResult
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent.parent
@@ -139,6 +142,127 @@ def render_table_case(case: TableCase) -> str:
         result = run_check([SourceSpec(f) for f in case.files], as_of)
     text = render_check_table(result, verbose=case.verbose, width=case.width, colour=case.colour)
     return text.replace(str(ROOT), "<ROOT>")
+
+
+#: (expected file, width, colour, --all-stages) of :func:`adjusted_run`'s table
+ADJUSTED_CASES = [
+    ("table-adjusted-60-all-colour.txt", 60, True, True),
+    ("table-adjusted-72-colour.txt", 72, True, False),
+    ("table-adjusted-100.txt", 100, False, False),
+]
+
+
+def adjusted_run(folder: Path) -> CheckResult:
+    """One board's England LCSPR sheet with what the sample workbooks lack: an agreed extension
+    of a stage that was done (on time only by the extension) under the board's own timescale, so
+    the stage's rows fall in two groups of "Deadlines met"; open and closed pauses, a finding,
+    an extension nobody is named for, paused and not-applicable actions, a review that cannot be
+    assessed with actions of its own, and a review ID too long for its column."""
+    from tests.conftest import framework_rows, write_workbook
+    from tracker.check import SourceSpec, run_check
+    from tracker.config import BoardConfig
+    from tracker.optional.actions import SPEC as ACTIONS
+    from tracker.optional.pauses import SPEC as PAUSES
+
+    def review(rid: str, **dates: date | str | None) -> dict[str, Any]:
+        return {
+            "review_id": rid,
+            "la_aware": date(2023, 9, 25),
+            "panel_notified": date(2023, 9, 29),
+            "decision_outcome": "Local review",
+            "decision": date(2023, 10, 1),
+            **dates,
+        }
+
+    reviews = [
+        review("P-1", decision=date(2023, 10, 20)),
+        review("P-2", decision=date(2023, 10, 20)),
+        review("P-3", panel_notified=None),
+        review("P-4"),
+        review("P-5", la_aware=None),
+        review("P-6-A-REVIEW-ID-LONGER-THAN-ITS-COLUMN", rapid_review_completed=date(2023, 10, 2)),
+        review("P-7", decision_outcome="No review", decision=date(2023, 10, 20)),
+    ]
+    pauses = [
+        {
+            "review_id": "P-1",
+            "stage": "Date of decision",
+            "kind": "Agreed extension",
+            "new_due": date(2023, 10, 31),
+            "agreed_by": "National Panel",
+        },
+        {
+            "review_id": "P-3",
+            "stage": "Date serious incident notified to Panel",
+            "kind": "Pause",
+            "from": date(2023, 9, 27),
+            "reason": "Criminal proceedings",
+        },
+        {
+            "review_id": "P-3",
+            "stage": "Date published",
+            "kind": "Pause",
+            "from": date(2023, 10, 9),
+            "to": date(2023, 10, 20),
+            "reason": "Inquest",
+        },
+        {
+            "review_id": "P-4",
+            "stage": "Date published",
+            "kind": "Pause",
+            "from": date(2023, 10, 16),
+        },
+        {
+            "review_id": "P-6-A-REVIEW-ID-LONGER-THAN-ITS-COLUMN",
+            "stage": "Date of decision",
+            "kind": "Agreed extension",
+            "new_due": date(2024, 9, 30),
+        },
+        {
+            "review_id": "P-1",
+            "stage": "Action R2.2",
+            "kind": "Pause",
+            "from": date(2024, 2, 1),
+            "reason": "Family engagement",
+        },
+    ]
+
+    def action(rid: str, ref: str, due: date, **kw: Any) -> dict[str, Any]:
+        return {
+            "review_id": rid,
+            "recommendation": ref.split(".")[0],
+            "action_ref": ref,
+            "agency": "Northshire Police and Children's Social Care",
+            "due": due,
+            **kw,
+        }
+
+    actions = [
+        action("P-1", "R1.1", date(2024, 1, 10), status="Open"),
+        action("P-1", "R1.2", date(2024, 1, 10), completed=date(2024, 1, 17), status="Completed"),
+        action("P-1", "R1.3", date(2024, 9, 1)),
+        action("P-1", "R2.1", date(2024, 1, 10), status="Not accepted"),
+        action("P-1", "R2.2", date(2024, 3, 1)),
+        action("P-1", "R2.3", date(2024, 3, 1), completed=date(2024, 2, 1), status="Completed"),
+        action("P-5", "R1.1", date(2024, 2, 1)),
+    ]
+    rows = {
+        PAUSES.title: [[f.header for f in PAUSES.fields]]
+        + [[p.get(f.id) for f in PAUSES.fields] for p in pauses],
+        ACTIONS.title: [[f.header for f in ACTIONS.fields]]
+        + [[a.get(f.id) for f in ACTIONS.fields] for a in actions],
+    }
+    path = write_workbook(
+        folder / "northshire.xlsx",
+        {"England LCSPR": framework_rows("england-lcspr", reviews), **rows},
+    )
+    board = BoardConfig(
+        name="Northshire Safeguarding Children Partnership",
+        nation="england",
+        sources=(),
+        timescales={"england-lcspr.decision": "within 10 working days after panel_notified"},
+    )
+    return run_check([SourceSpec(str(path), board)], date(2024, 6, 30))
 
 
 def xlsx_cells(path: Path) -> str:
@@ -366,6 +490,13 @@ def regenerate() -> None:
     (EXPECTED / "exit-codes.json").write_text(json.dumps(codes, indent=1) + "\n")
     for table in TABLE_CASES:
         (EXPECTED / table.name).write_text(render_table_case(table), encoding="utf-8")
+    from tracker.cli.output import render_check_table
+
+    with tempfile.TemporaryDirectory() as tmp:
+        adjusted = adjusted_run(Path(tmp))
+        for name, width, colour, verbose in ADJUSTED_CASES:
+            text = render_check_table(adjusted, verbose=verbose, width=width, colour=colour)
+            (EXPECTED / name).write_text(text, encoding="utf-8")
 
 
 def main() -> None:
@@ -380,7 +511,8 @@ def main() -> None:
         for p in build_inputs():
             print(p.relative_to(ROOT))
     regenerate()
-    print(f"{len(CASES) + len(TABLE_CASES)} expected outputs in {EXPECTED.relative_to(ROOT)}")
+    count = len(CASES) + len(TABLE_CASES) + len(ADJUSTED_CASES)
+    print(f"{count} expected outputs in {EXPECTED.relative_to(ROOT)}")
 
 
 if __name__ == "__main__":
