@@ -160,6 +160,75 @@ def test_same_id_in_two_workbooks_is_not_a_duplicate(tmp_path: Path) -> None:
     assert result.problems == []
 
 
+def test_duplicates_in_several_workbooks_are_each_workbooks_own(tmp_path: Path) -> None:
+    """Ids are checked once for the whole run, yet each workbook's duplicates are its own: every
+    problem names its own file, cells and rows, in the order each workbook reports them, and an
+    id repeated in another workbook (or blank twice) is never a duplicate."""
+    lcspr = {"la_aware": date(2024, 1, 3)}
+    a = write_workbook(
+        tmp_path / "a.xlsx",
+        {
+            "England SCR": framework_rows(
+                "england-scr",
+                [GOOD_SCR, dict(GOOD_SCR, review_id="X-1"), dict(GOOD_SCR, review_id="X-2")],
+            ),
+            "England LCSPR": framework_rows(
+                "england-lcspr",
+                [dict(lcspr, review_id="X-2"), dict(lcspr, review_id="X-1")],
+            ),
+        },
+    )
+    b = scr_workbook(
+        tmp_path / "b.xlsx",
+        [
+            dict(GOOD_SCR, review_id="X-1"),
+            GOOD_SCR,
+            dict(GOOD_SCR, review_id="Y-1"),
+            GOOD_SCR,
+            dict(GOOD_SCR, review_id=None),
+            dict(GOOD_SCR, review_id=None),
+        ],
+    )
+    c = scr_workbook(tmp_path / "c.xlsx", [dict(GOOD_SCR, review_id="X-2")])
+    result = run_check([SourceSpec(str(a)), SourceSpec(str(b)), SourceSpec(str(c))], AS_OF)
+    dupes = [
+        (Path(p.source).name, p.sheet, p.cell, p.row, p.review_id, p.value, p.message)
+        for p in result.problems
+        if p.type == "duplicate-id"
+    ]
+    assert dupes == [
+        ("a.xlsx", "England SCR", "A3", 3, "X-1", "X-1",
+         "review ID X-1 is used more than once in this workbook (also England LCSPR!A3)"),
+        ("a.xlsx", "England SCR", "A4", 4, "X-2", "X-2",
+         "review ID X-2 is used more than once in this workbook (also England LCSPR!A2)"),
+        # a sheet's duplicates come in the order of the ids' first cells in the workbook
+        ("a.xlsx", "England LCSPR", "A3", 3, "X-1", "X-1",
+         "review ID X-1 is used more than once in this workbook (also England SCR!A3)"),
+        ("a.xlsx", "England LCSPR", "A2", 2, "X-2", "X-2",
+         "review ID X-2 is used more than once in this workbook (also England SCR!A4)"),
+        ("b.xlsx", "England SCR", "A3", 3, "NS-2024-01", "NS-2024-01",
+         "review ID NS-2024-01 is used more than once in this workbook (also England SCR!A5)"),
+        ("b.xlsx", "England SCR", "A5", 5, "NS-2024-01", "NS-2024-01",
+         "review ID NS-2024-01 is used more than once in this workbook (also England SCR!A3)"),
+    ]  # fmt: skip
+    not_assessed = [
+        (Path(r["source"]).name, r["sheet"], r["row"], r["review_id"])
+        for r in result.reviews
+        if not r["assessable"]
+    ]
+    assert not_assessed == [
+        ("a.xlsx", "England SCR", 3, "X-1"),
+        ("a.xlsx", "England SCR", 4, "X-2"),
+        ("a.xlsx", "England LCSPR", 2, "X-2"),
+        ("a.xlsx", "England LCSPR", 3, "X-1"),
+        ("b.xlsx", "England SCR", 3, "NS-2024-01"),
+        ("b.xlsx", "England SCR", 5, "NS-2024-01"),
+        ("b.xlsx", "England SCR", 6, None),  # no id: missing-required, never a duplicate
+        ("b.xlsx", "England SCR", 7, None),
+    ]
+    assert [p.cell for p in result.problems if p.type == "missing-required"] == ["A6", "A7"]
+
+
 def test_id_written_as_number_and_as_text_are_the_same_review(tmp_path: Path) -> None:
     path = scr_workbook(
         tmp_path / "n.xlsx", [dict(GOOD_SCR, review_id=2024), dict(GOOD_SCR, review_id="2024")]
