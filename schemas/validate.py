@@ -807,30 +807,47 @@ def _warn_not_in_force(
 
 
 def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) -> None:
-    """Review ids must be unique across the whole workbook: a pandera check on all its sheets."""
-    tables = list(tables)
+    """Review ids must be unique across the whole workbook (see :func:`check_run_ids`)."""
+    check_run_ids([tables])
+
+
+def check_run_ids(workbooks: Iterable[Iterable[ValidatedTable]]) -> None:
+    """Review ids must be unique across each whole workbook (all its sheets): one pandera check
+    for a whole run, of (workbook, review id) pairs.
+
+    pandera's cost is mostly per call and a national run reads dozens of workbooks; the same id
+    in two workbooks is two boards' reviews, so the workbook is part of what must be unique.
+    Rows go in workbook after workbook, so each workbook's duplicates are reported in the order
+    a check of that workbook alone reports them."""
+    books = [list(book) for book in workbooks]
+    tables = [t for book in books for t in book]
     ids: list[str | None] = []
     for t in tables:
         ids.extend(t.review_ids)
     if not ids:
         return
-    offsets = np.cumsum([0] + [len(t) for t in tables])
+    lengths = [len(t) for t in tables]
+    offsets = np.cumsum([0] + lengths)
+    table_book = np.array([k for k, book in enumerate(books) for _ in book], dtype=np.int64)
+    book_of_row = np.repeat(table_book, lengths)
 
     def where(pos: int) -> tuple[ValidatedTable, int]:
         k = int(np.searchsorted(offsets, pos, side="right")) - 1
         return tables[k], pos - int(offsets[k])
 
+    frame = pd.DataFrame({"workbook": book_of_row, "review_id": pd.Series(ids, dtype="str")})
     try:
-        WORKBOOK_IDS.validate(pd.DataFrame({"review_id": pd.Series(ids, dtype="str")}), lazy=True)
+        WORKBOOK_IDS.validate(frame, lazy=True)
     except pa.errors.SchemaErrors as exc:
         dupes = exc.failure_cases
-        positions = sorted(int(i) for i in dupes["index"] if i is not None and not pd.isna(i))
-        by_id: dict[str, list[tuple[ValidatedTable, int]]] = {}
+        # a repeated pair fails in both its columns: each row once
+        positions = sorted({int(i) for i in dupes["index"] if i is not None and not pd.isna(i)})
+        by_id: dict[tuple[int, str], list[tuple[ValidatedTable, int]]] = {}
         for pos in positions:
             rid = ids[pos]
             if rid is not None:
-                by_id.setdefault(rid, []).append(where(pos))
-        for rid, places in by_id.items():
+                by_id.setdefault((int(book_of_row[pos]), rid), []).append(where(pos))
+        for (_, rid), places in by_id.items():
             cells = [f"{t.sheet}!{_cell(t, i)}" for t, i in places]
             for t, i in places:
                 others = ", ".join(c for c in cells if c != f"{t.sheet}!{_cell(t, i)}")
