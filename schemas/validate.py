@@ -201,9 +201,13 @@ class ParsedColumn:
 
     def raw_column(self) -> list[Any]:
         """Every row's value as typed."""
+        return self.raw_at(slice(None))
+
+    def raw_at(self, at: Any) -> list[Any]:
+        """The values as typed at these rows (an index array or a slice)."""
         uniques = np.empty(len(self.raw_uniques), dtype=object)
         uniques[:] = self.raw_uniques
-        return uniques[self.codes].tolist()
+        return uniques[self.codes[at]].tolist()
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -304,6 +308,9 @@ class DateColumn:
 
     def raw_column(self) -> list[Any]:
         return self.raw_values.tolist()
+
+    def raw_at(self, at: Any) -> list[Any]:
+        return self.raw_values[at].tolist()
 
 
 AnyColumn = ParsedColumn | DateColumn
@@ -445,6 +452,30 @@ def prepare_table(
         if problem.is_error:
             assessable[i] = False
 
+    def report_rows(
+        slug: str, at: np.ndarray, field_id: str, details: list[str], suggestion: str = ""
+    ) -> None:
+        """:func:`report` for many rows of one column at once (a whole sheet may warn)."""
+        letter = letters.get(field_id)
+        numbers = [row_numbers[i] for i in at.tolist()]
+        cells = [f"{letter}{row}" for row in numbers] if letter else [None] * len(numbers)
+        made = Problem.make_many(
+            slug,
+            source=table.source,
+            sheet=sheet,
+            column=fw.label(field_id),
+            cells=cells,
+            rows=numbers,
+            review_ids=[review_ids[i] for i in at.tolist()],
+            values=cols[field_id].raw_at(at),
+            details=details,
+            links=[link(cell) if cell else None for cell in cells],
+            suggestion=suggestion,
+        )
+        problems.extend(made)
+        if made and made[0].is_error:
+            assessable[at] = False
+
     frame: dict[str, tuple[str | None, np.ndarray]] = {
         ROW: (None, rows),
         "review_id": ("str", _objects(review_ids)),
@@ -513,7 +544,7 @@ def prepare_table(
     _warn_future_dates(dates, as_of, report, cols)
     _warn_out_of_order(fw, dates, report, cols)
     _warn_not_applicable(fw, dates, choices, report, cols)
-    _warn_not_in_force(fw, dates, report, cols)
+    _warn_not_in_force(fw, dates, report_rows)
     if table.sheet.formulas_without_value:
         for r, col_number in sorted(table.sheet.formulas_without_value):
             located = next((k for k, number in table.columns.items() if number == col_number), None)
@@ -764,8 +795,7 @@ def _warn_not_applicable(
 def _warn_not_in_force(
     fw: Framework,
     dates: dict[str, np.ndarray],
-    report: Callable[..., None],
-    cols: dict[str, AnyColumn],
+    report_rows: Callable[..., None],
 ) -> None:
     """A review whose first date is outside the framework's window: assessed as usual, with a
     warning at that date's cell naming the sheet it belongs on. Reviews begun before a change
@@ -792,18 +822,13 @@ def _warn_not_in_force(
             tail = ""
             fix = "Check the date: no framework the tracker knows covers reviews begun then."
         at = _rows_where(outside)  # NaT compares False
+        if not len(at):
+            continue
         # a whole sheet may be outside (reviews begun before a framework's start): the days'
-        # text in one numpy call, not a conversion and a strftime per row
+        # text in one numpy call, the problems made together
         texts = np.datetime_as_string(day[at], unit="D").tolist()
-        for i, iso in zip(at.tolist(), texts, strict=True):
-            report(
-                "framework-not-in-force",
-                i,
-                window.field,
-                cols[window.field].raw(i),
-                detail=f"{window.event} {iso[8:10]}/{iso[5:7]}/{iso[:4]}, {phrase}{tail}",
-                suggestion=fix,
-            )
+        details = [f"{window.event} {t[8:10]}/{t[5:7]}/{t[:4]}, {phrase}{tail}" for t in texts]
+        report_rows("framework-not-in-force", at, window.field, details, suggestion=fix)
 
 
 def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) -> None:

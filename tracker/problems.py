@@ -7,6 +7,7 @@ message template and a fix template, so every output (CLI, JSON, e-mail, web) sa
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
@@ -467,6 +468,57 @@ class Problem:
             value=value,
             **where,
         )
+
+    @classmethod
+    def make_many(
+        cls,
+        slug: str,
+        *,
+        source: str,
+        sheet: str | None,
+        column: str | None,
+        cells: Sequence[str | None],
+        rows: Sequence[int],
+        review_ids: Sequence[str | None],
+        values: Sequence[Any],
+        details: Sequence[str],
+        links: Sequence[str | None],
+        suggestion: str = "",
+    ) -> list[Problem]:
+        """:meth:`make` for many cells of one column at once, with the same problems: a whole
+        sheet may warn (reviews begun before a framework's start), so the look-ups are done once
+        and each problem is built directly (a third of :meth:`make`'s cost)."""
+        kind = PROBLEM_TYPES[slug]
+        label = column or ""
+        made = []
+        for cell, row, review_id, value, detail, link in zip(
+            cells, rows, review_ids, values, details, links, strict=True
+        ):
+            if isinstance(value, str) and value == "":
+                value = None  # as make: an empty cell
+            fields = {
+                "value": display_value(value),
+                "column": label,
+                "detail": detail,
+                "suggestion": suggestion,
+            }
+            made.append(
+                cls(
+                    type=slug,
+                    severity=kind.severity,
+                    message=kind.message.format(**fields),
+                    fix=kind.fix.format(**fields),
+                    source=source,
+                    sheet=sheet,
+                    cell=cell,
+                    row=row,
+                    column=column,
+                    review_id=review_id,
+                    value=value,
+                    link=link,
+                )
+            )
+        return made
 
     def with_location(self, **where: Any) -> Problem:
         return replace(self, **where)
