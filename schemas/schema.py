@@ -78,6 +78,15 @@ class _Text(pandas_engine.STRING):  # type: ignore[misc]
 TEXT = _Text()
 
 
+#: The dtype of the frames' date columns (numpy turns datetime64[D] into seconds in a frame).
+DATE_DTYPE = np.dtype("datetime64[s]")
+# pandera finds its type for a numpy datetime dtype only after trying (and failing) to import
+# geopandas, at every date column of every call (half a millisecond each, most of a date
+# column's schema step). Registered as what pandera resolves it to anyway (np.datetime64's
+# DateTime; tests/test_validate.py checks they agree), the look-up is a dict hit.
+pandas_engine.Engine.register_dtype(pandas_engine.DateTime, equivalents=[DATE_DTYPE])
+
+
 def _column(f: Field) -> pa.Column:
     nullable = not f.required
     if f.type is FieldType.DATE:

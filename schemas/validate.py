@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -118,6 +118,31 @@ def _kept_as_typed(values: list[Any]) -> bool:
     )
 
 
+#: what readers give (tracker.tables.RawSheet), and _Bool: types whose only missing values are
+#: None and a float NaN (pandas' own missing-value test says the same of them)
+_PLAIN_TYPES = frozenset({str, int, float, bool, date, datetime, type(None), _Bool})
+#: below this many cells a dict factorizes faster than pandas (its cost is mostly per call)
+_SMALL_COLUMN = 200
+
+
+def _factorize(raw: np.ndarray) -> tuple[np.ndarray, Sequence[Any]]:
+    """``pd.factorize(raw, use_na_sentinel=True)``: codes into the distinct values in order of
+    first appearance, -1 for a missing value (None, NaN). A sheet's column is often a few dozen
+    cells (a small board's sheet), where pandas' set-up costs more than hashing them in a dict;
+    values hash and compare the same either way."""
+    values = raw.tolist()
+    if len(values) >= _SMALL_COLUMN or not _PLAIN_TYPES.issuperset(map(type, values)):
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        return codes, uniques.tolist()
+    index: dict[Any, int] = {}
+    codes = np.fromiter(
+        [-1 if v is None or v != v else index.setdefault(v, len(index)) for v in values],
+        dtype=np.intp,
+        count=len(values),
+    )
+    return codes, list(index)
+
+
 class ParsedColumn:
     """A column parsed once per distinct value: codes index into the parsed distinct values.
 
@@ -128,15 +153,15 @@ class ParsedColumn:
     """
 
     def __init__(self, raw: np.ndarray, parser: Callable[[Any], Parsed]) -> None:
-        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        codes, uniques = _factorize(raw)
         merged = _may_merge_bools(uniques)
         if merged:
             values = raw.copy()
             bools = _IS_BOOL(values).astype(bool)
             values[bools] = [_Bool(v) for v in values[bools]]
-            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            codes, uniques = _factorize(values)
         self.codes = np.where(codes < 0, len(uniques), codes)  # blanks -> the extra last slot
-        self.raw_uniques: list[Any] = uniques.tolist()
+        self.raw_uniques: list[Any] = list(uniques)
         if merged:
             self.raw_uniques = [u.value if isinstance(u, _Bool) else u for u in self.raw_uniques]
         self._parsed: list[Parsed] | None = None

@@ -690,3 +690,42 @@ def test_text_column_taken_as_typed_parses_as_each_value_would(texts: list[Any])
     assert column.blank().tolist() == [p.value is None for p in parsed]
     assert not column.bad().any()
     assert [column.at(i) for i in range(len(raw))] == parsed
+
+
+def test_small_columns_factorize_as_pandas_does() -> None:
+    """A sheet's small column is factorized in a dict: the same codes and distinct values, in
+    the same order, as pandas gives (missing values, True beside 1, 1 beside 1.0, dates)."""
+    import random
+    from datetime import datetime
+
+    import numpy as np
+    import pandas as pd
+
+    from schemas.validate import _factorize
+
+    pool: list[Any] = [
+        "", " ", "a", "A", "Death", None, float("nan"), 0, 1, 1.0, 0.0, -0.0, 2.5, True, False,
+        date(2024, 1, 5), datetime(2024, 1, 5), datetime(2024, 1, 5, 9), "2024-01-05", 45296,
+    ]  # fmt: skip
+    rng = random.Random(18)
+    for _ in range(2000):
+        values = [rng.choice(pool) for _ in range(rng.randrange(0, 40))]
+        raw = np.empty(len(values), dtype=object)
+        raw[:] = values
+        codes, uniques = _factorize(raw)
+        want_codes, want_uniques = pd.factorize(raw, use_na_sentinel=True)
+        assert codes.tolist() == want_codes.tolist()
+        assert [(type(u), u) for u in uniques] == [(type(u), u) for u in want_uniques.tolist()]
+
+
+def test_date_columns_dtype_is_what_pandera_resolves_anyway() -> None:
+    """schemas.schema registers the frames' date dtype with pandera (a fast look-up): it must be
+    the type pandera reaches for numpy datetimes on its own, so every verdict is unchanged."""
+    import numpy as np
+    from pandera.engines import pandas_engine
+
+    from schemas.schema import DATE_DTYPE
+
+    resolved = pandas_engine.Engine.dtype(DATE_DTYPE)
+    assert resolved == pandas_engine.Engine.dtype(np.datetime64)
+    assert type(resolved) is pandas_engine.DateTime and resolved.tz is None
