@@ -11,7 +11,11 @@ write-only mode and cached under bench/out/). For every size a fresh child proce
   (the floor any reader of these files pays; every other phase is also given as a ratio to it);
 - read (the tracker's reader: calamine plus the formula and error-cell scan), validate (locate the
   tables, parse every value, pandera, workbook-wide ids), evaluate (every stage's rules);
-- pipeline: the same three through `tracker.check.run_check`, as the CLI calls it;
+- bare read, 2 threads: the same on two threads (calamine reads without the GIL): the floor for a
+  reader that reads ahead, as the pipeline does;
+- pipeline: the same three through `tracker.check.run_check`, as the CLI calls it, with the next
+  workbooks read on threads while one is validated (tracker.sources.ahead): the figure the issue's
+  read+validate+evaluate targets are judged on (the three phases in turn are shown as well);
 - serialise (the check JSON streamed into a sink that only counts bytes), write (streamed to a
   file), records (the review objects the table and the web view use);
 
@@ -147,6 +151,16 @@ def bare_read(paths: list[Path]) -> int:
     return rows
 
 
+def bare_read_threads(paths: list[Path], threads: int = 2) -> int:
+    """The bare read on ``threads`` threads, one workbook each at a time: the floor for a reader
+    that reads ahead as the pipeline does (tracker.sources.ahead), since calamine reads without
+    holding the GIL. Shown beside the one-thread floor so neither ratio flatters the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(threads) as pool:
+        return sum(pool.map(lambda p: bare_read([p]), paths))
+
+
 class CountingSink:
     """A text stream that keeps nothing: serialising without the cost of the disk."""
 
@@ -184,6 +198,8 @@ def child(paths: list[Path], repeat: int) -> dict[str, Any]:
     stats: dict[str, Any] = {}
     for _ in range(repeat):
         timed("bare read", lambda: bare_read(paths))
+    for _ in range(repeat):
+        timed("bare read, 2 threads", lambda: bare_read_threads(paths))
     for _ in range(repeat):
         books = timed("read", lambda: [read_xlsx(str(p), titles) for p in paths])
 
@@ -299,8 +315,14 @@ def report(n: int, stats: dict[str, Any], processes: dict[str, list[dict[str, fl
     wall = statistics.median(rve[0::2])
     cpu = statistics.median(rve[1::2])
     print(
-        f"  {'read+validate+evaluate':<26} {wall:8.3f} {cpu:8.3f} {wall / bare_wall:14.2f} "
+        f"  {'the three phases in turn':<26} {wall:8.3f} {cpu:8.3f} {wall / bare_wall:14.2f} "
         f"{cpu / bare_cpu:13.2f}"
+    )
+    wall, cpu = median(times["pipeline"], 0), median(times["pipeline"], 1)
+    threads = median(times["bare read, 2 threads"], 0)
+    print(
+        f"  read+validate+evaluate: the pipeline, {wall:.3f} s wall, {wall / bare_wall:.2f}x the "
+        f"bare read, {wall / threads:.2f}x the bare read on 2 threads; {cpu:.3f} s cpu"
     )
     evaluate = median(times["evaluate"], 1)
     print(f"  evaluation: {stats['stage_results'] / evaluate:,.0f} stage results per CPU second")
@@ -387,22 +409,19 @@ def verdicts(results: dict[str, Any]) -> None:
     big = results.get("100000")
     if big:
         t = big["stats"]["times"]
-        runs = range(len(t["read"]))
-        rve = statistics.median(
-            sum(t[p][i][0] for p in ("read", "validate", "evaluate")) for i in runs
-        )
-        rve_cpu = statistics.median(
-            sum(t[p][i][1] for p in ("read", "validate", "evaluate")) for i in runs
-        )
+        # the pipeline as the CLI runs it (run_check: reading ahead on threads, pauses, actions
+        # and every problem gathered): a stricter figure than the three phases' sum
+        rve, rve_cpu = median(t["pipeline"], 0), median(t["pipeline"], 1)
         bare = median(t["bare read"], 0)
         lines.append(
-            f"read+validate+evaluate at 100k: {rve:.2f} s wall, {rve_cpu:.2f} s cpu, "
-            f"{rve_cpu / median(t['bare read'], 1):.2f}x the bare read's cpu "
-            f"(target < {TARGETS['pipeline_100k_s']} s)"
+            f"read+validate+evaluate at 100k (the pipeline): {rve:.2f} s wall, {rve_cpu:.2f} s "
+            f"cpu (target < {TARGETS['pipeline_100k_s']} s)"
         )
         lines.append(
             f"  ratio to the bare read: {rve / bare:.2f}x (target <= {TARGETS['pipeline_100k_ratio']}x, "
-            f"stretch {TARGETS['pipeline_100k_ratio_stretch']}x)"
+            f"stretch {TARGETS['pipeline_100k_ratio_stretch']}x); "
+            f"{rve / median(t['bare read, 2 threads'], 0):.2f}x the bare read on 2 threads; "
+            f"cpu {rve_cpu / median(t['bare read'], 1):.2f}x the bare read's cpu"
         )
         runs_json = big["processes"].get("tracker check --format json")
         if runs_json:

@@ -27,7 +27,8 @@ from tracker.optional.actions import evaluate as evaluate_actions
 from tracker.optional.pauses import SPEC as PAUSES_SPEC
 from tracker.optional.pauses import collect as collect_adjustments
 from tracker.problems import Problem
-from tracker.sources import SourceError, read_source
+from tracker.sources import RawWorkbook, SourceError, read_source
+from tracker.sources.ahead import read_ahead
 from tracker.sources.base import is_gsheet
 
 log = logging.getLogger(__name__)
@@ -168,17 +169,36 @@ def _finish(prepared: list[_Prepared], as_of: date) -> CheckResult:
     return total
 
 
-def _prepare_source(spec: SourceSpec, as_of: date, **read_options: Any) -> _Prepared:
+def _wanted(spec: SourceSpec) -> tuple[dict[str, Framework], dict[str, Framework]]:
+    """The source's board's frameworks and every other framework, each by case-folded sheet title.
+
+    Another nation's framework sheet in a board's workbook is still read and assessed, in its
+    own framework's calendar and national timescales, with a warning: never dropped silently."""
+    by_title = {f.sheet.casefold(): f for f in frameworks_for(spec.board)}
+    others = {f.sheet.casefold(): f for f in all_frameworks() if f.sheet.casefold() not in by_title}
+    return by_title, others
+
+
+def _titles(spec: SourceSpec) -> set[str]:
+    """The case-folded titles of the sheets the check reads from the source."""
+    by_title, others = _wanted(spec)
+    return set(by_title) | set(others) | {o.title.casefold() for o in OPTIONAL_SHEETS}
+
+
+def _prepare_source(
+    spec: SourceSpec,
+    as_of: date,
+    read: Callable[[], RawWorkbook] | None = None,
+    **read_options: Any,
+) -> _Prepared:
+    """Read (or take from ``read``: tracker.sources.ahead), locate and parse one source's tables."""
     result = CheckResult(as_of=as_of)
     frameworks = frameworks_for(spec.board)
-    by_title = {f.sheet.casefold(): f for f in frameworks}
-    # Another nation's framework sheet in a board's workbook is still read and assessed, in its
-    # own framework's calendar and national timescales, with a warning: never dropped silently.
-    others = {f.sheet.casefold(): f for f in all_frameworks() if f.sheet.casefold() not in by_title}
+    by_title, others = _wanted(spec)
     optional = {o.title.casefold(): o for o in OPTIONAL_SHEETS}
     try:
-        workbook = read_source(
-            spec.source, set(by_title) | set(others) | set(optional), **read_options
+        workbook = (
+            read() if read is not None else read_source(spec.source, _titles(spec), **read_options)
         )
     except SourceError as exc:
         log.info("source unusable: %s", exc)
@@ -287,10 +307,16 @@ def run_check(
     """Check every source; ``progress(source)`` is told as each one is read (the CLI's bar)."""
     as_of = as_of or today_in_london()
     prepared = []
-    for spec in specs:
+    # the next files are read on other threads while this one is parsed (tracker.sources.ahead)
+    # (the titles are worked out here, in order, so the threads only read)
+    jobs = [(spec, _titles(spec)) for spec in specs]
+    ahead = read_ahead(
+        jobs, lambda j: j[0].source, lambda j: read_source(j[0].source, j[1], **read_options)
+    )
+    for (spec, _), read in ahead:
         if progress is not None:
             progress(spec.source)
-        prepared.append(_prepare_source(spec, as_of, **read_options))
+        prepared.append(_prepare_source(spec, as_of, read))
     return _finish(prepared, as_of)
 
 
