@@ -218,6 +218,25 @@ class ParsedColumn:
         lookup = np.array([test(p) for p in self.parsed], dtype=bool)
         return lookup[self.codes]
 
+    def rows_where(self, test: Callable[[Parsed], bool]) -> list[int]:
+        """The rows whose value passes ``test``, in order: none without a look at the rows when
+        no distinct value does (the usual answer)."""
+        lookup = [test(p) for p in self.parsed]
+        if not any(lookup):
+            return []
+        return _rows_where(np.array(lookup, dtype=bool)[self.codes]).tolist()
+
+    def bad_rows(self) -> list[int]:
+        """The rows whose value has a problem, in order."""
+        if not self._bad.any():
+            return []
+        return _rows_where(self._bad[self.codes]).tolist()
+
+    def known_values(self, labels: tuple[str, ...]) -> np.ndarray:
+        """Per row: the value when it is one of ``labels``, else None (decided per distinct
+        value)."""
+        return self._per_unique([v if v in labels else None for v in self._values])
+
     def at(self, i: int) -> Parsed:
         return self.parsed[self.codes[i]]
 
@@ -244,6 +263,12 @@ _REAL_DAY = Parsed(value=True)
 
 
 NAT_DAY = np.datetime64("NaT", "D")
+_NAT_NUMBER = NAT_DAY.view(np.int64)
+_FIRST_PLAIN_NUMBER = _MIN_ORDINAL - _EPOCH_ORDINAL
+#: per plausible day (from 1 Jan MIN_YEAR): whether it is after the 12th of its month
+_DAY_OVER_12 = np.array(
+    [date.fromordinal(o).day > 12 for o in range(_MIN_ORDINAL, _MAX_ORDINAL + 1)], dtype=bool
+)
 
 
 class DateColumn:
@@ -268,18 +293,23 @@ class DateColumn:
             dtype=np.int64,
             count=n,
         )
-        days = (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
         plain = (ordinals >= _MIN_ORDINAL) & (ordinals <= _MAX_ORDINAL)  # plausible years
         empty = ordinals == -1
+        # days since 1970 are datetime64[D]'s own numbers, and NaT is the smallest int64: the
+        # day array is a view of the numbers, not a conversion
+        numbers = ordinals - _EPOCH_ORDINAL
+        numbers[~plain] = _NAT_NUMBER
         self.raw_values = raw
-        self.days = np.where(plain, days, NAT_DAY)
+        self.days = numbers.view("datetime64[D]")
         self._bad = np.zeros(n, dtype=bool)
         self._blank = empty.copy()
         self.parsed_cells = np.full(n, None, dtype=object)  # Parsed, for the cells parsed alone
         self._empty = empty
         self._plain = plain  # real date cells in the plausible years
         self.parser = parser
-        for i in _rows_where(~plain & ~empty).tolist():
+        #: the rows parsed alone (text, serials, odd types, implausible years), in order
+        self._odd: list[int] = _rows_where(~plain & ~empty).tolist()
+        for i in self._odd:
             p = self.parsed_cells[i] = parser(raw[i])
             if p.value is not None:
                 self.days[i] = np.datetime64(p.value, "D")
@@ -294,6 +324,7 @@ class DateColumn:
         self.parsed_cells = self.parsed_cells[keep]
         self._empty = self._empty[keep]
         self._plain = self._plain[keep]
+        self._odd = _rows_where(~self._plain & ~self._empty).tolist()
 
     def values(self, dtype: Any = object) -> np.ndarray:
         return self.days if dtype == "datetime64[D]" else self.days.astype(object)
@@ -302,13 +333,22 @@ class DateColumn:
         return self._bad
 
     def has_real_day_over_12(self) -> bool:
-        """A real date cell dated after the 12th: the column is no US-locale import."""
-        days = self.days[self._plain]
-        # a real column has one within its first few dates: the whole column only when not
-        for part in (days[:256], days[256:]):
-            if ((part - part.astype("datetime64[M]")).astype(np.int64) >= 12).any():
-                return True
-        return False
+        """A real date cell dated after the 12th: the column is no US-locale import. The day
+        of the month is looked up by day number (numpy's own conversion to months works the
+        calendar out cell by cell)."""
+        numbers = self.days[self._plain].view(np.int64)
+        return bool(_DAY_OVER_12[numbers - _FIRST_PLAIN_NUMBER].any())
+
+    def bad_rows(self) -> list[int]:
+        """The rows whose value has a problem, in order (only rows parsed alone can have one)."""
+        return [i for i in self._odd if self._bad[i]]
+
+    def rows_where(self, test: Callable[[Parsed], bool]) -> list[int]:
+        """The rows whose value passes ``test``, in order: only the rows parsed alone are looked
+        at when neither a real date nor an empty cell passes."""
+        if test(_REAL_DAY) or test(BLANK):
+            return _rows_where(self.flag(test)).tolist()
+        return [i for i in self._odd if test(self.parsed_cells[i])]
 
     def blank(self) -> np.ndarray:
         return self._blank
@@ -324,7 +364,7 @@ class DateColumn:
         parsed alone."""
         out = np.full(len(self.days), test(_REAL_DAY), dtype=bool)
         out[self._empty] = test(BLANK)
-        for i in _rows_where(~self._plain & ~self._empty).tolist():
+        for i in self._odd:
             out[i] = test(self.parsed_cells[i])
         return out
 
@@ -516,9 +556,10 @@ def prepare_table(
         if f.id == "notes":
             continue
         column = cols[f.id]
-        bad = column.bad()
-        parsed_ok[f.id] = ~bad
-        for i in _rows_where(bad).tolist():
+        bad_rows = column.bad_rows()
+        if bad_rows:
+            parsed_ok[f.id] = ~column.bad()
+        for i in bad_rows:
             p = column.at(i)
             report(p.slug or "", i, f.id, column.raw(i), detail=p.detail, suggestion=p.suggestion)
         if f.id == "review_id":
@@ -534,13 +575,13 @@ def prepare_table(
             yes_no[f.id] = values
             frame[f.id] = ("boolean", values)
         elif f.type is FieldType.CHOICE:
-            for i in _rows_where(column.flag(lambda p: p.detail == "choice-case")).tolist():
+            for i in column.rows_where(lambda p: p.detail == "choice-case"):
                 report("choice-case", i, f.id, column.raw(i), suggestion=column.at(i).suggestion)
             values = column.values()
             frame[f.id] = ("str", values)
-            known = values.copy()  # an unknown label is None here (the schema reports it)
-            known[~is_one_of(values, f.choices)] = None
-            choices[f.id] = known
+            assert isinstance(column, ParsedColumn)  # only dates are a DateColumn
+            # an unknown label is None here (the schema reports it)
+            choices[f.id] = column.known_values(f.choices)
         else:
             values = column.values()
             frame[f.id] = ("str", values)
@@ -559,7 +600,7 @@ def prepare_table(
 
     def on_schema_failure(slug: str, i: int, fid: str) -> None:
         if slug == "missing-required" and fid in parsed_ok and not parsed_ok[fid][i]:
-            return  # already reported as unreadable
+            return  # already reported as unreadable (parsed_ok: the columns with a bad value)
         if slug == "unknown-choice":
             report(slug, i, fid, cols[fid].raw(i), detail=", ".join(fw.field(fid).choices))
         else:
@@ -669,7 +710,7 @@ def _warn_placeholders(column: AnyColumn, f: Any, report: Callable[..., None]) -
     """TBC, n/a, - ... in a date or yes/no cell: read as blank, named in a warning, so the
     review stays assessed and its overdue stages stay visible."""
     what = "date" if f.type is FieldType.DATE else "answer (Yes or No)"
-    for i in _rows_where(column.flag(lambda p: p.detail == "placeholder")).tolist():
+    for i in column.rows_where(lambda p: p.detail == "placeholder"):
         report("placeholder", i, f.id, column.raw(i), detail=what)
 
 
