@@ -50,3 +50,6 @@ def test_make_many_is_make_for_each_cell(slug: str) -> None:
             suggestion="the fix",
         )
         assert made == one_by_one
+        assert [repr(p) for p in made] == [repr(p) for p in one_by_one]
+        assert {hash(p) for p in made} == {hash(p) for p in one_by_one}
+        assert all(type(p) is Problem for p in made)
