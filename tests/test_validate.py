@@ -729,3 +729,22 @@ def test_date_columns_dtype_is_what_pandera_resolves_anyway() -> None:
     resolved = pandas_engine.Engine.dtype(DATE_DTYPE)
     assert resolved == pandas_engine.Engine.dtype(np.datetime64)
     assert type(resolved) is pandas_engine.DateTime and resolved.tz is None
+
+
+def test_ascii_headers_normalise_as_any_text_does() -> None:
+    """normalise_header's ASCII shortcut gives what cleaning, casefolding and squeezing give."""
+    import random
+
+    from schemas.table import normalise_header
+    from schemas.values import clean_text
+
+    def general(text: str) -> str:
+        return " ".join(clean_text(text).casefold().replace("’", "'").split())
+
+    rng = random.Random(18)
+    alphabet = [chr(c) for c in range(128)] + list("  RrEeVvIiDd")
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 25)))
+        assert normalise_header(text) == general(text), repr(text)
+    assert normalise_header(" Review  ID\t") == "review id"
+    assert normalise_header("Review’s ID") == "review's id"
