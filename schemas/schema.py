@@ -65,7 +65,7 @@ def ids_match(ids: pd.Series) -> pd.Series:
     return pd.Series(ok, index=ids.index)
 
 
-class _Text(pandas_engine.STRING):  # type: ignore[misc]
+class _Text(pandas_engine.STRING):
     """pandera's ``str`` dtype, its verdict for a text column given as one bool.
 
     pandera's own answers a matching column with one True per value, and for such an answer it
@@ -81,7 +81,7 @@ class _Text(pandas_engine.STRING):  # type: ignore[misc]
 
 
 #: the text dtype every text column is checked against (``str``, as pandera reads it)
-TEXT = _Text()
+TEXT = _Text()  # type: ignore[call-arg]  # (pandera declares its dataclass fields, not its init)
 
 
 #: The dtype of the frames' date columns (numpy turns datetime64[D] into seconds in a frame).

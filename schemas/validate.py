@@ -281,17 +281,42 @@ class DateColumn:
     years) go through :func:`parse_date`, which caches text.
     """
 
+    raw_values: np.ndarray
+    days: np.ndarray
+    parsed_cells: np.ndarray
+    parser: Callable[[Any], Parsed]
+    _bad: np.ndarray
+    _blank: np.ndarray
+    _empty: np.ndarray
+    _plain: np.ndarray
+    #: the rows parsed alone (text, serials, odd types, implausible years), in order
+    _odd: list[int]
+    _over_12: bool
+
     def __init__(self, raw: np.ndarray, parser: Callable[[Any], Parsed] = parse_date) -> None:
-        n = len(raw)
+        vars(self).update(vars(DateColumn.many([raw], parser)[0]))
+
+    @classmethod
+    def many(
+        cls, raws: Sequence[np.ndarray], parser: Callable[[Any], Parsed] = parse_date
+    ) -> list[DateColumn]:
+        """A sheet's date columns (all as long) parsed together: every numpy step runs once
+        over all their cells, not once per column (a small board's sheet has a few dozen rows
+        and a dozen date columns, where each step's cost is mostly per call). Each column's
+        arrays are its part of the whole."""
+        if not raws:
+            return []
+        n = len(raws[0])
+        flat = raws[0] if len(raws) == 1 else np.concatenate(raws)
         # one pass per cell: the day number of a real date cell, -1 for an empty cell (calamine
         # gives "", other readers None), 0 for anything else
         ordinals = np.fromiter(
             [
                 v.toordinal() if type(v) is date else -1 if v is None or v == "" else 0
-                for v in raw.tolist()
+                for v in flat.tolist()
             ],
             dtype=np.int64,
-            count=n,
+            count=len(flat),
         )
         plain = (ordinals >= _MIN_ORDINAL) & (ordinals <= _MAX_ORDINAL)  # plausible years
         empty = ordinals == -1
@@ -299,22 +324,41 @@ class DateColumn:
         # day array is a view of the numbers, not a conversion
         numbers = ordinals - _EPOCH_ORDINAL
         numbers[~plain] = _NAT_NUMBER
-        self.raw_values = raw
-        self.days = numbers.view("datetime64[D]")
-        self._bad = np.zeros(n, dtype=bool)
-        self._blank = empty.copy()
-        self.parsed_cells = np.full(n, None, dtype=object)  # Parsed, for the cells parsed alone
-        self._empty = empty
-        self._plain = plain  # real date cells in the plausible years
-        self.parser = parser
-        #: the rows parsed alone (text, serials, odd types, implausible years), in order
-        self._odd: list[int] = _rows_where(~plain & ~empty).tolist()
-        for i in self._odd:
-            p = self.parsed_cells[i] = parser(raw[i])
+        days = numbers.view("datetime64[D]")
+        bad = np.zeros(len(flat), dtype=bool)
+        blank = empty.copy()
+        parsed_cells = np.empty(len(flat), dtype=object)  # Parsed, for the cells parsed alone
+        odd: list[list[int]] = [[] for _ in raws]
+        for k in _rows_where(~plain & ~empty).tolist():
+            p = parsed_cells[k] = parser(flat[k])
             if p.value is not None:
-                self.days[i] = np.datetime64(p.value, "D")
-            self._bad[i] = p.slug is not None
-            self._blank[i] = p.value is None and p.slug is None and not p.detail
+                days[k] = np.datetime64(p.value, "D")
+            bad[k] = p.slug is not None
+            blank[k] = p.value is None and p.slug is None and not p.detail
+            j, i = divmod(k, n)
+            odd[j].append(i)
+        # per column: a real date cell after the 12th of its month (the day of the month looked
+        # up by day number: numpy's own conversion to months works the calendar out per cell).
+        # Settled here for good: rows dropped later (wholly blank ones) hold no real date
+        over_12 = np.zeros(len(flat), dtype=bool)
+        over_12[plain] = _DAY_OVER_12[numbers[plain] - _FIRST_PLAIN_NUMBER]
+        has_over_12: list[bool] = np.any(over_12.reshape(len(raws), n), axis=1).tolist()
+        columns = []
+        for j, raw in enumerate(raws):
+            part = slice(j * n, (j + 1) * n)
+            column = object.__new__(cls)
+            column.raw_values = raw
+            column.days = days[part]
+            column._bad = bad[part]
+            column._blank = blank[part]
+            column.parsed_cells = parsed_cells[part]
+            column._empty = empty[part]
+            column._plain = plain[part]  # real date cells in the plausible years
+            column.parser = parser
+            column._odd = odd[j]
+            column._over_12 = has_over_12[j]
+            columns.append(column)
+        return columns
 
     def take(self, keep: np.ndarray) -> None:
         self.raw_values = self.raw_values[keep]
@@ -333,11 +377,9 @@ class DateColumn:
         return self._bad
 
     def has_real_day_over_12(self) -> bool:
-        """A real date cell dated after the 12th: the column is no US-locale import. The day
-        of the month is looked up by day number (numpy's own conversion to months works the
-        calendar out cell by cell)."""
-        numbers = self.days[self._plain].view(np.int64)
-        return bool(_DAY_OVER_12[numbers - _FIRST_PLAIN_NUMBER].any())
+        """A real date cell dated after the 12th: the column is no US-locale import (settled
+        with the other date columns, see :meth:`many`)."""
+        return self._over_12
 
     def bad_rows(self) -> list[int]:
         """The rows whose value has a problem, in order (only rows parsed alone can have one)."""
@@ -402,9 +444,13 @@ def is_one_of(column: np.ndarray, values: Iterable[Any]) -> np.ndarray:
     return out
 
 
+def _date_parser(date1904: bool = False) -> Callable[[Any], Parsed]:
+    return parse_date_1904 if date1904 else parse_date
+
+
 def _parser(f: Any, date1904: bool = False) -> Callable[[Any], Parsed]:
     if f.type is FieldType.DATE:
-        return parse_date_1904 if date1904 else parse_date
+        return _date_parser(date1904)
     if f.type is FieldType.YES_NO:
         return parse_yes_no
     if f.type is FieldType.CHOICE:
@@ -473,7 +519,15 @@ def prepare_table(
     link = link or (lambda cell: None)
     sheet = table.sheet.title
     date1904 = table.sheet.date1904
-    cols = {f.id: parsed_column(table.raw[f.id], f, date1904) for f in fw.all_fields}
+    fields = fw.all_fields
+    # the date columns together (DateColumn.many), the others one by one
+    on_dates = [f.id for f in fields if f.type is FieldType.DATE]
+    date_columns = DateColumn.many([table.raw[fid] for fid in on_dates], _date_parser(date1904))
+    cols: dict[str, AnyColumn] = dict(zip(on_dates, date_columns, strict=True))
+    cols = {
+        f.id: cols[f.id] if f.id in cols else ParsedColumn(table.raw[f.id], _parser(f, date1904))
+        for f in fields
+    }
     # rows whose every cell is blank once spaces are stripped are not reviews (a placeholder
     # such as TBC is something typed: its row is kept)
     blank = np.ones(len(table.rows), dtype=bool)
