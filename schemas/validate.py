@@ -131,6 +131,11 @@ def _factorize(raw: np.ndarray) -> tuple[np.ndarray, Sequence[Any]]:
     cells (a small board's sheet), where pandas' set-up costs more than hashing them in a dict;
     values hash and compare the same either way."""
     values = raw.tolist()
+    first = values[0] if values else None
+    plain_first = type(first) in _PLAIN_TYPES and first is not None and first == first
+    if plain_first and values.count(first) == len(values):
+        # one value throughout (a column nobody fills in: ""): counted in C, no hashing
+        return np.zeros(len(values), dtype=np.intp), [first]
     if len(values) >= _SMALL_COLUMN or not _PLAIN_TYPES.issuperset(map(type, values)):
         codes, uniques = pd.factorize(raw, use_na_sentinel=True)
         return codes, uniques.tolist()

@@ -693,8 +693,9 @@ def test_text_column_taken_as_typed_parses_as_each_value_would(texts: list[Any])
 
 
 def test_small_columns_factorize_as_pandas_does() -> None:
-    """A sheet's small column is factorized in a dict: the same codes and distinct values, in
-    the same order, as pandas gives (missing values, True beside 1, 1 beside 1.0, dates)."""
+    """A sheet's small column is factorized in a dict, a column of one value by counting: the
+    same codes and distinct values, in the same order, as pandas gives (missing values, True
+    beside 1, 1 beside 1.0, dates)."""
     import random
     from datetime import datetime
 
@@ -708,8 +709,18 @@ def test_small_columns_factorize_as_pandas_does() -> None:
         date(2024, 1, 5), datetime(2024, 1, 5), datetime(2024, 1, 5, 9), "2024-01-05", 45296,
     ]  # fmt: skip
     rng = random.Random(18)
+    constant = [
+        [""] * 300,
+        ["Death"] * 3,
+        [None] * 4,
+        [float("nan")] * 3,
+        [1, 1.0, True],
+        [0, False],
+    ]
+    columns = constant + [[v] * rng.randrange(1, 300) for v in pool]
     for _ in range(2000):
-        values = [rng.choice(pool) for _ in range(rng.randrange(0, 40))]
+        columns.append([rng.choice(pool) for _ in range(rng.randrange(0, 40))])
+    for values in columns:
         raw = np.empty(len(values), dtype=object)
         raw[:] = values
         codes, uniques = _factorize(raw)
