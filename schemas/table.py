@@ -83,6 +83,8 @@ def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTab
     known: dict[str, bool] = {}
     for i in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
         values = _header_values(sheet, i)
+        if len(values) <= best_hits:
+            continue  # cannot beat the best row (the usual header row matches every cell)
         hits = 0
         for v in values:
             if type(v) is str:
