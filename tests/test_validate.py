@@ -297,6 +297,32 @@ def test_not_applicable_date_warning(tmp_path: Path) -> None:
     assert all(assessable(result).values())
 
 
+def test_not_applicable_date_is_decided_by_the_canonical_answer(tmp_path: Path) -> None:
+    """The decision as read decides: an answer in odd case is the answer (warned about twice),
+    an unknown answer is no decision (only the schema's error), the same answer on many rows
+    warns at each of them."""
+    result = check_rows(
+        tmp_path,
+        {"decision_outcome": " do NOT initiate ", "completed": date(2024, 2, 20)},
+        {"decision_outcome": "Maybe", "completed": date(2024, 2, 21)},
+        {"decision_outcome": "Do not initiate", "completed": date(2024, 2, 22)},
+        {"decision_outcome": "Initiate SCR", "completed": date(2024, 2, 23)},
+        {"decision_outcome": "Do not initiate", "completed": None},
+    )
+    found = [(p.type, p.cell, p.review_id, p.message) for p in result.problems]
+    col = column_of("england-scr", "completed")
+    outcome = column_of("england-scr", "decision_outcome")
+    assert [f[:2] for f in found] == [
+        ("choice-case", f"{outcome}3"),
+        ("not-applicable-date", f"{col}3"),
+        ("unknown-choice", f"{outcome}4"),
+        ("not-applicable-date", f"{col}5"),
+    ]
+    assert [f[3] for f in found if f[0] == "not-applicable-date"] == [
+        "Date SCR completed has a date but the stage does not apply (Decision is Do not initiate)",
+    ] * 2
+
+
 def test_no_not_applicable_warning_before_a_decision(tmp_path: Path) -> None:
     result = check_rows(tmp_path, {"decision_outcome": None, "completed": date(2024, 2, 20)})
     assert not [p for p in result.problems if p.type == "not-applicable-date"]
