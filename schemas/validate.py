@@ -237,6 +237,10 @@ class ParsedColumn:
             return []
         return _rows_where(self._bad[self.codes]).tolist()
 
+    def per_value(self, test: Callable[[Any], bool]) -> np.ndarray:
+        """``test`` of each row's value, asked once per distinct value."""
+        return np.array([test(v) for v in self._values], dtype=bool)[self.codes]
+
     def known_values(self, labels: tuple[str, ...]) -> np.ndarray:
         """Per row: the value when it is one of ``labels``, else None (decided per distinct
         value)."""
@@ -901,7 +905,8 @@ def _warn_not_applicable(
     cols: dict[str, AnyColumn],
 ) -> None:
     """A date for a stage whose every rule is ruled out by the decision (e.g. a completion date
-    on a review that was not initiated): often the decision or the row is wrong."""
+    on a review that was not initiated): often the decision or the row is wrong. Whether a
+    decision rules a stage out is asked once per distinct answer, not per row."""
     for stage in fw.stages:
         rules = stage.rules
         if stage.id not in dates or not rules or any(r.when is None for r in rules):
@@ -911,10 +916,17 @@ def _warn_not_applicable(
         if any(f not in choices for f in fields):
             continue
         flagged = ~np.isnat(dates[stage.id])
-        for f in fields:  # no decision recorded yet: nothing to say
-            flagged &= choices[f] != None  # noqa: E711 (element-wise on an object array)
-        for c in conditions:
-            flagged &= ~is_one_of(choices[c.field], c.values)
+        for f in fields:
+            labels = fw.field(f).choices
+            allowed = [c.values for c in conditions if c.field == f]
+
+            # a known answer (no decision recorded yet: nothing to say) that no rule allows
+            def rules_out(v: Any, labels: tuple[str, ...] = labels, allowed: Any = allowed) -> bool:
+                return v in labels and not any(v in values for values in allowed)
+
+            column = cols[f]
+            assert isinstance(column, ParsedColumn)  # a choice column
+            flagged &= column.per_value(rules_out)
         for i in _rows_where(flagged).tolist():
             detail = "; ".join(f"{fw.label(f)} is {choices[f][i]}" for f in fields)
             report("not-applicable-date", int(i), stage.id, cols[stage.id].raw(i), detail=detail)
