@@ -177,7 +177,7 @@ def child(paths: list[Path], repeat: int) -> dict[str, Any]:
     import gc
 
     from schemas.table import locate_table
-    from schemas.validate import apply_schemas, check_workbook_ids, prepare_table
+    from schemas.validate import apply_schemas, check_run_ids, prepare_table
     from tracker.check import SourceSpec, run_check
     from tracker.evaluate import evaluate_tables
     from tracker.output.json_stream import write_check_json
@@ -212,8 +212,7 @@ def child(paths: list[Path], repeat: int) -> dict[str, Any]:
                 ]
                 per_book.append((book, tables))
             apply_schemas([t for _, tables in per_book for t in tables])
-            for book, tables in per_book:
-                check_workbook_ids(book, tables)
+            check_run_ids([tables for _, tables in per_book])  # as tracker.check._finish does
             return [t for _, tables in per_book for t in tables]
 
         validated = timed("validate", validate)

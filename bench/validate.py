@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench.check import AS_OF, FRAMEWORKS, generate  # noqa: E402
 from schemas.table import locate_table  # noqa: E402
-from schemas.validate import apply_schemas, check_workbook_ids, prepare_table  # noqa: E402
+from schemas.validate import apply_schemas, check_run_ids, prepare_table  # noqa: E402
 from schemas.values import _REAL_DATES, _TEXT_DATES  # noqa: E402
 from tracker.frameworks.registry import get_framework  # noqa: E402
 from tracker.sources.xlsx import read_xlsx  # noqa: E402
@@ -60,8 +60,8 @@ def validate_all(books: list) -> int:  # type: ignore[type-arg]
             tables.append(prepare_table(locate_table(sheet, fw, book.source), AS_OF))
         per_book.append((book, tables))
     apply_schemas([t for _, tables in per_book for t in tables])  # one call per framework
-    for book, tables in per_book:
-        check_workbook_ids(book, tables)
+    check_run_ids([tables for _, tables in per_book])  # one call for the run
+    for _, tables in per_book:
         rows += sum(len(t) for t in tables)
     return rows
 

@@ -10,17 +10,22 @@ duplicated review ids.
 from __future__ import annotations
 
 import re
+import string
 from functools import cache
+from typing import Any
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
+from pandera.engines import pandas_engine
 
 from tracker.model import Field, FieldType, Framework
 
 REVIEW_ID_PATTERN = r"^[A-Za-z0-9/_\-]+$"
 #: a character no review id may hold (the line break separates ids in :func:`ids_match`)
 _NOT_ID_CHARACTER = re.compile(r"[^A-Za-z0-9/_\-\n]")
+#: the characters a review id may hold, and the separator, as bytes (see :func:`ids_match`)
+_ID_BYTES = (string.ascii_letters + string.digits + "/_-\n").encode("ascii")
 ROW = "_row"
 
 #: pandera check names -> problem slugs
@@ -49,12 +54,43 @@ def ids_match(ids: pd.Series) -> pd.Series:
         return pd.Series(ok, index=ids.index)
     lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
     good = lengths > 0
-    bad_at = [m.start() for m in _NOT_ID_CHARACTER.finditer(joined)]
+    # the usual answer (every character allowed) from one C pass deleting the allowed bytes;
+    # the regular expression's scan, character by character, only to find where the others are
+    clean = joined.isascii() and not joined.encode("ascii").translate(None, _ID_BYTES)
+    bad_at = [] if clean else [m.start() for m in _NOT_ID_CHARACTER.finditer(joined)]
     if bad_at:
         ends = np.cumsum(lengths + 1)  # one past each id's separator
         good[np.searchsorted(ends, bad_at, side="right")] = False
     ok[present] = good
     return pd.Series(ok, index=ids.index)
+
+
+class _Text(pandas_engine.STRING):
+    """pandera's ``str`` dtype, its verdict for a text column given as one bool.
+
+    pandera's own answers a matching column with one True per value, and for such an answer it
+    formats the (empty) table of failure cases into a message even when nothing failed: about a
+    millisecond per text column per call, most of a small sheet's schema step. The verdict is
+    the same; a column that is not all text still gets pandera's own per-value answer."""
+
+    def check(self, pandera_dtype: Any, data_container: Any = None) -> Any:
+        verdict = super().check(pandera_dtype, data_container)
+        if isinstance(verdict, np.ndarray) and verdict.all():
+            return True
+        return verdict
+
+
+#: the text dtype every text column is checked against (``str``, as pandera reads it)
+TEXT = _Text()  # type: ignore[call-arg]  # (pandera declares its dataclass fields, not its init)
+
+
+#: The dtype of the frames' date columns (numpy turns datetime64[D] into seconds in a frame).
+DATE_DTYPE = np.dtype("datetime64[s]")
+# pandera finds its type for a numpy datetime dtype only after trying (and failing) to import
+# geopandas, at every date column of every call (half a millisecond each, most of a date
+# column's schema step). Registered as what pandera resolves it to anyway (np.datetime64's
+# DateTime; tests/test_validate.py checks they agree), the look-up is a dict hit.
+pandas_engine.Engine.register_dtype(pandas_engine.DateTime, equivalents=[DATE_DTYPE])
 
 
 def _column(f: Field) -> pa.Column:
@@ -64,14 +100,14 @@ def _column(f: Field) -> pa.Column:
     if f.type is FieldType.YES_NO:
         return pa.Column("boolean", nullable=nullable)
     if f.type is FieldType.CHOICE:
-        return pa.Column(str, pa.Check.isin(list(f.choices)), nullable=nullable)
+        return pa.Column(TEXT, pa.Check.isin(list(f.choices)), nullable=nullable)
     if f.id == "review_id":
         # the built-in str_matches, vectorised (same name: failures read the same)
         matches = pa.Check(
             ids_match, name="str_matches", error=f"str_matches('{REVIEW_ID_PATTERN}')"
         )
-        return pa.Column(str, matches, nullable=False)
-    return pa.Column(str, nullable=nullable)
+        return pa.Column(TEXT, matches, nullable=False)
+    return pa.Column(TEXT, nullable=nullable)
 
 
 @cache
@@ -82,9 +118,12 @@ def framework_schema(framework: Framework) -> pa.DataFrameSchema:
     return pa.DataFrameSchema(columns, name=framework.sheet, strict=False)
 
 
-#: Workbook-level: review ids are unique across every framework sheet of a workbook.
+#: Workbook-level: review ids are unique across every framework sheet of a workbook. Checked
+#: once for a whole run as (workbook, review id) pairs: the same id in two workbooks is two
+#: boards' reviews, not a duplicate.
 WORKBOOK_IDS = pa.DataFrameSchema(
-    {"review_id": pa.Column(str, unique=True, nullable=True)},
+    {"workbook": pa.Column(int), "review_id": pa.Column(TEXT, nullable=True)},
     name="review ids",
+    unique=["workbook", "review_id"],
     report_duplicates="all",
 )

@@ -25,6 +25,10 @@ HEADER_SEARCH_ROWS = 30
 def normalise_header(text: Any) -> str:
     if not isinstance(text, str):
         return ""
+    if text.isascii():
+        # the same text without the general path: for ASCII, casefold is lower, and the
+        # spaces clean_text squeezes are whitespace split() drops anyway
+        return " ".join(text.lower().split())
     return " ".join(clean_text(text).casefold().replace("’", "'").split())
 
 
@@ -57,6 +61,8 @@ def _header_values(sheet: RawSheet, index: int) -> list[Any]:
     A two-row header often merges a column's title over both rows (``A1:A2``); the reader gives
     the value only in the merged range's top-left cell, so the header row would show a blank.
     """
+    if not sheet.merged:
+        return sheet.rows[index]  # read only: nothing to fill in
     values = list(sheet.rows[index])
     row = sheet.first_row + index
     for r0, c0, r1, _c1 in sheet.merged:
@@ -77,6 +83,8 @@ def locate_table(sheet: RawSheet, framework: Framework, source: str) -> SheetTab
     known: dict[str, bool] = {}
     for i in range(min(len(sheet.rows), HEADER_SEARCH_ROWS)):
         values = _header_values(sheet, i)
+        if len(values) <= best_hits:
+            continue  # cannot beat the best row (the usual header row matches every cell)
         hits = 0
         for v in values:
             if type(v) is str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 import numpy as np
@@ -118,6 +118,36 @@ def _kept_as_typed(values: list[Any]) -> bool:
     )
 
 
+#: what readers give (tracker.tables.RawSheet), and _Bool: types whose only missing values are
+#: None and a float NaN (pandas' own missing-value test says the same of them)
+_PLAIN_TYPES = frozenset({str, int, float, bool, date, datetime, type(None), _Bool})
+#: below this many cells a dict factorizes faster than pandas (its cost is mostly per call)
+_SMALL_COLUMN = 200
+
+
+def _factorize(raw: np.ndarray) -> tuple[np.ndarray, Sequence[Any]]:
+    """``pd.factorize(raw, use_na_sentinel=True)``: codes into the distinct values in order of
+    first appearance, -1 for a missing value (None, NaN). A sheet's column is often a few dozen
+    cells (a small board's sheet), where pandas' set-up costs more than hashing them in a dict;
+    values hash and compare the same either way."""
+    values = raw.tolist()
+    first = values[0] if values else None
+    plain_first = type(first) in _PLAIN_TYPES and first is not None and first == first
+    if plain_first and values.count(first) == len(values):
+        # one value throughout (a column nobody fills in: ""): counted in C, no hashing
+        return np.zeros(len(values), dtype=np.intp), [first]
+    if len(values) >= _SMALL_COLUMN or not _PLAIN_TYPES.issuperset(map(type, values)):
+        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        return codes, uniques.tolist()
+    index: dict[Any, int] = {}
+    codes = np.fromiter(
+        [-1 if v is None or v != v else index.setdefault(v, len(index)) for v in values],
+        dtype=np.intp,
+        count=len(values),
+    )
+    return codes, list(index)
+
+
 class ParsedColumn:
     """A column parsed once per distinct value: codes index into the parsed distinct values.
 
@@ -128,15 +158,15 @@ class ParsedColumn:
     """
 
     def __init__(self, raw: np.ndarray, parser: Callable[[Any], Parsed]) -> None:
-        codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+        codes, uniques = _factorize(raw)
         merged = _may_merge_bools(uniques)
         if merged:
             values = raw.copy()
             bools = _IS_BOOL(values).astype(bool)
             values[bools] = [_Bool(v) for v in values[bools]]
-            codes, uniques = pd.factorize(values, use_na_sentinel=True)
+            codes, uniques = _factorize(values)
         self.codes = np.where(codes < 0, len(uniques), codes)  # blanks -> the extra last slot
-        self.raw_uniques: list[Any] = uniques.tolist()
+        self.raw_uniques: list[Any] = list(uniques)
         if merged:
             self.raw_uniques = [u.value if isinstance(u, _Bool) else u for u in self.raw_uniques]
         self._parsed: list[Parsed] | None = None
@@ -193,6 +223,29 @@ class ParsedColumn:
         lookup = np.array([test(p) for p in self.parsed], dtype=bool)
         return lookup[self.codes]
 
+    def rows_where(self, test: Callable[[Parsed], bool]) -> list[int]:
+        """The rows whose value passes ``test``, in order: none without a look at the rows when
+        no distinct value does (the usual answer)."""
+        lookup = [test(p) for p in self.parsed]
+        if not any(lookup):
+            return []
+        return _rows_where(np.array(lookup, dtype=bool)[self.codes]).tolist()
+
+    def bad_rows(self) -> list[int]:
+        """The rows whose value has a problem, in order."""
+        if not self._bad.any():
+            return []
+        return _rows_where(self._bad[self.codes]).tolist()
+
+    def per_value(self, test: Callable[[Any], bool]) -> np.ndarray:
+        """``test`` of each row's value, asked once per distinct value."""
+        return np.array([test(v) for v in self._values], dtype=bool)[self.codes]
+
+    def known_values(self, labels: tuple[str, ...]) -> np.ndarray:
+        """Per row: the value when it is one of ``labels``, else None (decided per distinct
+        value)."""
+        return self._per_unique([v if v in labels else None for v in self._values])
+
     def at(self, i: int) -> Parsed:
         return self.parsed[self.codes[i]]
 
@@ -201,9 +254,13 @@ class ParsedColumn:
 
     def raw_column(self) -> list[Any]:
         """Every row's value as typed."""
+        return self.raw_at(slice(None))
+
+    def raw_at(self, at: Any) -> list[Any]:
+        """The values as typed at these rows (an index array or a slice)."""
         uniques = np.empty(len(self.raw_uniques), dtype=object)
         uniques[:] = self.raw_uniques
-        return uniques[self.codes].tolist()
+        return uniques[self.codes[at]].tolist()
 
 
 _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
@@ -215,6 +272,12 @@ _REAL_DAY = Parsed(value=True)
 
 
 NAT_DAY = np.datetime64("NaT", "D")
+_NAT_NUMBER = NAT_DAY.view(np.int64)
+_FIRST_PLAIN_NUMBER = _MIN_ORDINAL - _EPOCH_ORDINAL
+#: per plausible day (from 1 Jan MIN_YEAR): whether it is after the 12th of its month
+_DAY_OVER_12 = np.array(
+    [date.fromordinal(o).day > 12 for o in range(_MIN_ORDINAL, _MAX_ORDINAL + 1)], dtype=bool
+)
 
 
 class DateColumn:
@@ -227,35 +290,84 @@ class DateColumn:
     years) go through :func:`parse_date`, which caches text.
     """
 
+    raw_values: np.ndarray
+    days: np.ndarray
+    parsed_cells: np.ndarray
+    parser: Callable[[Any], Parsed]
+    _bad: np.ndarray
+    _blank: np.ndarray
+    _empty: np.ndarray
+    _plain: np.ndarray
+    #: the rows parsed alone (text, serials, odd types, implausible years), in order
+    _odd: list[int]
+    _over_12: bool
+
     def __init__(self, raw: np.ndarray, parser: Callable[[Any], Parsed] = parse_date) -> None:
-        n = len(raw)
+        vars(self).update(vars(DateColumn.many([raw], parser)[0]))
+
+    @classmethod
+    def many(
+        cls, raws: Sequence[np.ndarray], parser: Callable[[Any], Parsed] = parse_date
+    ) -> list[DateColumn]:
+        """A sheet's date columns (all as long) parsed together: every numpy step runs once
+        over all their cells, not once per column (a small board's sheet has a few dozen rows
+        and a dozen date columns, where each step's cost is mostly per call). Each column's
+        arrays are its part of the whole."""
+        if not raws:
+            return []
+        n = len(raws[0])
+        flat = raws[0] if len(raws) == 1 else np.concatenate(raws)
         # one pass per cell: the day number of a real date cell, -1 for an empty cell (calamine
         # gives "", other readers None), 0 for anything else
         ordinals = np.fromiter(
             [
                 v.toordinal() if type(v) is date else -1 if v is None or v == "" else 0
-                for v in raw.tolist()
+                for v in flat.tolist()
             ],
             dtype=np.int64,
-            count=n,
+            count=len(flat),
         )
-        days = (ordinals - _EPOCH_ORDINAL).astype("datetime64[D]")
         plain = (ordinals >= _MIN_ORDINAL) & (ordinals <= _MAX_ORDINAL)  # plausible years
         empty = ordinals == -1
-        self.raw_values = raw
-        self.days = np.where(plain, days, NAT_DAY)
-        self._bad = np.zeros(n, dtype=bool)
-        self._blank = empty.copy()
-        self.parsed_cells = np.full(n, None, dtype=object)  # Parsed, for the cells parsed alone
-        self._empty = empty
-        self._plain = plain  # real date cells in the plausible years
-        self.parser = parser
-        for i in _rows_where(~plain & ~empty).tolist():
-            p = self.parsed_cells[i] = parser(raw[i])
+        # days since 1970 are datetime64[D]'s own numbers, and NaT is the smallest int64: the
+        # day array is a view of the numbers, not a conversion
+        numbers = ordinals - _EPOCH_ORDINAL
+        numbers[~plain] = _NAT_NUMBER
+        days = numbers.view("datetime64[D]")
+        bad = np.zeros(len(flat), dtype=bool)
+        blank = empty.copy()
+        parsed_cells = np.empty(len(flat), dtype=object)  # Parsed, for the cells parsed alone
+        odd: list[list[int]] = [[] for _ in raws]
+        for k in _rows_where(~plain & ~empty).tolist():
+            p = parsed_cells[k] = parser(flat[k])
             if p.value is not None:
-                self.days[i] = np.datetime64(p.value, "D")
-            self._bad[i] = p.slug is not None
-            self._blank[i] = p.value is None and p.slug is None and not p.detail
+                days[k] = np.datetime64(p.value, "D")
+            bad[k] = p.slug is not None
+            blank[k] = p.value is None and p.slug is None and not p.detail
+            j, i = divmod(k, n)
+            odd[j].append(i)
+        # per column: a real date cell after the 12th of its month (the day of the month looked
+        # up by day number: numpy's own conversion to months works the calendar out per cell).
+        # Settled here for good: rows dropped later (wholly blank ones) hold no real date
+        over_12 = np.zeros(len(flat), dtype=bool)
+        over_12[plain] = _DAY_OVER_12[numbers[plain] - _FIRST_PLAIN_NUMBER]
+        has_over_12: list[bool] = np.any(over_12.reshape(len(raws), n), axis=1).tolist()
+        columns = []
+        for j, raw in enumerate(raws):
+            part = slice(j * n, (j + 1) * n)
+            column = object.__new__(cls)
+            column.raw_values = raw
+            column.days = days[part]
+            column._bad = bad[part]
+            column._blank = blank[part]
+            column.parsed_cells = parsed_cells[part]
+            column._empty = empty[part]
+            column._plain = plain[part]  # real date cells in the plausible years
+            column.parser = parser
+            column._odd = odd[j]
+            column._over_12 = has_over_12[j]
+            columns.append(column)
+        return columns
 
     def take(self, keep: np.ndarray) -> None:
         self.raw_values = self.raw_values[keep]
@@ -265,6 +377,7 @@ class DateColumn:
         self.parsed_cells = self.parsed_cells[keep]
         self._empty = self._empty[keep]
         self._plain = self._plain[keep]
+        self._odd = _rows_where(~self._plain & ~self._empty).tolist()
 
     def values(self, dtype: Any = object) -> np.ndarray:
         return self.days if dtype == "datetime64[D]" else self.days.astype(object)
@@ -273,13 +386,20 @@ class DateColumn:
         return self._bad
 
     def has_real_day_over_12(self) -> bool:
-        """A real date cell dated after the 12th: the column is no US-locale import."""
-        days = self.days[self._plain]
-        # a real column has one within its first few dates: the whole column only when not
-        for part in (days[:256], days[256:]):
-            if ((part - part.astype("datetime64[M]")).astype(np.int64) >= 12).any():
-                return True
-        return False
+        """A real date cell dated after the 12th: the column is no US-locale import (settled
+        with the other date columns, see :meth:`many`)."""
+        return self._over_12
+
+    def bad_rows(self) -> list[int]:
+        """The rows whose value has a problem, in order (only rows parsed alone can have one)."""
+        return [i for i in self._odd if self._bad[i]]
+
+    def rows_where(self, test: Callable[[Parsed], bool]) -> list[int]:
+        """The rows whose value passes ``test``, in order: only the rows parsed alone are looked
+        at when neither a real date nor an empty cell passes."""
+        if test(_REAL_DAY) or test(BLANK):
+            return _rows_where(self.flag(test)).tolist()
+        return [i for i in self._odd if test(self.parsed_cells[i])]
 
     def blank(self) -> np.ndarray:
         return self._blank
@@ -295,7 +415,7 @@ class DateColumn:
         parsed alone."""
         out = np.full(len(self.days), test(_REAL_DAY), dtype=bool)
         out[self._empty] = test(BLANK)
-        for i in _rows_where(~self._plain & ~self._empty).tolist():
+        for i in self._odd:
             out[i] = test(self.parsed_cells[i])
         return out
 
@@ -304,6 +424,9 @@ class DateColumn:
 
     def raw_column(self) -> list[Any]:
         return self.raw_values.tolist()
+
+    def raw_at(self, at: Any) -> list[Any]:
+        return self.raw_values[at].tolist()
 
 
 AnyColumn = ParsedColumn | DateColumn
@@ -330,9 +453,13 @@ def is_one_of(column: np.ndarray, values: Iterable[Any]) -> np.ndarray:
     return out
 
 
+def _date_parser(date1904: bool = False) -> Callable[[Any], Parsed]:
+    return parse_date_1904 if date1904 else parse_date
+
+
 def _parser(f: Any, date1904: bool = False) -> Callable[[Any], Parsed]:
     if f.type is FieldType.DATE:
-        return parse_date_1904 if date1904 else parse_date
+        return _date_parser(date1904)
     if f.type is FieldType.YES_NO:
         return parse_yes_no
     if f.type is FieldType.CHOICE:
@@ -401,7 +528,15 @@ def prepare_table(
     link = link or (lambda cell: None)
     sheet = table.sheet.title
     date1904 = table.sheet.date1904
-    cols = {f.id: parsed_column(table.raw[f.id], f, date1904) for f in fw.all_fields}
+    fields = fw.all_fields
+    # the date columns together (DateColumn.many), the others one by one
+    on_dates = [f.id for f in fields if f.type is FieldType.DATE]
+    date_columns = DateColumn.many([table.raw[fid] for fid in on_dates], _date_parser(date1904))
+    cols: dict[str, AnyColumn] = dict(zip(on_dates, date_columns, strict=True))
+    cols = {
+        f.id: cols[f.id] if f.id in cols else ParsedColumn(table.raw[f.id], _parser(f, date1904))
+        for f in fields
+    }
     # rows whose every cell is blank once spaces are stripped are not reviews (a placeholder
     # such as TBC is something typed: its row is kept)
     blank = np.ones(len(table.rows), dtype=bool)
@@ -445,6 +580,30 @@ def prepare_table(
         if problem.is_error:
             assessable[i] = False
 
+    def report_rows(
+        slug: str, at: np.ndarray, field_id: str, details: list[str], suggestion: str = ""
+    ) -> None:
+        """:func:`report` for many rows of one column at once (a whole sheet may warn)."""
+        letter = letters.get(field_id)
+        numbers = [row_numbers[i] for i in at.tolist()]
+        cells = [f"{letter}{row}" for row in numbers] if letter else [None] * len(numbers)
+        made = Problem.make_many(
+            slug,
+            source=table.source,
+            sheet=sheet,
+            column=fw.label(field_id),
+            cells=cells,
+            rows=numbers,
+            review_ids=[review_ids[i] for i in at.tolist()],
+            values=cols[field_id].raw_at(at),
+            details=details,
+            links=[link(cell) if cell else None for cell in cells],
+            suggestion=suggestion,
+        )
+        problems.extend(made)
+        if made and made[0].is_error:
+            assessable[at] = False
+
     frame: dict[str, tuple[str | None, np.ndarray]] = {
         ROW: (None, rows),
         "review_id": ("str", _objects(review_ids)),
@@ -460,9 +619,10 @@ def prepare_table(
         if f.id == "notes":
             continue
         column = cols[f.id]
-        bad = column.bad()
-        parsed_ok[f.id] = ~bad
-        for i in _rows_where(bad).tolist():
+        bad_rows = column.bad_rows()
+        if bad_rows:
+            parsed_ok[f.id] = ~column.bad()
+        for i in bad_rows:
             p = column.at(i)
             report(p.slug or "", i, f.id, column.raw(i), detail=p.detail, suggestion=p.suggestion)
         if f.id == "review_id":
@@ -478,13 +638,13 @@ def prepare_table(
             yes_no[f.id] = values
             frame[f.id] = ("boolean", values)
         elif f.type is FieldType.CHOICE:
-            for i in _rows_where(column.flag(lambda p: p.detail == "choice-case")).tolist():
+            for i in column.rows_where(lambda p: p.detail == "choice-case"):
                 report("choice-case", i, f.id, column.raw(i), suggestion=column.at(i).suggestion)
             values = column.values()
             frame[f.id] = ("str", values)
-            known = values.copy()  # an unknown label is None here (the schema reports it)
-            known[~is_one_of(values, f.choices)] = None
-            choices[f.id] = known
+            assert isinstance(column, ParsedColumn)  # only dates are a DateColumn
+            # an unknown label is None here (the schema reports it)
+            choices[f.id] = column.known_values(f.choices)
         else:
             values = column.values()
             frame[f.id] = ("str", values)
@@ -503,7 +663,7 @@ def prepare_table(
 
     def on_schema_failure(slug: str, i: int, fid: str) -> None:
         if slug == "missing-required" and fid in parsed_ok and not parsed_ok[fid][i]:
-            return  # already reported as unreadable
+            return  # already reported as unreadable (parsed_ok: the columns with a bad value)
         if slug == "unknown-choice":
             report(slug, i, fid, cols[fid].raw(i), detail=", ".join(fw.field(fid).choices))
         else:
@@ -513,7 +673,7 @@ def prepare_table(
     _warn_future_dates(dates, as_of, report, cols)
     _warn_out_of_order(fw, dates, report, cols)
     _warn_not_applicable(fw, dates, choices, report, cols)
-    _warn_not_in_force(fw, dates, report, cols)
+    _warn_not_in_force(fw, dates, report_rows)
     if table.sheet.formulas_without_value:
         for r, col_number in sorted(table.sheet.formulas_without_value):
             located = next((k for k, number in table.columns.items() if number == col_number), None)
@@ -559,7 +719,8 @@ def apply_schemas(tables: Sequence[ValidatedTable]) -> None:
         offsets = np.cumsum([0] + [len(t) for t in group])
         big = _typed_frame([t.frame for t in group if t.frame is not None])
         try:
-            framework_schema(group[0].framework).validate(big, lazy=True)
+            # in place: the frame is built for the check alone (and no schema coerces)
+            framework_schema(group[0].framework).validate(big, lazy=True, inplace=True)
         except pa.errors.SchemaErrors as exc:
             for case in exc.failure_cases.itertuples(index=False):
                 slug = _slug(str(case.check))
@@ -589,9 +750,11 @@ def _typed_frame(parts: list[dict[str, tuple[str | None, np.ndarray]]]) -> pd.Da
     for name, (dtype, first) in parts[0].items():
         values = first if len(parts) == 1 else np.concatenate([p[name][1] for p in parts])
         if dtype == "str":
-            columns[name] = pd.Series(values, dtype="str")
+            columns[name] = pd.array(values, dtype="str")  # half a Series' cost, the same column
         elif dtype == "boolean":
-            columns[name] = pd.array(values, dtype="boolean")
+            # yes/no answers are True, False or None: the mask and values directly (a third of
+            # pd.array's cost, which inspects every value's type)
+            columns[name] = pd.arrays.BooleanArray(values == True, values == None)  # noqa: E711, E712
         else:
             columns[name] = values
     return pd.DataFrame(columns, copy=False)  # the arrays are the frame's own: no copy
@@ -613,7 +776,7 @@ def _warn_placeholders(column: AnyColumn, f: Any, report: Callable[..., None]) -
     """TBC, n/a, - ... in a date or yes/no cell: read as blank, named in a warning, so the
     review stays assessed and its overdue stages stay visible."""
     what = "date" if f.type is FieldType.DATE else "answer (Yes or No)"
-    for i in _rows_where(column.flag(lambda p: p.detail == "placeholder")).tolist():
+    for i in column.rows_where(lambda p: p.detail == "placeholder"):
         report("placeholder", i, f.id, column.raw(i), detail=what)
 
 
@@ -742,7 +905,8 @@ def _warn_not_applicable(
     cols: dict[str, AnyColumn],
 ) -> None:
     """A date for a stage whose every rule is ruled out by the decision (e.g. a completion date
-    on a review that was not initiated): often the decision or the row is wrong."""
+    on a review that was not initiated): often the decision or the row is wrong. Whether a
+    decision rules a stage out is asked once per distinct answer, not per row."""
     for stage in fw.stages:
         rules = stage.rules
         if stage.id not in dates or not rules or any(r.when is None for r in rules):
@@ -752,10 +916,17 @@ def _warn_not_applicable(
         if any(f not in choices for f in fields):
             continue
         flagged = ~np.isnat(dates[stage.id])
-        for f in fields:  # no decision recorded yet: nothing to say
-            flagged &= choices[f] != None  # noqa: E711 (element-wise on an object array)
-        for c in conditions:
-            flagged &= ~is_one_of(choices[c.field], c.values)
+        for f in fields:
+            labels = fw.field(f).choices
+            allowed = [c.values for c in conditions if c.field == f]
+
+            # a known answer (no decision recorded yet: nothing to say) that no rule allows
+            def rules_out(v: Any, labels: tuple[str, ...] = labels, allowed: Any = allowed) -> bool:
+                return v in labels and not any(v in values for values in allowed)
+
+            column = cols[f]
+            assert isinstance(column, ParsedColumn)  # a choice column
+            flagged &= column.per_value(rules_out)
         for i in _rows_where(flagged).tolist():
             detail = "; ".join(f"{fw.label(f)} is {choices[f][i]}" for f in fields)
             report("not-applicable-date", int(i), stage.id, cols[stage.id].raw(i), detail=detail)
@@ -764,8 +935,7 @@ def _warn_not_applicable(
 def _warn_not_in_force(
     fw: Framework,
     dates: dict[str, np.ndarray],
-    report: Callable[..., None],
-    cols: dict[str, AnyColumn],
+    report_rows: Callable[..., None],
 ) -> None:
     """A review whose first date is outside the framework's window: assessed as usual, with a
     warning at that date's cell naming the sheet it belongs on. Reviews begun before a change
@@ -792,45 +962,57 @@ def _warn_not_in_force(
             tail = ""
             fix = "Check the date: no framework the tracker knows covers reviews begun then."
         at = _rows_where(outside)  # NaT compares False
+        if not len(at):
+            continue
         # a whole sheet may be outside (reviews begun before a framework's start): the days'
-        # text in one numpy call, not a conversion and a strftime per row
+        # text in one numpy call, the problems made together
         texts = np.datetime_as_string(day[at], unit="D").tolist()
-        for i, iso in zip(at.tolist(), texts, strict=True):
-            report(
-                "framework-not-in-force",
-                i,
-                window.field,
-                cols[window.field].raw(i),
-                detail=f"{window.event} {iso[8:10]}/{iso[5:7]}/{iso[:4]}, {phrase}{tail}",
-                suggestion=fix,
-            )
+        details = [f"{window.event} {t[8:10]}/{t[5:7]}/{t[:4]}, {phrase}{tail}" for t in texts]
+        report_rows("framework-not-in-force", at, window.field, details, suggestion=fix)
 
 
 def check_workbook_ids(workbook: RawWorkbook, tables: Iterable[ValidatedTable]) -> None:
-    """Review ids must be unique across the whole workbook: a pandera check on all its sheets."""
-    tables = list(tables)
+    """Review ids must be unique across the whole workbook (see :func:`check_run_ids`)."""
+    check_run_ids([tables])
+
+
+def check_run_ids(workbooks: Iterable[Iterable[ValidatedTable]]) -> None:
+    """Review ids must be unique across each whole workbook (all its sheets): one pandera check
+    for a whole run, of (workbook, review id) pairs.
+
+    pandera's cost is mostly per call and a national run reads dozens of workbooks; the same id
+    in two workbooks is two boards' reviews, so the workbook is part of what must be unique.
+    Rows go in workbook after workbook, so each workbook's duplicates are reported in the order
+    a check of that workbook alone reports them."""
+    books = [list(book) for book in workbooks]
+    tables = [t for book in books for t in book]
     ids: list[str | None] = []
     for t in tables:
         ids.extend(t.review_ids)
     if not ids:
         return
-    offsets = np.cumsum([0] + [len(t) for t in tables])
+    lengths = [len(t) for t in tables]
+    offsets = np.cumsum([0] + lengths)
+    table_book = np.array([k for k, book in enumerate(books) for _ in book], dtype=np.int64)
+    book_of_row = np.repeat(table_book, lengths)
 
     def where(pos: int) -> tuple[ValidatedTable, int]:
         k = int(np.searchsorted(offsets, pos, side="right")) - 1
         return tables[k], pos - int(offsets[k])
 
+    frame = pd.DataFrame({"workbook": book_of_row, "review_id": pd.Series(ids, dtype="str")})
     try:
-        WORKBOOK_IDS.validate(pd.DataFrame({"review_id": pd.Series(ids, dtype="str")}), lazy=True)
+        WORKBOOK_IDS.validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as exc:
         dupes = exc.failure_cases
-        positions = sorted(int(i) for i in dupes["index"] if i is not None and not pd.isna(i))
-        by_id: dict[str, list[tuple[ValidatedTable, int]]] = {}
+        # a repeated pair fails in both its columns: each row once
+        positions = sorted({int(i) for i in dupes["index"] if i is not None and not pd.isna(i)})
+        by_id: dict[tuple[int, str], list[tuple[ValidatedTable, int]]] = {}
         for pos in positions:
             rid = ids[pos]
             if rid is not None:
-                by_id.setdefault(rid, []).append(where(pos))
-        for rid, places in by_id.items():
+                by_id.setdefault((int(book_of_row[pos]), rid), []).append(where(pos))
+        for (_, rid), places in by_id.items():
             cells = [f"{t.sheet}!{_cell(t, i)}" for t, i in places]
             for t, i in places:
                 others = ", ".join(c for c in cells if c != f"{t.sheet}!{_cell(t, i)}")

@@ -160,6 +160,75 @@ def test_same_id_in_two_workbooks_is_not_a_duplicate(tmp_path: Path) -> None:
     assert result.problems == []
 
 
+def test_duplicates_in_several_workbooks_are_each_workbooks_own(tmp_path: Path) -> None:
+    """Ids are checked once for the whole run, yet each workbook's duplicates are its own: every
+    problem names its own file, cells and rows, in the order each workbook reports them, and an
+    id repeated in another workbook (or blank twice) is never a duplicate."""
+    lcspr = {"la_aware": date(2024, 1, 3)}
+    a = write_workbook(
+        tmp_path / "a.xlsx",
+        {
+            "England SCR": framework_rows(
+                "england-scr",
+                [GOOD_SCR, dict(GOOD_SCR, review_id="X-1"), dict(GOOD_SCR, review_id="X-2")],
+            ),
+            "England LCSPR": framework_rows(
+                "england-lcspr",
+                [dict(lcspr, review_id="X-2"), dict(lcspr, review_id="X-1")],
+            ),
+        },
+    )
+    b = scr_workbook(
+        tmp_path / "b.xlsx",
+        [
+            dict(GOOD_SCR, review_id="X-1"),
+            GOOD_SCR,
+            dict(GOOD_SCR, review_id="Y-1"),
+            GOOD_SCR,
+            dict(GOOD_SCR, review_id=None),
+            dict(GOOD_SCR, review_id=None),
+        ],
+    )
+    c = scr_workbook(tmp_path / "c.xlsx", [dict(GOOD_SCR, review_id="X-2")])
+    result = run_check([SourceSpec(str(a)), SourceSpec(str(b)), SourceSpec(str(c))], AS_OF)
+    dupes = [
+        (Path(p.source).name, p.sheet, p.cell, p.row, p.review_id, p.value, p.message)
+        for p in result.problems
+        if p.type == "duplicate-id"
+    ]
+    assert dupes == [
+        ("a.xlsx", "England SCR", "A3", 3, "X-1", "X-1",
+         "review ID X-1 is used more than once in this workbook (also England LCSPR!A3)"),
+        ("a.xlsx", "England SCR", "A4", 4, "X-2", "X-2",
+         "review ID X-2 is used more than once in this workbook (also England LCSPR!A2)"),
+        # a sheet's duplicates come in the order of the ids' first cells in the workbook
+        ("a.xlsx", "England LCSPR", "A3", 3, "X-1", "X-1",
+         "review ID X-1 is used more than once in this workbook (also England SCR!A3)"),
+        ("a.xlsx", "England LCSPR", "A2", 2, "X-2", "X-2",
+         "review ID X-2 is used more than once in this workbook (also England SCR!A4)"),
+        ("b.xlsx", "England SCR", "A3", 3, "NS-2024-01", "NS-2024-01",
+         "review ID NS-2024-01 is used more than once in this workbook (also England SCR!A5)"),
+        ("b.xlsx", "England SCR", "A5", 5, "NS-2024-01", "NS-2024-01",
+         "review ID NS-2024-01 is used more than once in this workbook (also England SCR!A3)"),
+    ]  # fmt: skip
+    not_assessed = [
+        (Path(r["source"]).name, r["sheet"], r["row"], r["review_id"])
+        for r in result.reviews
+        if not r["assessable"]
+    ]
+    assert not_assessed == [
+        ("a.xlsx", "England SCR", 3, "X-1"),
+        ("a.xlsx", "England SCR", 4, "X-2"),
+        ("a.xlsx", "England LCSPR", 2, "X-2"),
+        ("a.xlsx", "England LCSPR", 3, "X-1"),
+        ("b.xlsx", "England SCR", 3, "NS-2024-01"),
+        ("b.xlsx", "England SCR", 5, "NS-2024-01"),
+        ("b.xlsx", "England SCR", 6, None),  # no id: missing-required, never a duplicate
+        ("b.xlsx", "England SCR", 7, None),
+    ]
+    assert [p.cell for p in result.problems if p.type == "missing-required"] == ["A6", "A7"]
+
+
 def test_id_written_as_number_and_as_text_are_the_same_review(tmp_path: Path) -> None:
     path = scr_workbook(
         tmp_path / "n.xlsx", [dict(GOOD_SCR, review_id=2024), dict(GOOD_SCR, review_id="2024")]
@@ -226,6 +295,32 @@ def test_not_applicable_date_warning(tmp_path: Path) -> None:
     assert_located(p, "completed", 3, "NS-2024-02", date(2024, 2, 20))
     assert "Decision is Do not initiate" in p.message and p.severity == "warning"
     assert all(assessable(result).values())
+
+
+def test_not_applicable_date_is_decided_by_the_canonical_answer(tmp_path: Path) -> None:
+    """The decision as read decides: an answer in odd case is the answer (warned about twice),
+    an unknown answer is no decision (only the schema's error), the same answer on many rows
+    warns at each of them."""
+    result = check_rows(
+        tmp_path,
+        {"decision_outcome": " do NOT initiate ", "completed": date(2024, 2, 20)},
+        {"decision_outcome": "Maybe", "completed": date(2024, 2, 21)},
+        {"decision_outcome": "Do not initiate", "completed": date(2024, 2, 22)},
+        {"decision_outcome": "Initiate SCR", "completed": date(2024, 2, 23)},
+        {"decision_outcome": "Do not initiate", "completed": None},
+    )
+    found = [(p.type, p.cell, p.review_id, p.message) for p in result.problems]
+    col = column_of("england-scr", "completed")
+    outcome = column_of("england-scr", "decision_outcome")
+    assert [f[:2] for f in found] == [
+        ("choice-case", f"{outcome}3"),
+        ("not-applicable-date", f"{col}3"),
+        ("unknown-choice", f"{outcome}4"),
+        ("not-applicable-date", f"{col}5"),
+    ]
+    assert [f[3] for f in found if f[0] == "not-applicable-date"] == [
+        "Date SCR completed has a date but the stage does not apply (Decision is Do not initiate)",
+    ] * 2
 
 
 def test_no_not_applicable_warning_before_a_decision(tmp_path: Path) -> None:
@@ -621,3 +716,72 @@ def test_text_column_taken_as_typed_parses_as_each_value_would(texts: list[Any])
     assert column.blank().tolist() == [p.value is None for p in parsed]
     assert not column.bad().any()
     assert [column.at(i) for i in range(len(raw))] == parsed
+
+
+def test_small_columns_factorize_as_pandas_does() -> None:
+    """A sheet's small column is factorized in a dict, a column of one value by counting: the
+    same codes and distinct values, in the same order, as pandas gives (missing values, True
+    beside 1, 1 beside 1.0, dates)."""
+    import random
+    from datetime import datetime
+
+    import numpy as np
+    import pandas as pd
+
+    from schemas.validate import _factorize
+
+    pool: list[Any] = [
+        "", " ", "a", "A", "Death", None, float("nan"), 0, 1, 1.0, 0.0, -0.0, 2.5, True, False,
+        date(2024, 1, 5), datetime(2024, 1, 5), datetime(2024, 1, 5, 9), "2024-01-05", 45296,
+    ]  # fmt: skip
+    rng = random.Random(18)
+    constant = [
+        [""] * 300,
+        ["Death"] * 3,
+        [None] * 4,
+        [float("nan")] * 3,
+        [1, 1.0, True],
+        [0, False],
+    ]
+    columns = constant + [[v] * rng.randrange(1, 300) for v in pool]
+    for _ in range(2000):
+        columns.append([rng.choice(pool) for _ in range(rng.randrange(0, 40))])
+    for values in columns:
+        raw = np.empty(len(values), dtype=object)
+        raw[:] = values
+        codes, uniques = _factorize(raw)
+        want_codes, want_uniques = pd.factorize(raw, use_na_sentinel=True)
+        assert codes.tolist() == want_codes.tolist()
+        assert [(type(u), u) for u in uniques] == [(type(u), u) for u in want_uniques.tolist()]
+
+
+def test_date_columns_dtype_is_what_pandera_resolves_anyway() -> None:
+    """schemas.schema registers the frames' date dtype with pandera (a fast look-up): it must be
+    the type pandera reaches for numpy datetimes on its own, so every verdict is unchanged."""
+    import numpy as np
+    from pandera.engines import pandas_engine
+
+    from schemas.schema import DATE_DTYPE
+
+    resolved = pandas_engine.Engine.dtype(DATE_DTYPE)
+    assert resolved == pandas_engine.Engine.dtype(np.datetime64)
+    assert type(resolved) is pandas_engine.DateTime and resolved.tz is None
+
+
+def test_ascii_headers_normalise_as_any_text_does() -> None:
+    """normalise_header's ASCII shortcut gives what cleaning, casefolding and squeezing give."""
+    import random
+
+    from schemas.table import normalise_header
+    from schemas.values import clean_text
+
+    def general(text: str) -> str:
+        return " ".join(clean_text(text).casefold().replace("’", "'").split())
+
+    rng = random.Random(18)
+    alphabet = [chr(c) for c in range(128)] + list("  RrEeVvIiDd")
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(0, 25)))
+        assert normalise_header(text) == general(text), repr(text)
+    assert normalise_header(" Review  ID\t") == "review id"
+    assert normalise_header("Review’s ID") == "review's id"

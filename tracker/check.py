@@ -14,7 +14,7 @@ from typing import Any
 
 from schemas.optional import SheetRows, SheetSpec, read_sheet_rows
 from schemas.table import locate_table
-from schemas.validate import ValidatedTable, apply_schemas, check_workbook_ids, prepare_table
+from schemas.validate import ValidatedTable, apply_schemas, check_run_ids, prepare_table
 from tracker.access.boards import source_owners
 from tracker.calendars import today_in_london
 from tracker.config import BoardConfig, Config, board_framework
@@ -121,13 +121,13 @@ def check_source(spec: SourceSpec, as_of: date, **read_options: Any) -> CheckRes
 
 def _finish(prepared: list[_Prepared], as_of: date) -> CheckResult:
     apply_schemas([t for p in prepared for t in p.tables])
+    # every workbook's ids in one pandera call (each workbook's duplicates are its own)
+    check_run_ids([p.tables for p in prepared if p.workbook is not None])
     total = CheckResult(as_of=as_of)
     adjusted = []
     for p in prepared:
-        if p.workbook is not None:
-            check_workbook_ids(p.workbook, p.tables)
-            if p.workbook.key is not None:
-                total.sheet_ids[p.workbook.source] = dict(p.workbook.sheet_ids)
+        if p.workbook is not None and p.workbook.key is not None:
+            total.sheet_ids[p.workbook.source] = dict(p.workbook.sheet_ids)
         pauses = p.optional.get(PAUSES_SPEC.title)
         actions = p.optional.get(ACTIONS_SPEC.title)
         adjusted.append(

@@ -7,8 +7,12 @@ message template and a fix template, so every output (CLI, JSON, e-mail, web) sa
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime
+from functools import cache
+from string import Formatter
 from typing import Any
 
 ERROR = "error"
@@ -468,6 +472,70 @@ class Problem:
             **where,
         )
 
+    @classmethod
+    def make_many(
+        cls,
+        slug: str,
+        *,
+        source: str,
+        sheet: str | None,
+        column: str | None,
+        cells: Sequence[str | None],
+        rows: Sequence[int],
+        review_ids: Sequence[str | None],
+        values: Sequence[Any],
+        details: Sequence[str],
+        links: Sequence[str | None],
+        suggestion: str = "",
+    ) -> list[Problem]:
+        """:meth:`make` for many cells of one column at once, with the same problems: a whole
+        sheet may warn (reviews begun before a framework's start), so what is the same for every
+        cell (the type's look-up, a message or fix that does not quote the cell) is done once and
+        each problem is built directly (:func:`_assemble`)."""
+        kind = PROBLEM_TYPES[slug]
+        label = column or ""
+        # a template quoting neither the value nor the detail reads the same for every cell
+        constant = {"value": "", "column": label, "detail": "", "suggestion": suggestion}
+        same_message = _PER_CELL.isdisjoint(_template_fields(kind.message))
+        same_fix = _PER_CELL.isdisjoint(_template_fields(kind.fix))
+        message = kind.message.format(**constant) if same_message else ""
+        fix = kind.fix.format(**constant) if same_fix else ""
+        quotes_value = "value" in _template_fields(kind.message) | _template_fields(kind.fix)
+        made = []
+        for cell, row, review_id, value, detail, link in zip(
+            cells, rows, review_ids, values, details, links, strict=True
+        ):
+            if isinstance(value, str) and value == "":
+                value = None  # as make: an empty cell
+            if not (same_message and same_fix):
+                fields = {
+                    "value": display_value(value) if quotes_value else "",
+                    "column": label,
+                    "detail": detail,
+                    "suggestion": suggestion,
+                }
+                if not same_message:
+                    message = kind.message.format(**fields)
+                if not same_fix:
+                    fix = kind.fix.format(**fields)
+            made.append(
+                _assemble(
+                    slug,
+                    kind.severity,
+                    message,
+                    source,
+                    sheet,
+                    cell,
+                    row,
+                    column,
+                    review_id,
+                    value,
+                    fix,
+                    link,
+                )
+            )
+        return made
+
     def with_location(self, **where: Any) -> Problem:
         return replace(self, **where)
 
@@ -499,3 +567,64 @@ class Problem:
             "fix": self.fix,
             "link": self.link,
         }
+
+
+#: the template fields that differ from cell to cell in :meth:`Problem.make_many`
+_PER_CELL = frozenset({"value", "detail"})
+
+
+@cache
+def _template_fields(template: str) -> frozenset[str]:
+    """The fields a message or fix template names."""
+    return frozenset(name for _, name, _, _ in Formatter().parse(template) if name)
+
+
+def _problem_assembler() -> Callable[..., Problem]:
+    """A :class:`Problem` from its fields in order, without the frozen dataclass's ``__init__``
+    (it sets each field through ``object.__setattr__``: twice the cost, which counts when a
+    whole sheet warns). Each field goes through its slot's own setter, so the record is the
+    same (tests/test_problems.py compares them)."""
+    names = [f.name for f in dataclass_fields(Problem)]
+    setters = [vars(Problem)[name].__set__ for name in names]
+    assert names == [
+        "type", "severity", "message", "source", "sheet", "cell", "row", "column",
+        "review_id", "value", "fix", "link",
+    ]  # fmt: skip
+    (s_type, s_sev, s_msg, s_src, s_sheet, s_cell, s_row, s_col, s_id, s_val, s_fix, s_link) = (
+        setters
+    )
+    new = object.__new__
+
+    def assemble(
+        type: str,  # noqa: A002 (the field's name)
+        severity: str,
+        message: str,
+        source: str,
+        sheet: str | None,
+        cell: str | None,
+        row: int | None,
+        column: str | None,
+        review_id: str | None,
+        value: Any,
+        fix: str | None,
+        link: str | None,
+    ) -> Problem:
+        p: Problem = new(Problem)
+        s_type(p, type)
+        s_sev(p, severity)
+        s_msg(p, message)
+        s_src(p, source)
+        s_sheet(p, sheet)
+        s_cell(p, cell)
+        s_row(p, row)
+        s_col(p, column)
+        s_id(p, review_id)
+        s_val(p, value)
+        s_fix(p, fix)
+        s_link(p, link)
+        return p
+
+    return assemble
+
+
+_assemble = _problem_assembler()
