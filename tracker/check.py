@@ -193,7 +193,6 @@ def _prepare_source(
 ) -> _Prepared:
     """Read (or take from ``read``: tracker.sources.ahead), locate and parse one source's tables."""
     result = CheckResult(as_of=as_of)
-    frameworks = frameworks_for(spec.board)
     by_title, others = _wanted(spec)
     optional = {o.title.casefold(): o for o in OPTIONAL_SHEETS}
     try:
@@ -226,7 +225,7 @@ def _prepare_source(
     by_title.update(others)
     workbook.sheets = [s for s in workbook.sheets if s.title.strip().casefold() in by_title]
     if not workbook.sheets:
-        detail, suggestion = _no_framework_sheet(workbook.all_titles, frameworks)
+        detail, suggestion = _no_framework_sheet(workbook.all_titles, list(by_title.values()))
         message = f"{spec.source}: none of the sheets is named after a framework ({detail})"
         result.unusable.append(message)
         result.problems.append(
